@@ -1,0 +1,150 @@
+/**
+ * Builds the gateway from a config and a database: services, then one node:http server that mounts
+ * every surface. Returns { server, start, stop } and does not listen until start(): tests build it
+ * on port 0, main.ts on the configured port.
+ *
+ * @example
+ *   const app = await createApp({ config, connectionString, log });
+ *   await app.start();            // listens, starts model sync
+ *   await app.stop();             // drains requests, flushes usage, closes connections
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createKeyStore, type KeyStore } from './auth/key-store.ts';
+import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
+import type { Config } from './config.ts';
+import { createChangeFeed, type ChangeFeed } from './db/change-feed.ts';
+import { closeDatabase, openDatabase, prisma } from './db/client.ts';
+import { errors } from './errors.ts';
+import { createInferenceService, type InferenceService } from './inference/service.ts';
+import { createMemoryLimiter, type Limiter } from './limits/limiter.ts';
+import type { Logger } from './log.ts';
+import { createUpstreams, type Upstreams } from './providers/upstreams.ts';
+import { createRestApi, sendError } from './rest/api.ts';
+import { sendJson } from './rest/http.ts';
+import { createUsageRecorder, type UsageRecorder } from './usage/recorder.ts';
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  keys: KeyStore;
+  catalogue: Catalogue;
+  limiter: Limiter;
+  usage: UsageRecorder;
+  service: InferenceService;
+  upstreams: Upstreams;
+  changes: ChangeFeed;
+}
+
+/** A surface mounted under a path prefix; returns false to let the next one try. */
+export type Surface = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+
+export interface App {
+  server: http.Server;
+  services: Services;
+  /** Listens on config.port (0 for a free one) and returns the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
+  openDatabase({ connectionString });
+  const changes = await createChangeFeed({ connectionString, log });
+  const keys = await createKeyStore({ changes });
+  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs });
+  const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
+  const limiter = createMemoryLimiter();
+  const usage = await createUsageRecorder({ flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap });
+  const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
+
+  const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
+  const surfaces: Surface[] = [];
+
+  let draining = false;
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
+  const lastUsedTimer = setInterval(() => void keys.flushLastUsed().catch(() => {}), 10_000);
+  lastUsedTimer.unref();
+
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const p = url.pathname;
+    if (p === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (p === '/readyz') return readiness(res);
+    if (draining) {
+      res.setHeader('connection', 'close');
+      return sendError(res, errors.shuttingDown(), log);
+    }
+    if (p === '/api' || p.startsWith('/api/')) return rest(req, res, p);
+    for (const surface of surfaces) if (await surface(req, res, url)) return;
+    sendError(res, errors.notFound(`No endpoint ${p}`), log);
+  };
+
+  const readiness = async (res: ServerResponse) => {
+    try {
+      const [{ pending }] = await prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`;
+      if (pending > 0) return sendJson(res, 503, { status: 'migrating' });
+      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' });
+    } catch {
+      sendJson(res, 503, { status: 'database unreachable' });
+    }
+  };
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) for (const fn of idle.splice(0)) fn();
+    });
+    route(req, res).catch((err) => {
+      log.error({ err }, 'unhandled error in request');
+      if (!res.headersSent) sendError(res, errors.internal(), log);
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    services,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      catalogue.startSync(config.modelSyncIntervalMs);
+      const { port } = server.address() as AddressInfo;
+      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    async stop() {
+      draining = true;
+      catalogue.close();
+      clearInterval(lastUsedTimer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        // Let requests in progress finish; past the deadline, cut them (their usage is recorded as cancelled).
+        const drained = new Promise<void>((resolve) => idle.push(resolve));
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+        await Promise.race([drained, deadline]);
+      }
+      server.closeAllConnections();
+      await closed;
+      // Cut runs record their usage as they unwind; give them a moment to do so.
+      for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await usage.close();
+      await keys.close();
+      await changes.close();
+      await limiter.close?.();
+      await upstreams.close();
+      await closeDatabase();
+    },
+  };
+}

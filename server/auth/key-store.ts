@@ -1,0 +1,158 @@
+/**
+ * The in-memory view of API keys that answers "who is this?" without a database round trip.
+ * Loaded at start, kept current by the change feed (LISTEN/NOTIFY) and a periodic reload as a
+ * safety net, so a revoked key stops working on every replica within a second.
+ */
+import { prisma } from '../db/client.ts';
+import type { ChangeFeed } from '../db/change-feed.ts';
+import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
+import { errors } from '../errors.ts';
+import { TIER_RPM, hashSecret } from './api-keys.ts';
+
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: Role;
+  tier: Tier;
+  isAdmin: boolean;
+  /** Requests per minute in force for this key. */
+  rpm: number;
+  /** Tokens per minute, or null for no token limit. */
+  tpm: number | null;
+  /** Models this key may use, or null for every active model. */
+  allowedModels: ReadonlySet<string> | null;
+  expiresAt: number | null;
+}
+
+interface Entry {
+  principal: Principal;
+  revoked: boolean;
+  /** For the previous secret of a rotated key: when it stops working. */
+  graceUntil?: number;
+}
+
+export interface KeyStore {
+  /** The principal for an Authorization header value; throws a 401 GatewayError. */
+  authenticate(authorization: string | undefined): Principal;
+  /** The principal for a raw secret; throws a 401 GatewayError. */
+  authenticateSecret(secret: string): Principal;
+  /** Is the key still usable? (For long-lived connections.) */
+  isValid(keyId: string): boolean;
+  /** Called with a key id whenever a key changes or is revoked. */
+  onChange(fn: (keyId: string) => void): void;
+  /** Marks a key as just used; written out in batches. */
+  touch(keyId: string): void;
+  flushLastUsed(): Promise<void>;
+  reloadKey(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function toPrincipal(k: ApiKey): Principal {
+  return {
+    keyId: k.id,
+    name: k.name,
+    role: k.role,
+    tier: k.tier,
+    isAdmin: k.role === 'ADMIN',
+    rpm: k.rpmLimit ?? TIER_RPM[k.tier],
+    tpm: k.tpmLimit,
+    allowedModels: k.allowedModels.length ? new Set(k.allowedModels) : null,
+    expiresAt: k.expiresAt?.getTime() ?? null,
+  };
+}
+
+export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: ChangeFeed; reloadMs?: number }): Promise<KeyStore> {
+  let byHash = new Map<string, Entry>();
+  const hashesById = new Map<string, string[]>();
+  const changeListeners: Array<(id: string) => void> = [];
+  const used = new Map<string, number>();
+
+  const put = (k: ApiKey) => {
+    for (const h of hashesById.get(k.id) ?? []) byHash.delete(h);
+    const principal = toPrincipal(k);
+    const hashes = [k.hash];
+    byHash.set(k.hash, { principal, revoked: k.revokedAt !== null });
+    if (k.previousHash && k.previousExpiresAt) {
+      byHash.set(k.previousHash, { principal, revoked: k.revokedAt !== null, graceUntil: k.previousExpiresAt.getTime() });
+      hashes.push(k.previousHash);
+    }
+    hashesById.set(k.id, hashes);
+  };
+
+  const reloadAll = async () => {
+    const keys = await prisma.apiKey.findMany();
+    const fresh = new Map<string, Entry>();
+    const previous = byHash;
+    byHash = fresh;
+    hashesById.clear();
+    for (const k of keys) put(k);
+    // Tell long-lived connections about keys that changed state.
+    for (const [hash, entry] of previous) {
+      const now = byHash.get(hash);
+      if (!now || now.revoked !== entry.revoked) for (const fn of changeListeners) fn(entry.principal.keyId);
+    }
+  };
+
+  const reloadKey = async (id: string) => {
+    const k = await prisma.apiKey.findUnique({ where: { id } });
+    if (k) put(k);
+    else for (const h of hashesById.get(id) ?? []) byHash.delete(h);
+    for (const fn of changeListeners) fn(id);
+  };
+
+  await reloadAll();
+  changes?.on('key', (id) => void reloadKey(id).catch(() => {}));
+  changes?.onResync(() => void reloadAll().catch(() => {}));
+  const timer = setInterval(() => void reloadAll().catch(() => {}), reloadMs);
+  timer.unref();
+
+  const check = (entry: Entry | undefined): Principal => {
+    if (!entry) throw errors.invalidKey();
+    if (entry.revoked) throw errors.revokedKey();
+    const now = Date.now();
+    if (entry.graceUntil !== undefined && now >= entry.graceUntil) throw errors.invalidKey();
+    if (entry.principal.expiresAt !== null && now >= entry.principal.expiresAt) throw errors.expiredKey();
+    return entry.principal;
+  };
+
+  const store: KeyStore = {
+    authenticate(authorization) {
+      if (!authorization) throw errors.missingKey();
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match) throw errors.invalidRequestAuth();
+      return store.authenticateSecret(match[1]);
+    },
+    authenticateSecret(secret) {
+      const principal = check(byHash.get(hashSecret(secret)));
+      used.set(principal.keyId, Date.now());
+      return principal;
+    },
+    isValid(keyId) {
+      const hashes = hashesById.get(keyId);
+      if (!hashes) return false;
+      try {
+        check(byHash.get(hashes[0]));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    onChange: (fn) => void changeListeners.push(fn),
+    touch: (keyId) => void used.set(keyId, Date.now()),
+    async flushLastUsed() {
+      if (!used.size) return;
+      const batch = [...used];
+      used.clear();
+      const ids = batch.map(([id]) => id);
+      const times = batch.map(([, t]) => new Date(t));
+      // Raw SQL so that updatedAt (which drives nothing here) is left alone and it is one statement.
+      await prisma.$executeRaw`UPDATE "ApiKey" AS k SET "lastUsedAt" = v.t FROM unnest(${ids}::text[], ${times}::timestamp[]) AS v(id, t) WHERE k.id = v.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < v.t)`;
+    },
+    reloadKey,
+    async close() {
+      clearInterval(timer);
+      await store.flushLastUsed().catch(() => {});
+    },
+  };
+  return store;
+}

@@ -1,0 +1,208 @@
+/**
+ * The model catalogue: which models exist, whether they are active, and their default parameters.
+ * The database holds it; this module keeps an in-memory copy for the hot path, synced from every
+ * Ollama server's /api/tags. Sync adds new models and refreshes what Ollama owns (details,
+ * availability) but never overwrites what an admin edits (name, description, active, defaults).
+ */
+import { prisma } from '../db/client.ts';
+import { publishChange, type ChangeFeed } from '../db/change-feed.ts';
+import type { Model, Prisma } from '../db/generated/client.ts';
+import { errors } from '../errors.ts';
+import { BUILTIN_MODELS } from '../providers/builtin.ts';
+
+/** Documented default parameters given to a model when it first appears. */
+export const DEFAULT_PARAMETERS = { temperature: 0.7, topP: 0.9, topK: 40 };
+
+export interface UpstreamModel {
+  name: string;
+  size?: number;
+  digest?: string;
+  modified_at?: string;
+  details?: object;
+}
+
+export interface UpstreamSource {
+  url: string;
+  listModels(signal?: AbortSignal): Promise<UpstreamModel[]>;
+}
+
+export interface SyncResult {
+  upstream: string;
+  ok: boolean;
+  error?: string;
+  added: string[];
+  seen: number;
+  missing: string[];
+}
+
+export interface UpdateModelInput {
+  id: string;
+  name?: string;
+  description?: string;
+  isActive?: boolean;
+  temperature?: number | null;
+  topP?: number | null;
+  topK?: number | null;
+}
+
+export interface Catalogue {
+  /** An active, available model, or a 404 GatewayError. */
+  require(id: string): Model;
+  get(id: string): Model | undefined;
+  /** Active and available models, or all when includeInactive. */
+  list(opts?: { includeInactive?: boolean }): Model[];
+  sync(): Promise<SyncResult[]>;
+  update(input: UpdateModelInput): Promise<Model>;
+  reload(id?: string): Promise<void>;
+  /** Sync now, then every intervalMs; failures are logged and retried, never fatal. */
+  startSync(intervalMs: number): void;
+  close(): void;
+}
+
+interface Logger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+}
+
+export function describeUpstream(m: UpstreamModel): string {
+  const d = (m.details ?? {}) as Record<string, string | undefined>;
+  const parts = [d.family && `${d.family} family`, d.parameter_size && `${d.parameter_size} parameters`, d.quantization_level && `${d.quantization_level} quantization`].filter(Boolean);
+  return parts.length ? `Ollama model (${parts.join(', ')})` : 'Ollama model';
+}
+
+/** "llama2:7b" -> "Llama2 7b" */
+export function prettyName(id: string): string {
+  const [base, tag] = id.split(':');
+  const words = base.split(/[-_/]/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1));
+  return tag && tag !== 'latest' ? `${words.join(' ')} ${tag.toUpperCase()}` : words.join(' ');
+}
+
+export async function createCatalogue({
+  sources,
+  builtin,
+  changes,
+  log,
+}: {
+  sources: UpstreamSource[];
+  builtin: boolean;
+  changes?: ChangeFeed;
+  log: Logger;
+}): Promise<Catalogue> {
+  const models = new Map<string, Model>();
+  let timer: NodeJS.Timeout | undefined;
+  let syncing: Promise<SyncResult[]> | undefined;
+
+  const reload = async (id?: string) => {
+    if (id) {
+      const m = await prisma.model.findUnique({ where: { id } });
+      if (m) models.set(m.id, m);
+      else models.delete(id);
+      return;
+    }
+    const all = await prisma.model.findMany();
+    models.clear();
+    for (const m of all) models.set(m.id, m);
+  };
+
+  // Built-in models are catalogue rows like any other, so admins can rename or deactivate them.
+  for (const b of BUILTIN_MODELS) {
+    await prisma.model.upsert({
+      where: { id: b.id },
+      create: { ...b, provider: 'builtin', available: builtin, ...DEFAULT_PARAMETERS },
+      update: { provider: 'builtin', available: builtin, upstream: null },
+    });
+  }
+  await reload();
+  changes?.on('model', (id) => void reload(id).catch(() => {}));
+  changes?.onResync(() => void reload().catch(() => {}));
+
+  const syncOne = async (source: UpstreamSource): Promise<SyncResult> => {
+    const result: SyncResult = { upstream: source.url, ok: true, added: [], seen: 0, missing: [] };
+    let listed: UpstreamModel[];
+    try {
+      listed = await source.listModels(AbortSignal.timeout(15_000));
+    } catch (err) {
+      return { ...result, ok: false, error: (err as Error).message };
+    }
+    result.seen = listed.length;
+    const now = new Date();
+    const names = new Set(listed.map((m) => m.name));
+    for (const m of listed) {
+      const details = { ...(m.details ?? {}), size: m.size, digest: m.digest, modified_at: m.modified_at } as Prisma.InputJsonValue;
+      const existing = models.get(m.name);
+      if (existing?.provider === 'builtin') continue;
+      await prisma.model.upsert({
+        where: { id: m.name },
+        create: { id: m.name, name: prettyName(m.name), description: describeUpstream(m), provider: 'ollama', upstream: source.url, available: true, details, lastSeenAt: now, ...DEFAULT_PARAMETERS },
+        update: { upstream: source.url, available: true, details, lastSeenAt: now },
+      });
+      if (!existing) result.added.push(m.name);
+    }
+    // Models this upstream used to serve and no longer lists (unless another upstream took them over).
+    const gone = [...models.values()].filter((m) => m.provider === 'ollama' && m.upstream === source.url && m.available && !names.has(m.id));
+    if (gone.length) {
+      await prisma.model.updateMany({ where: { id: { in: gone.map((m) => m.id) }, upstream: source.url }, data: { available: false } });
+      result.missing = gone.map((m) => m.id);
+    }
+    return result;
+  };
+
+  const sync = () => {
+    syncing ??= (async () => {
+      try {
+        const results = await Promise.all(sources.map(syncOne));
+        await reload();
+        for (const r of results) {
+          if (r.ok) log.info({ upstream: r.upstream, models: r.seen, added: r.added, missing: r.missing }, 'synced models from Ollama');
+          else log.warn({ upstream: r.upstream, error: r.error }, 'could not reach Ollama to sync models; will retry');
+        }
+        if (results.some((r) => r.added.length || r.missing.length)) await publishChange({ kind: 'model', id: '*' }).catch(() => {});
+        return results;
+      } finally {
+        syncing = undefined;
+      }
+    })();
+    return syncing;
+  };
+  changes?.on('model', (id) => {
+    if (id === '*') void reload().catch(() => {});
+  });
+
+  const usable = (m: Model | undefined) => !!m && m.isActive && m.available;
+
+  return {
+    require(id) {
+      const m = models.get(id);
+      if (!usable(m)) throw errors.modelNotFound(id);
+      return m!;
+    },
+    get: (id) => models.get(id),
+    list({ includeInactive = false } = {}) {
+      return [...models.values()].filter((m) => (includeInactive ? true : usable(m))).sort((a, b) => a.id.localeCompare(b.id));
+    },
+    sync,
+    async update(input) {
+      const { id, ...patch } = input;
+      if (patch.name !== undefined && !patch.name.trim()) throw errors.invalidRequest('name must not be empty');
+      if (patch.temperature != null && !(patch.temperature >= 0 && patch.temperature <= 2)) throw errors.invalidRequest('temperature must be between 0 and 2');
+      if (patch.topP != null && !(patch.topP > 0 && patch.topP <= 1)) throw errors.invalidRequest('topP must be greater than 0 and at most 1');
+      if (patch.topK != null && !(Number.isInteger(patch.topK) && patch.topK >= 1)) throw errors.invalidRequest('topK must be a whole number of at least 1');
+      const m = await prisma.model.update({ where: { id }, data: patch }).catch((err) => {
+        if ((err as { code?: string }).code === 'P2025') throw errors.notFound(`No model with id '${id}'`);
+        throw err;
+      });
+      models.set(m.id, m);
+      await publishChange({ kind: 'model', id });
+      return m;
+    },
+    reload,
+    startSync(intervalMs) {
+      void sync().catch(() => {});
+      timer = setInterval(() => void sync().catch(() => {}), intervalMs);
+      timer.unref();
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The operator's keys CLI: works whether or not the gateway is running. With the gateway running on
+ * the embedded database it connects to that database; otherwise it starts the embedded database
+ * itself for the duration of the command. Changes reach running gateways at once (LISTEN/NOTIFY).
+ *
+ *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
+ *                          [--models a,b] [--expires 2027-01-01|30d] [--json]
+ *   npm run keys -- list [--json]
+ *   npm run keys -- revoke ID
+ *   npm run keys -- rotate ID [--grace SECONDS] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
+import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
+import { openGatewayDatabase } from '../database.ts';
+import { isGatewayError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+
+const USAGE = `Usage:
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--models a,b] [--expires DATE|30d] [--json]
+  npm run keys -- list [--json]
+  npm run keys -- revoke ID
+  npm run keys -- rotate ID [--grace SECONDS] [--json]`;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${v}")`);
+  return n;
+}
+
+function expiry(v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const rel = /^(\d+)([dhm])$/.exec(v);
+  if (rel) return new Date(Date.now() + Number(rel[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[rel[2] as 'd' | 'h' | 'm']);
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--expires must be a date (2027-01-31) or a duration (30d, 12h) (got "${v}")`);
+  return d;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      tier: { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      models: { type: 'string' },
+      expires: { type: 'string' },
+      grace: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, id] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!['create', 'list', 'revoke', 'rotate'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (command === 'create') {
+    if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
+    if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
+  }
+  if ((command === 'revoke' || command === 'rotate') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  const input = {
+    rpm: positiveInt('rpm', values.rpm),
+    tpm: positiveInt('tpm', values.tpm),
+    expires: expiry(values.expires),
+    grace: values.grace === undefined ? 0 : Number(values.grace),
+  };
+
+  const config = loadConfig(process.env);
+  const log = createLogger({ level: 'warn' });
+  let stopDb = async () => {};
+  if (config.databaseUrl) openDatabase({ connectionString: config.databaseUrl, poolSize: 2 });
+  else if (runningGateway(config.dataDir)) openDatabase({ connectionString: embeddedConnectionString({ dataDir: config.dataDir, port: config.embeddedPgPort }), poolSize: 2 });
+  else {
+    const db = await openGatewayDatabase({ config, log });
+    openDatabase({ connectionString: db.connectionString, poolSize: 2 });
+    stopDb = db.stop;
+  }
+
+  try {
+    switch (command) {
+      case 'create': {
+        const { key, secret } = await createApiKey({
+          name: values.name!,
+          role: values.admin ? 'ADMIN' : 'USER',
+          tier: values.tier === 'premium' ? 'PREMIUM' : 'STANDARD',
+          rpmLimit: input.rpm ?? null,
+          tpmLimit: input.tpm ?? null,
+          allowedModels: values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : [],
+          expiresAt: input.expires ?? null,
+        });
+        if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, name: key.name, prefix: key.prefix, role: key.role.toLowerCase(), tier: key.tier.toLowerCase(), rpm: key.rpmLimit, tpm: key.tpmLimit, expires_at: key.expiresAt }));
+        else console.log(`Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`);
+        return 0;
+      }
+      case 'list': {
+        const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
+        const rows = keys.map((k) => ({
+          id: k.id,
+          name: k.name,
+          prefix: k.prefix,
+          role: k.role.toLowerCase(),
+          tier: k.tier.toLowerCase(),
+          rpm: k.rpmLimit,
+          status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt <= new Date() ? 'expired' : 'active',
+          expires_at: k.expiresAt,
+          last_used_at: k.lastUsedAt,
+          created_at: k.createdAt,
+        }));
+        if (values.json) console.log(JSON.stringify(rows));
+        else if (!rows.length) console.log('No keys.');
+        else console.table(rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({ ...r, expires: expires_at?.toISOString() ?? '', last_used: last_used_at?.toISOString() ?? 'never' })));
+        return 0;
+      }
+      case 'revoke': {
+        const key = await revokeApiKey({ id: id! });
+        console.log(`Revoked key ${key.id} (${key.name}).`);
+        return 0;
+      }
+      default: {
+        const { key, secret } = await rotateApiKey({ id: id!, graceSeconds: input.grace });
+        if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, previous_expires_at: key.previousExpiresAt }));
+        else console.log(`Rotated key ${key.id}. New secret (shown once):\n\n  ${secret}\n\n${input.grace > 0 ? `The old secret works until ${key.previousExpiresAt?.toISOString()}.` : 'The old secret no longer works.'}`);
+        return 0;
+      }
+    }
+  } finally {
+    await closeDatabase();
+    await stopDb();
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => process.exit(code))
+  .catch((err) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof ConfigError || isGatewayError(err)) console.error(err.message);
+    else console.error(`keys: ${(err as Error).message}`);
+    process.exit(isGatewayError(err) && err.status === 404 ? 3 : 2);
+  });

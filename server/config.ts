@@ -1,0 +1,120 @@
+/**
+ * The gateway's configuration: read from the environment once, validated, typed. No other module
+ * reads process.env. Each bad variable produces one line naming it and what is expected.
+ *
+ * @example
+ *   const config = loadConfig(process.env); // throws ConfigError listing every bad variable
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const port = z.coerce.number({ error: 'expected a port number' }).int('expected a whole number').min(0).max(65535);
+const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(1, 'expected at least 1');
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL');
+
+const schema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgresql:// URL')
+    .optional(),
+  EMBEDDED_PG_PORT: port.default(54329),
+  OLLAMA_URL: z
+    .string()
+    .default('http://127.0.0.1:11434')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(httpUrl).min(1, 'expected at least one URL')),
+  ADMIN_KEY: z.string().trim().min(16, 'expected at least 16 characters').optional(),
+  BUILTIN_MODELS: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_TOKENS_CAP: positiveInt.default(32768),
+  MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  MODEL_SYNC_INTERVAL_S: positiveInt.default(60),
+  OLLAMA_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  OLLAMA_TIMEOUT_MS: positiveInt.default(300_000),
+  USAGE_FLUSH_MS: positiveInt.default(250),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL')
+    .optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  ollamaUrls: string[];
+  adminKey?: string;
+  builtinModels: boolean;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  maxTokensCap: number;
+  maxBodyBytes: number;
+  modelSyncIntervalMs: number;
+  ollamaConnectTimeoutMs: number;
+  ollamaTimeoutMs: number;
+  usageFlushMs: number;
+  shutdownTimeoutMs: number;
+  redisUrl?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env in main, a plain object in tests). Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    ollamaUrls: e.OLLAMA_URL.map((u) => u.replace(/\/+$/, '')),
+    adminKey: e.ADMIN_KEY,
+    builtinModels: e.BUILTIN_MODELS,
+    logLevel: e.LOG_LEVEL,
+    maxTokensCap: e.MAX_TOKENS_CAP,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    modelSyncIntervalMs: e.MODEL_SYNC_INTERVAL_S * 1000,
+    ollamaConnectTimeoutMs: e.OLLAMA_CONNECT_TIMEOUT_MS,
+    ollamaTimeoutMs: e.OLLAMA_TIMEOUT_MS,
+    usageFlushMs: e.USAGE_FLUSH_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Cross-process change notifications over PostgreSQL LISTEN/NOTIFY: when the keys CLI, a GraphQL
+ * mutation or another replica changes a key or a model, every gateway sharing the database reloads
+ * that one row within milliseconds. No Redis needed; the same database is the one thing replicas share.
+ */
+import pg from 'pg';
+import { prisma } from './client.ts';
+
+const CHANNEL = 'ogw_changes';
+
+export type ChangeKind = 'key' | 'model';
+type Listener = (id: string) => void;
+
+export interface ChangeFeed {
+  on(kind: ChangeKind, fn: Listener): void;
+  /** Called after (re)connecting, when notifications may have been missed. */
+  onResync(fn: () => void): void;
+  close(): Promise<void>;
+}
+
+/** Tells every listening gateway (this one included) that a row changed. */
+export async function publishChange({ kind, id }: { kind: ChangeKind; id: string }): Promise<void> {
+  await prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${`${kind}:${id}`})`;
+}
+
+export async function createChangeFeed({ connectionString, log }: { connectionString: string; log: { warn(o: object, m?: string): void } }): Promise<ChangeFeed> {
+  const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [] };
+  const resync: Array<() => void> = [];
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async (first: boolean) => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', (msg) => {
+      const [kind, ...rest] = (msg.payload ?? '').split(':');
+      for (const fn of listeners[kind as ChangeKind] ?? []) fn(rest.join(':'));
+    });
+    c.on('error', (err) => {
+      log.warn({ err: err.message }, 'change feed connection lost; reconnecting');
+      c.end().catch(() => {});
+      if (!closed) retry = setTimeout(() => connect(false).catch(() => {}), 1000);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      await c.end().catch(() => {});
+      if (first) throw err;
+      if (!closed) retry = setTimeout(() => connect(false).catch(() => {}), 1000);
+      return;
+    }
+    client = c;
+    if (!first) for (const fn of resync) fn();
+  };
+  await connect(true);
+
+  return {
+    on: (kind, fn) => listeners[kind].push(fn),
+    onResync: (fn) => resync.push(fn),
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Applies prisma/migrations with Prisma's schema engine compiled to WebAssembly, so migrations run
+ * without the native engine binary (which cannot be downloaded offline). The result is the same as
+ * `prisma migrate deploy`: applied migrations are recorded in `_prisma_migrations`.
+ *
+ * @example
+ *   await applyMigrations({ connectionString: 'postgresql://localhost/gateway' });
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const prismaDir = path.resolve(here, '../../prisma');
+const migrationsDir = path.join(prismaDir, 'migrations');
+const schemaPath = path.join(prismaDir, 'schema.prisma');
+const filters = { externalTables: [] as string[], externalEnums: [] as string[] };
+
+type Engine = {
+  applyMigrations(input: unknown): Promise<{ appliedMigrationNames: string[] }>;
+  diff(input: unknown): Promise<{ exitCode: number; stdout?: string }>;
+  free(): void;
+};
+
+let enginePromise: Promise<typeof import('@prisma/schema-engine-wasm/schema_engine_bg')> | undefined;
+
+// Node 20 cannot import .wasm modules without a flag, so instantiate the module ourselves.
+function loadEngineModule() {
+  enginePromise ??= (async () => {
+    const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
+    const require = createRequire(import.meta.url);
+    const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), { './schema_engine_bg.js': bg as any });
+    const exports = instance.exports as any;
+    bg.__wbg_set_wasm(exports);
+    exports.__wbindgen_start();
+    return bg;
+  })();
+  return enginePromise;
+}
+
+async function withEngine<T>(connectionString: string, fn: (engine: Engine, schema: string) => Promise<T>): Promise<T> {
+  const bg = await loadEngineModule();
+  const schema = await readFile(schemaPath, 'utf8');
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }) as any);
+  const engine = (await bg.SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, () => {}, adapter as any)) as unknown as Engine;
+  try {
+    return await fn(engine, schema);
+  } finally {
+    engine.free();
+  }
+}
+
+async function migrationsList() {
+  const names = (await readdir(migrationsDir, { withFileTypes: true }).catch(() => []))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const migrationDirectories = await Promise.all(
+    names.map(async (name) => ({
+      path: name,
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok', value: await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8') },
+      },
+    })),
+  );
+  const lockfile = await readFile(path.join(migrationsDir, 'migration_lock.toml'), 'utf8').catch(() => undefined);
+  return {
+    baseDir: migrationsDir,
+    lockfile: { path: 'migration_lock.toml', content: lockfile ?? null },
+    migrationDirectories,
+    shadowDbInitScript: '',
+  };
+}
+
+/** Applies every committed migration not yet applied; returns the names it applied. */
+export async function applyMigrations({ connectionString }: { connectionString: string }): Promise<string[]> {
+  return withEngine(connectionString, async (engine) => {
+    const result = await engine.applyMigrations({ migrationsList: await migrationsList(), filters });
+    return result.appliedMigrationNames;
+  });
+}
+
+/** The SQL that takes the committed migrations to prisma/schema.prisma ('' when they match). */
+export async function pendingSchemaSql({ connectionString }: { connectionString: string }): Promise<string> {
+  return withEngine(connectionString, async (engine, schema) => {
+    const list = await migrationsList();
+    const from = list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' };
+    const result = await engine.diff({
+      from,
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
+      script: true,
+      exitCode: null,
+      filters,
+    });
+    const stdout = result.stdout ?? '';
+    return stdout.includes('-- This is an empty migration.') ? '' : stdout;
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * The inference service: the one engine behind every surface (REST, /v1, /ollama, GraphQL).
+ * admit (rate limit) -> prepare (model rules, defaults, option checks) -> provider stream -> usage.
+ * Surfaces parse their wire format into an InferenceRequest, call this, and serialise the events.
+ *
+ * @example
+ *   const limit = await service.admit(principal);            // throws a 429 GatewayError
+ *   const run = service.run({ principal, request, surface: 'rest', endpoint: '/api/chat', requestId, signal, stream: false });
+ *   for await (const ev of run) ...                            // deltas, then one 'done'
+ */
+import type { Model } from '../db/generated/client.ts';
+import type { Principal } from '../auth/key-store.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { errors, GatewayError, isGatewayError } from '../errors.ts';
+import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
+import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
+import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
+
+export const DEFAULT_TEMPERATURE = 0.7;
+export const DEFAULT_MAX_TOKENS = 1024;
+
+export type Surface = UsageInput['surface'];
+
+export interface RunInput {
+  principal: Principal;
+  request: InferenceRequest;
+  surface: Surface;
+  endpoint: string;
+  requestId: string;
+  /** Aborts when the client goes away; the upstream request is then closed. */
+  signal: AbortSignal;
+  stream: boolean;
+}
+
+export interface InferenceRun extends AsyncIterable<ProviderEvent> {
+  id: string;
+  model: Model;
+  /** Unix seconds. */
+  created: number;
+  /** The request as sent to the provider, defaults applied. */
+  request: InferenceRequest;
+}
+
+export interface InferenceService {
+  admit(principal: Principal): Promise<RateLimitResult>;
+  /** Resolves the model and options for a request; throws 400/403/404 GatewayErrors. */
+  prepare(principal: Principal, request: InferenceRequest): { model: Model; request: InferenceRequest };
+  run(input: RunInput): InferenceRun;
+  embed(input: Omit<RunInput, 'request' | 'stream'> & { request: EmbedRequest }): Promise<EmbedResult & { model: Model }>;
+  models(principal: Principal, opts?: { includeInactive?: boolean }): Model[];
+  /** Runs in progress (for draining at shutdown). */
+  active(): number;
+}
+
+export interface ProviderResolver {
+  forModel(model: Model): Provider;
+}
+
+const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
+
+export function checkOptions(options: SamplingOptions, maxTokensCap: number): void {
+  const { temperature, topP, topK, maxTokens, seed } = options;
+  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
+    throw errors.invalidRequest('temperature must be a number between 0 and 2', 'invalid_temperature');
+  }
+  if (topP !== undefined && !(Number.isFinite(topP) && topP > 0 && topP <= 1)) {
+    throw errors.invalidRequest('top_p must be a number greater than 0 and at most 1', 'invalid_top_p');
+  }
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
+    throw errors.invalidRequest('top_k must be a whole number of at least 1', 'invalid_top_k');
+  }
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
+    throw errors.invalidRequest('max_tokens must be a whole number of at least 1', 'invalid_max_tokens');
+  }
+  if (maxTokens !== undefined && maxTokens > maxTokensCap) {
+    throw errors.invalidRequest(`max_tokens must be at most ${maxTokensCap}`, 'invalid_max_tokens');
+  }
+  if (seed !== undefined && !Number.isInteger(seed)) throw errors.invalidRequest('seed must be a whole number', 'invalid_seed');
+}
+
+export function createInferenceService({
+  catalogue,
+  providers,
+  limiter,
+  usage,
+  maxTokensCap,
+}: {
+  catalogue: Catalogue;
+  providers: ProviderResolver;
+  limiter: Limiter;
+  usage: UsageRecorder;
+  maxTokensCap: number;
+}): InferenceService {
+  let active = 0;
+
+  const requireModel = (principal: Principal, id: string) => {
+    if (typeof id !== 'string' || !id) throw errors.invalidRequest('model is required', 'missing_model');
+    const model = catalogue.require(id);
+    if (principal.allowedModels && !principal.allowedModels.has(id)) throw errors.modelNotAllowed(id);
+    return model;
+  };
+
+  const checkTokenBudget = async (principal: Principal) => {
+    if (principal.tpm === null) return;
+    const t = await limiter.checkTokens(principal.keyId, principal.tpm);
+    if (!t.allowed) throw errors.tokenLimited(t.limit, t.retryAfter);
+  };
+
+  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number }) => {
+    usage.record({
+      id: input.requestId,
+      apiKeyId: input.principal.keyId,
+      model: input.model,
+      surface: input.surface,
+      endpoint: input.endpoint,
+      status: input.status,
+      error: input.error ?? null,
+      stream: input.stream,
+      promptTokens: input.promptTokens,
+      completionTokens: input.completionTokens,
+      latencyMs: Date.now() - input.started,
+      ttftMs: input.ttft ?? null,
+      createdAt: new Date(input.started),
+    });
+    if (input.principal.tpm !== null) void limiter.addTokens(input.principal.keyId, input.promptTokens + input.completionTokens);
+  };
+
+  const service: InferenceService = {
+    async admit(principal) {
+      const result = await limiter.hit(principal.keyId, principal.rpm);
+      if (!result.allowed) {
+        const err = errors.rateLimited(result.limit, result.retryAfter);
+        err.rateLimit = result;
+        throw err;
+      }
+      return result;
+    },
+
+    prepare(principal, request) {
+      const model = requireModel(principal, request.model);
+      checkOptions(request.options, maxTokensCap);
+      const options: SamplingOptions = {
+        ...request.options,
+        temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
+        topP: request.options.topP ?? model.topP ?? undefined,
+        topK: request.options.topK ?? model.topK ?? undefined,
+        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap),
+      };
+      return { model, request: { ...request, options } };
+    },
+
+    run(input) {
+      const { model, request } = service.prepare(input.principal, input.request);
+      const created = Math.floor(Date.now() / 1000);
+      async function* events(): AsyncGenerator<ProviderEvent> {
+        await checkTokenBudget(input.principal);
+        const started = Date.now();
+        const upstream = new AbortController();
+        const onAbort = () => upstream.abort(input.signal.reason);
+        if (input.signal.aborted) onAbort();
+        else input.signal.addEventListener('abort', onAbort, { once: true });
+        active++;
+        let ttft: number | undefined;
+        let finished = false;
+        let status = 499;
+        let error: string | undefined;
+        let promptTokens = 0;
+        let completionTokens = 0;
+        try {
+          for await (const ev of providers.forModel(model).stream(request, upstream.signal)) {
+            if (ev.type === 'delta') {
+              if (ttft === undefined) ttft = Date.now() - started;
+            } else {
+              promptTokens = ev.usage.promptTokens;
+              completionTokens = ev.usage.completionTokens;
+              finished = true;
+              status = 200;
+            }
+            yield ev;
+          }
+          if (!finished) throw errors.upstreamFailed('the stream ended without a final chunk');
+        } catch (err) {
+          if (input.signal.aborted || isAbort(err)) {
+            status = 499;
+            error = 'cancelled by the client';
+          } else {
+            const e = isGatewayError(err) ? err : errors.upstreamFailed((err as Error)?.message ?? String(err), err);
+            status = e.status;
+            error = e.message;
+            throw e;
+          }
+          throw err;
+        } finally {
+          active--;
+          input.signal.removeEventListener('abort', onAbort);
+          // A consumer that stops early (break, client gone) must not leave the upstream generating.
+          if (!finished) upstream.abort(new DOMException('consumer stopped', 'AbortError'));
+          record({ ...input, model: model.id, started, status, error, promptTokens, completionTokens, ttft });
+        }
+      }
+      const it = events();
+      return { id: input.requestId, model, created, request, [Symbol.asyncIterator]: () => it };
+    },
+
+    async embed(input) {
+      const model = requireModel(input.principal, input.request.model);
+      const provider = providers.forModel(model);
+      if (!provider.embed) throw errors.invalidRequest(`The model '${model.id}' does not support embeddings`, 'embeddings_not_supported');
+      await checkTokenBudget(input.principal);
+      const started = Date.now();
+      active++;
+      try {
+        const result = await provider.embed(input.request, input.signal);
+        record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0 });
+        return { ...result, model };
+      } catch (err) {
+        const e = isGatewayError(err) ? err : isAbort(err) ? undefined : errors.upstreamFailed((err as Error).message, err);
+        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0 });
+        throw e ?? err;
+      } finally {
+        active--;
+      }
+    },
+
+    models(principal, { includeInactive = false } = {}) {
+      const all = catalogue.list({ includeInactive: includeInactive && principal.isAdmin });
+      return principal.allowedModels ? all.filter((m) => principal.allowedModels!.has(m.id)) : all;
+    },
+
+    active: () => active,
+  };
+  return service;
+}
+
+export { GatewayError };

@@ -1,0 +1,86 @@
+/** The typed request every surface turns its input into, and the events the engine streams back. */
+
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ChatMessage {
+  role: MessageRole;
+  content: string;
+  /** Base64 images, passed through to multimodal Ollama models. */
+  images?: string[];
+}
+
+/** Sampling options in the gateway's own names; providers map them to their wire names. */
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  maxTokens?: number;
+  stop?: string[];
+  seed?: number;
+}
+
+interface BaseRequest {
+  model: string;
+  options: SamplingOptions;
+  /** Passed to Ollama as `keep_alive` when given. */
+  keepAlive?: string | number;
+  /** Ollama `format` ("json" or a JSON schema). */
+  format?: unknown;
+}
+
+export interface ChatRequest extends BaseRequest {
+  kind: 'chat';
+  messages: ChatMessage[];
+}
+
+export interface GenerateRequest extends BaseRequest {
+  kind: 'generate';
+  prompt: string;
+  system?: string;
+  /** Ollama `raw` mode: the prompt is sent without the model's template. */
+  raw?: boolean;
+}
+
+export type InferenceRequest = ChatRequest | GenerateRequest;
+
+export type FinishReason = 'stop' | 'length';
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Timings reported by Ollama's final chunk, in nanoseconds (Ollama's units); absent for built-in models. */
+export interface UpstreamMetrics {
+  totalDuration?: number;
+  loadDuration?: number;
+  promptEvalDuration?: number;
+  evalDuration?: number;
+}
+
+export type ProviderEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'done'; finishReason: FinishReason; usage: Usage; metrics?: UpstreamMetrics };
+
+export interface EmbedRequest {
+  model: string;
+  input: string[];
+  truncate?: boolean;
+  dimensions?: number;
+  keepAlive?: string | number;
+}
+
+export interface EmbedResult {
+  embeddings: number[][];
+  promptTokens: number;
+}
+
+/**
+ * A source of completions. `stream` yields deltas then exactly one `done` event; it throws a
+ * GatewayError (from server/errors.ts) for upstream failures, and stops the upstream work when
+ * `signal` aborts.
+ */
+export interface Provider {
+  stream(req: InferenceRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
+  embed?(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult>;
+}

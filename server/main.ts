@@ -1,0 +1,76 @@
+/**
+ * `npm start`: config -> database (embedded or external) -> migrations -> bootstrap admin key ->
+ * HTTP server. SIGTERM or Ctrl-C drains requests, flushes usage, then stops the embedded database.
+ */
+import { ensureBootstrapAdmin } from './auth/api-keys.ts';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openGatewayDatabase } from './database.ts';
+import { createLogger } from './log.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78);
+  }
+  throw err;
+}
+const log = createLogger({ level: config.logLevel });
+const started = Date.now();
+
+let db;
+try {
+  db = await openGatewayDatabase({ config, log });
+} catch (err) {
+  log.fatal({ err: (err as Error).message }, 'could not open the database');
+  process.exit(1);
+}
+
+const app = await createApp({ config, connectionString: db.connectionString, log });
+const { generated } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
+let url: string;
+try {
+  url = await app.start();
+} catch (err) {
+  log.fatal({ err: (err as Error).message }, `could not listen on ${config.host}:${config.port}`);
+  await app.stop().catch(() => {});
+  await db.stop();
+  process.exit(1);
+}
+log.info({ url, database: db.embedded ? 'embedded' : 'external', ollama: config.ollamaUrls, ms: Date.now() - started }, 'gateway ready');
+if (generated) {
+  // Printed once, to the terminal only (not the log): it is stored as a hash and cannot be shown again.
+  process.stderr.write(
+    `\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url}/admin   GraphiQL: ${url}/graphql\n\n`,
+  );
+}
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) {
+    log.warn({ signal }, 'second signal: exiting now');
+    process.exit(130);
+  }
+  stopping = true;
+  log.info({ signal }, 'shutting down: draining requests');
+  const timer = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs + 15_000);
+  timer.unref();
+  try {
+    await app.stop();
+    await db.stop();
+    log.info('stopped');
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'error during shutdown');
+    await db.stop().catch(() => {});
+    process.exit(1);
+  }
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,549 @@
+/**
+ * The Ollama HTTP client (undici `request` over a keep-alive Agent) and the Provider built on it.
+ * Wire names follow Ollama's docs/api.md; every failure is mapped to a GatewayError from
+ * server/errors.ts, except an abort by the caller's own signal, which surfaces as an AbortError.
+ *
+ * @example
+ * const client = createOllamaClient({ baseUrl: 'http://127.0.0.1:11434' });
+ * const provider = createOllamaProvider({ client });
+ * for await (const event of provider.stream({ kind: 'chat', model: 'llama3.2', options: {}, messages }, signal)) {
+ *   if (event.type === 'delta') process.stdout.write(event.text);
+ * }
+ */
+import { Agent, type Dispatcher } from 'undici';
+import { errors, isGatewayError } from '../errors.ts';
+import type {
+  ChatRequest,
+  EmbedRequest,
+  EmbedResult,
+  GenerateRequest,
+  Provider,
+  ProviderEvent,
+  SamplingOptions,
+} from '../inference/types.ts';
+import { NdjsonParseError, parseNdjson } from './ndjson.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Ollama wire types (docs/api.md)
+// ---------------------------------------------------------------------------------------------
+
+/** Model parameters (Modelfile names); only the ones the gateway sets are spelled out. */
+export interface OllamaOptions {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  num_predict?: number;
+  stop?: string[];
+  seed?: number;
+  [name: string]: unknown;
+}
+
+export interface OllamaMessage {
+  role: string;
+  content: string;
+  images?: string[] | null;
+  tool_calls?: unknown[];
+}
+
+/** POST /api/chat body; `stream` is always sent as true by the client. */
+export interface OllamaChatBody {
+  model: string;
+  messages: OllamaMessage[];
+  format?: unknown;
+  options?: OllamaOptions;
+  keep_alive?: string | number;
+  tools?: unknown[];
+}
+
+/** POST /api/generate body; `stream` is always sent as true by the client. */
+export interface OllamaGenerateBody {
+  model: string;
+  prompt?: string;
+  suffix?: string;
+  images?: string[];
+  format?: unknown;
+  options?: OllamaOptions;
+  system?: string;
+  template?: string;
+  raw?: boolean;
+  keep_alive?: string | number;
+  context?: number[];
+}
+
+/** Statistics carried by the final (`done: true`) chunk; durations in nanoseconds. */
+export interface OllamaFinalStats {
+  done_reason?: string;
+  total_duration?: number;
+  load_duration?: number;
+  prompt_eval_count?: number;
+  prompt_eval_duration?: number;
+  eval_count?: number;
+  eval_duration?: number;
+}
+
+export interface OllamaChatChunk extends OllamaFinalStats {
+  model: string;
+  created_at: string;
+  message?: OllamaMessage;
+  done: boolean;
+}
+
+export interface OllamaGenerateChunk extends OllamaFinalStats {
+  model: string;
+  created_at: string;
+  response: string;
+  done: boolean;
+  context?: number[];
+}
+
+export interface OllamaModelDetails {
+  parent_model?: string;
+  format?: string;
+  family?: string;
+  families?: string[] | null;
+  parameter_size?: string;
+  quantization_level?: string;
+}
+
+export interface OllamaModel {
+  name: string;
+  model: string;
+  modified_at: string;
+  size: number;
+  digest: string;
+  details: OllamaModelDetails;
+}
+
+export interface OllamaTagsResponse {
+  models: OllamaModel[];
+}
+
+export interface OllamaRunningModel {
+  name: string;
+  model: string;
+  size: number;
+  digest: string;
+  details: OllamaModelDetails;
+  expires_at: string;
+  size_vram: number;
+}
+
+export interface OllamaPsResponse {
+  models: OllamaRunningModel[];
+}
+
+export interface OllamaShowResponse {
+  modelfile?: string;
+  parameters?: string;
+  template?: string;
+  system?: string;
+  license?: string;
+  details?: OllamaModelDetails;
+  model_info?: Record<string, unknown>;
+  capabilities?: string[];
+  modified_at?: string;
+}
+
+export interface OllamaVersionResponse {
+  version: string;
+}
+
+export interface OllamaEmbedBody {
+  model: string;
+  input: string | string[];
+  truncate?: boolean;
+  dimensions?: number;
+  options?: OllamaOptions;
+  keep_alive?: string | number;
+}
+
+export interface OllamaEmbedResponse {
+  model: string;
+  embeddings: number[][];
+  total_duration?: number;
+  load_duration?: number;
+  prompt_eval_count?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client
+// ---------------------------------------------------------------------------------------------
+
+export interface OllamaClientOptions {
+  /** Ollama's base URL, e.g. `http://127.0.0.1:11434` (a path prefix is kept). */
+  baseUrl: string;
+  /** Time to establish the TCP connection. Default 5 s. */
+  connectTimeoutMs?: number;
+  /** Time from sending the request to the response headers; generous because Ollama loads the model first. Default 5 min. */
+  headersTimeoutMs?: number;
+  /** Longest silence between two body chunks. Default 5 min. */
+  bodyTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** Aborting closes the upstream request; the call then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface OllamaClient {
+  /** GET /api/tags: the models installed on the server. */
+  tags(opts?: CallOptions): Promise<OllamaTagsResponse>;
+  /** GET /api/version. */
+  version(opts?: CallOptions): Promise<OllamaVersionResponse>;
+  /** GET /api/ps: the models loaded in memory. */
+  ps(opts?: CallOptions): Promise<OllamaPsResponse>;
+  /** POST /api/show. A missing model rejects with `errors.modelNotFound`. */
+  show(args: { model: string; verbose?: boolean } & CallOptions): Promise<OllamaShowResponse>;
+  /** POST /api/chat, streamed: Ollama's raw chunks, the last one `done: true`. */
+  chat(body: OllamaChatBody, opts?: CallOptions): AsyncIterable<OllamaChatChunk>;
+  /** POST /api/generate, streamed: Ollama's raw chunks, the last one `done: true`. */
+  generate(body: OllamaGenerateBody, opts?: CallOptions): AsyncIterable<OllamaGenerateChunk>;
+  /** POST /api/embed. */
+  embed(body: OllamaEmbedBody, opts?: CallOptions): Promise<OllamaEmbedResponse>;
+  /** Closes the keep-alive connections; in-flight requests finish first. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_BODY_TIMEOUT_MS = 5 * 60_000;
+const MAX_ERROR_TEXT = 1_000;
+
+type Phase = 'request' | 'body';
+
+interface Timeouts {
+  connect: number;
+  headers: number;
+  body: number;
+}
+
+/**
+ * Creates the Ollama HTTP client. Streams are requested with `stream: true` and parsed line by line
+ * as they arrive; the caller aggregates.
+ *
+ * @example
+ * const ollama = createOllamaClient({ baseUrl: 'http://127.0.0.1:11434', headersTimeoutMs: 60_000 });
+ * const { models } = await ollama.tags({ signal });
+ */
+export function createOllamaClient({
+  baseUrl,
+  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS,
+  bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS,
+}: OllamaClientOptions): OllamaClient {
+  const url = new URL(baseUrl);
+  const origin = url.origin;
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const timeouts: Timeouts = { connect: connectTimeoutMs, headers: headersTimeoutMs, body: bodyTimeoutMs };
+  const agent = new Agent({
+    connectTimeout: connectTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    bodyTimeout: bodyTimeoutMs,
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+
+  async function send({
+    method,
+    path,
+    body,
+    signal,
+    accept,
+  }: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    signal?: AbortSignal;
+    accept: string;
+  }): Promise<Dispatcher.ResponseData> {
+    // Only what Ollama needs: nothing from the gateway's own client (above all no Authorization) is forwarded.
+    const headers: Record<string, string> = { accept };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await agent.request({
+        origin,
+        path: prefix + path,
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      throw mapFailure({ err, signal, phase: 'request', timeouts });
+    }
+  }
+
+  async function ensureOk({ res, model, signal }: { res: Dispatcher.ResponseData; model?: string; signal?: AbortSignal }): Promise<void> {
+    if (res.statusCode >= 200 && res.statusCode < 300) return;
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      throw mapFailure({ err, signal, phase: 'body', timeouts });
+    }
+    const message = errorTextOf(text) || `HTTP ${res.statusCode}`;
+    if (res.statusCode === 404 && model !== undefined && /model\b.*\bnot found/i.test(message)) {
+      throw errors.modelNotFound(model);
+    }
+    throw errors.upstreamFailed(message, new Error(`Ollama answered HTTP ${res.statusCode}`));
+  }
+
+  async function json<T>({
+    method,
+    path,
+    body,
+    model,
+    signal,
+  }: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    model?: string;
+    signal?: AbortSignal;
+  }): Promise<T> {
+    const res = await send({ method, path, body, signal, accept: 'application/json' });
+    try {
+      await ensureOk({ res, model, signal });
+      return (await res.body.json()) as T;
+    } catch (err) {
+      throw mapFailure({ err, signal, phase: 'body', timeouts });
+    } finally {
+      destroyUnlessEnded(res);
+    }
+  }
+
+  async function* stream<T extends OllamaChatChunk | OllamaGenerateChunk>({
+    path,
+    body,
+    model,
+    signal,
+  }: {
+    path: string;
+    body: object;
+    model: string;
+    signal?: AbortSignal;
+  }): AsyncGenerator<T, void, undefined> {
+    const res = await send({ method: 'POST', path, body: { ...body, stream: true }, signal, accept: 'application/x-ndjson' });
+    try {
+      await ensureOk({ res, model, signal });
+      let final: T | undefined;
+      try {
+        for await (const line of parseNdjson<unknown>(res.body)) {
+          // Keep reading past the final chunk so the body ends cleanly and the socket goes back to the pool.
+          if (final !== undefined) continue;
+          const chunk = asChunk<T>(line);
+          if (chunk.done === true) final = chunk;
+          else yield chunk;
+        }
+      } catch (err) {
+        if (final === undefined || signal?.aborted) throw err;
+      }
+      if (final === undefined) throw errors.upstreamFailed('the response stream ended before the final chunk');
+      yield final;
+    } catch (err) {
+      throw mapFailure({ err, signal, phase: 'body', timeouts });
+    } finally {
+      // A consumer that stops early (break, return, throw) closes the upstream request here.
+      destroyUnlessEnded(res);
+    }
+  }
+
+  return {
+    tags: ({ signal } = {}) => json<OllamaTagsResponse>({ method: 'GET', path: '/api/tags', signal }),
+    version: ({ signal } = {}) => json<OllamaVersionResponse>({ method: 'GET', path: '/api/version', signal }),
+    ps: ({ signal } = {}) => json<OllamaPsResponse>({ method: 'GET', path: '/api/ps', signal }),
+    show: ({ model, verbose, signal }) =>
+      json<OllamaShowResponse>({ method: 'POST', path: '/api/show', body: { model, verbose }, model, signal }),
+    chat: (body, { signal } = {}) => stream<OllamaChatChunk>({ path: '/api/chat', body, model: body.model, signal }),
+    generate: (body, { signal } = {}) => stream<OllamaGenerateChunk>({ path: '/api/generate', body, model: body.model, signal }),
+    embed: (body, { signal } = {}) =>
+      json<OllamaEmbedResponse>({ method: 'POST', path: '/api/embed', body, model: body.model, signal }),
+    close: () => agent.close(),
+  };
+}
+
+function asChunk<T>(line: unknown): T {
+  if (line === null || typeof line !== 'object' || Array.isArray(line)) {
+    throw errors.upstreamFailed(`unexpected line in the response stream: ${JSON.stringify(line)?.slice(0, 100)}`);
+  }
+  const { error } = line as { error?: unknown };
+  // Ollama reports a failure after the headers were sent as a line with only an `error` field.
+  if (error !== undefined && error !== null) {
+    throw errors.upstreamFailed(typeof error === 'string' ? error : JSON.stringify(error));
+  }
+  return line as T;
+}
+
+function errorTextOf(text: string): string {
+  const trimmed = text.trim();
+  try {
+    const parsed = JSON.parse(trimmed) as { error?: unknown };
+    if (typeof parsed?.error === 'string') return parsed.error;
+  } catch {
+    // Not JSON (a proxy's page, Go's "404 page not found"): use the text itself.
+  }
+  return trimmed.length > MAX_ERROR_TEXT ? `${trimmed.slice(0, MAX_ERROR_TEXT)}…` : trimmed;
+}
+
+function destroyUnlessEnded(res: Dispatcher.ResponseData): void {
+  // Destroying an unfinished undici body aborts the request and closes its socket.
+  if (!res.body.destroyed && !res.body.readableEnded) res.body.destroy();
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+
+function mapFailure({ err, signal, phase, timeouts }: { err: unknown; signal?: AbortSignal; phase: Phase; timeouts: Timeouts }): unknown {
+  if (signal?.aborted) return abortErrorFrom(signal);
+  if (isGatewayError(err)) return err;
+  if (err instanceof NdjsonParseError) return errors.upstreamFailed(`invalid response stream: ${err.message}`, err);
+  if (err instanceof SyntaxError) return errors.upstreamFailed(`invalid JSON in the response: ${err.message}`, err);
+  const code = errorCodeOf(err);
+  const detail = describe(err, code);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return errors.upstreamTimeout(`could not connect within ${timeouts.connect} ms`, err);
+    case 'ETIMEDOUT':
+      return errors.upstreamTimeout(`the connection timed out (${detail})`, err);
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return errors.upstreamTimeout(`no response within ${timeouts.headers} ms`, err);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return errors.upstreamTimeout(`the response stalled for more than ${timeouts.body} ms`, err);
+  }
+  if (code !== undefined && (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW')) {
+    return errors.upstreamFailed(`invalid HTTP response (${detail})`, err);
+  }
+  if (code !== undefined && (UNREACHABLE_CODES.has(code) || /^E[A-Z0-9]+$/.test(code))) {
+    // Before a response it is unreachable; once a response started, it is a broken answer.
+    return phase === 'request'
+      ? errors.upstreamUnavailable(detail, err)
+      : errors.upstreamFailed(`the response stream broke (${detail})`, err);
+  }
+  return err;
+}
+
+function abortErrorFrom(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const err = new Error('The operation was aborted', { cause: reason });
+  err.name = 'AbortError';
+  return err;
+}
+
+function errorCodeOf(err: unknown): string | undefined {
+  // Node wraps dual-stack connect failures in an AggregateError and undici sometimes nests the cause.
+  for (let current: unknown = err, depth = 0; current && depth < 5; depth += 1) {
+    const { code, errors: inner, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    current = Array.isArray(inner) && inner.length > 0 ? inner[0] : cause;
+  }
+  return undefined;
+}
+
+function describe(err: unknown, code: string | undefined): string {
+  const message = err instanceof Error && err.message ? err.message : String(err);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The Provider backed by Ollama: maps an InferenceRequest to /api/chat or /api/generate and the
+ * raw chunks to delta events and one done event.
+ */
+export function createOllamaProvider({ client }: { client: OllamaClient }): Provider {
+  return {
+    async *stream(req, signal): AsyncGenerator<ProviderEvent, void, undefined> {
+      if (req.kind === 'chat') {
+        for await (const chunk of client.chat(toChatBody(req), { signal })) {
+          if (chunk.done) {
+            yield toDoneEvent(chunk);
+            return;
+          }
+          const text = chunk.message?.content;
+          if (text) yield { type: 'delta', text };
+        }
+      } else {
+        for await (const chunk of client.generate(toGenerateBody(req), { signal })) {
+          if (chunk.done) {
+            yield toDoneEvent(chunk);
+            return;
+          }
+          if (chunk.response) yield { type: 'delta', text: chunk.response };
+        }
+      }
+    },
+
+    async embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
+      const res = await client.embed(
+        { model: req.model, input: req.input, truncate: req.truncate, dimensions: req.dimensions, keep_alive: req.keepAlive },
+        { signal },
+      );
+      return { embeddings: res.embeddings, promptTokens: res.prompt_eval_count ?? 0 };
+    },
+  };
+}
+
+/** Maps the gateway's sampling options to Ollama's `options`; undefined when none is set. */
+export function toOllamaOptions(options: SamplingOptions): OllamaOptions | undefined {
+  const out: OllamaOptions = {};
+  if (options.temperature !== undefined) out.temperature = options.temperature;
+  if (options.topP !== undefined) out.top_p = options.topP;
+  if (options.topK !== undefined) out.top_k = options.topK;
+  if (options.maxTokens !== undefined) out.num_predict = options.maxTokens;
+  if (options.stop !== undefined) out.stop = options.stop;
+  if (options.seed !== undefined) out.seed = options.seed;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function toChatBody(req: ChatRequest): OllamaChatBody {
+  return {
+    model: req.model,
+    messages: req.messages.map(({ role, content, images }) => (images?.length ? { role, content, images } : { role, content })),
+    options: toOllamaOptions(req.options),
+    keep_alive: req.keepAlive,
+    format: req.format,
+  };
+}
+
+export function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
+  return {
+    model: req.model,
+    prompt: req.prompt,
+    system: req.system,
+    raw: req.raw,
+    options: toOllamaOptions(req.options),
+    keep_alive: req.keepAlive,
+    format: req.format,
+  };
+}
+
+function toDoneEvent(chunk: OllamaFinalStats): ProviderEvent {
+  return {
+    type: 'done',
+    finishReason: chunk.done_reason === 'length' ? 'length' : 'stop',
+    usage: { promptTokens: chunk.prompt_eval_count ?? 0, completionTokens: chunk.eval_count ?? 0 },
+    metrics: {
+      totalDuration: chunk.total_duration,
+      loadDuration: chunk.load_duration,
+      promptEvalDuration: chunk.prompt_eval_duration,
+      evalDuration: chunk.eval_duration,
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Usage records, written off the request path: records queue in memory and are inserted in batches
+ * (createMany, skipDuplicates on the request id, so a retried batch never counts twice). A failed
+ * write keeps the batch and retries with backoff; at shutdown whatever the database would not take
+ * is appended to a spool file that the next start replays, so nothing answered is lost.
+ */
+import { appendFile, readFile, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { prisma } from '../db/client.ts';
+
+export interface UsageInput {
+  id: string;
+  apiKeyId: string;
+  model: string;
+  surface: 'rest' | 'openai' | 'ollama' | 'graphql';
+  endpoint: string;
+  status: number;
+  error?: string | null;
+  stream: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  ttftMs?: number | null;
+  createdAt: Date;
+}
+
+export interface UsageRecorder {
+  record(rec: UsageInput): void;
+  /** Listeners see each record as it is accepted (the live usage feed). */
+  onRecord(fn: (rec: UsageInput) => void): () => void;
+  flush(): Promise<void>;
+  /** Records waiting to be written. */
+  pending(): number;
+  close(opts?: { timeoutMs?: number }): Promise<void>;
+}
+
+interface Logger {
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+  info(o: object, m?: string): void;
+}
+
+const BATCH = 1000;
+
+export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs: number; spoolFile: string; log: Logger }): Promise<UsageRecorder> {
+  let queue: UsageInput[] = [];
+  const listeners = new Set<(rec: UsageInput) => void>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> | undefined;
+  let failures = 0;
+
+  const write = async (batch: UsageInput[]) => {
+    await prisma.usageRecord.createMany({ data: batch, skipDuplicates: true });
+  };
+
+  const flushOnce = async () => {
+    while (queue.length) {
+      const batch = queue.slice(0, BATCH);
+      try {
+        await write(batch);
+        queue = queue.slice(batch.length);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        log.warn({ err: (err as Error).message, pending: queue.length }, 'usage write failed; will retry');
+        throw err;
+      }
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    if (!writing) {
+      writing = flushOnce().finally(() => {
+        writing = undefined;
+      });
+    }
+    return writing;
+  };
+
+  const schedule = (delay = flushMs) => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flush().catch(() => schedule(Math.min(30_000, flushMs * 2 ** failures)));
+    }, delay);
+  };
+
+  // Replay what a previous run could not write.
+  if (existsSync(spoolFile)) {
+    const replaying = `${spoolFile}.replaying`;
+    await rename(spoolFile, replaying);
+    const lines = (await readFile(replaying, 'utf8')).split('\n').filter(Boolean);
+    const recs = lines.map((l) => {
+      const r = JSON.parse(l);
+      return { ...r, createdAt: new Date(r.createdAt) } as UsageInput;
+    });
+    for (let i = 0; i < recs.length; i += BATCH) await write(recs.slice(i, i + BATCH));
+    await rm(replaying);
+    log.info({ records: recs.length }, 'replayed spooled usage records');
+  }
+
+  return {
+    record(rec) {
+      queue.push(rec);
+      for (const fn of listeners) {
+        try {
+          fn(rec);
+        } catch {
+          // a listener's failure must not lose the record
+        }
+      }
+      if (queue.length >= BATCH) void flush().catch(() => schedule());
+      else schedule();
+    },
+    onRecord(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    flush: () => flush(),
+    pending: () => queue.length,
+    async close({ timeoutMs = 10_000 } = {}) {
+      clearTimeout(timer);
+      timer = undefined;
+      const deadline = Date.now() + timeoutMs;
+      while (queue.length && Date.now() < deadline) {
+        try {
+          await flush();
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      if (queue.length) {
+        await appendFile(spoolFile, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        log.error({ records: queue.length, spoolFile }, 'database unavailable at shutdown; usage spooled to disk and will be written at next start');
+        queue = [];
+      }
+    },
+  };
+}

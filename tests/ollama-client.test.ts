@@ -1,0 +1,423 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../server/errors.ts';
+import type { InferenceRequest, ProviderEvent } from '../server/inference/types.ts';
+import { createOllamaClient, createOllamaProvider, type OllamaClient } from '../server/providers/ollama.ts';
+import { countWords, durationsFor, splitIntoTokens, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
+
+let emulator: OllamaEmulator;
+let client: OllamaClient;
+
+beforeAll(async () => {
+  emulator = await startOllamaEmulator();
+  client = createOllamaClient({ baseUrl: emulator.url });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await emulator?.close();
+});
+
+beforeEach(() => emulator.reset());
+
+function chat(content: string, overrides: Partial<InferenceRequest> = {}): InferenceRequest {
+  return { kind: 'chat', model: 'llama3.2', options: {}, messages: [{ role: 'user', content }], ...overrides } as InferenceRequest;
+}
+
+async function run(events: AsyncIterable<ProviderEvent>): Promise<{ events: ProviderEvent[]; deltas: string[]; error?: unknown }> {
+  const seen: ProviderEvent[] = [];
+  try {
+    for await (const event of events) seen.push(event);
+    return { events: seen, deltas: deltasOf(seen) };
+  } catch (error) {
+    return { events: seen, deltas: deltasOf(seen), error };
+  }
+}
+
+function deltasOf(events: ProviderEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'delta' ? [e.text] : []));
+}
+
+function expectGatewayError(error: unknown, expected: { status: number; code: string; type?: string }): GatewayError {
+  expect(error).toBeInstanceOf(GatewayError);
+  expect(error).toMatchObject(expected);
+  return error as GatewayError;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const signal = () => new AbortController().signal;
+
+describe('ollama client', () => {
+  describe('model endpoints', () => {
+    it('lists the installed models with the documented fields (GET /api/tags)', async () => {
+      const { models } = await client.tags();
+      expect(models.map((m) => m.name)).toEqual(['llama3.2:latest', 'qwen2.5:0.5b', 'nomic-embed-text:latest']);
+      expect(models[0]).toMatchObject({
+        name: 'llama3.2:latest',
+        model: 'llama3.2:latest',
+        size: 2_019_393_189,
+        details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+      });
+      expect(models[0]!.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(Number.isNaN(Date.parse(models[0]!.modified_at))).toBe(false);
+      expect(emulator.lastRequest()).toMatchObject({ method: 'GET', path: '/api/tags' });
+    });
+
+    it('reflects a changed model list', async () => {
+      emulator.setModels([{ name: 'mistral:7b' }]);
+      const { models } = await client.tags();
+      expect(models.map((m) => m.name)).toEqual(['mistral:7b']);
+    });
+
+    it('reads the server version (GET /api/version)', async () => {
+      expect(await client.version()).toEqual({ version: '0.12.6' });
+    });
+
+    it('lists loaded models after one was used (GET /api/ps)', async () => {
+      expect((await client.ps()).models).toEqual([]);
+      await client.embed({ model: 'nomic-embed-text', input: 'warm up' });
+      const { models } = await client.ps();
+      expect(models).toHaveLength(1);
+      expect(models[0]).toMatchObject({ name: 'nomic-embed-text:latest', model: 'nomic-embed-text:latest', size_vram: 274_302_450 });
+      expect(Date.parse(models[0]!.expires_at)).toBeGreaterThan(Date.now());
+    });
+
+    it('shows a model (POST /api/show)', async () => {
+      const info = await client.show({ model: 'llama3.2' });
+      expect(info.details).toMatchObject({ family: 'llama', parameter_size: '3.2B' });
+      expect(info.model_info).toMatchObject({ 'general.architecture': 'llama', 'llama.context_length': 131_072 });
+      expect(info.capabilities).toEqual(['completion']);
+      expect(emulator.lastRequest('/api/show')!.body).toMatchObject({ model: 'llama3.2' });
+    });
+
+    it('maps a missing model on /api/show to model_not_found', async () => {
+      const error = await client.show({ model: 'nope' }).catch((err: unknown) => err);
+      expectGatewayError(error, { status: 404, code: 'model_not_found', type: 'not_found_error' });
+      expect(emulator.lastRequest('/api/show')!.status).toBe(404);
+    });
+  });
+
+  describe('embeddings', () => {
+    it('embeds through the provider, passing input, truncate, dimensions and keep_alive (POST /api/embed)', async () => {
+      const provider = createOllamaProvider({ client });
+      const result = await provider.embed!(
+        { model: 'nomic-embed-text', input: ['why is the sky blue', 'grass is green'], truncate: false, dimensions: 32, keepAlive: '10m' },
+        signal(),
+      );
+      expect(result.embeddings).toHaveLength(2);
+      expect(result.embeddings.every((v) => v.length === 32)).toBe(true);
+      expect(result.embeddings[0]).not.toEqual(result.embeddings[1]);
+      expect(result.promptTokens).toBe(8);
+      expect(emulator.lastRequest('/api/embed')!.body).toEqual({
+        model: 'nomic-embed-text',
+        input: ['why is the sky blue', 'grass is green'],
+        truncate: false,
+        dimensions: 32,
+        keep_alive: '10m',
+      });
+    });
+
+    it('returns the same vector for the same text', async () => {
+      const a = await client.embed({ model: 'nomic-embed-text', input: 'same text' });
+      const b = await client.embed({ model: 'nomic-embed-text', input: ['same text'] });
+      expect(a.embeddings).toEqual(b.embeddings);
+      expect(a.embeddings[0]).toHaveLength(768);
+    });
+
+    it('maps an unknown embedding model to model_not_found', async () => {
+      const error = await client.embed({ model: 'ghost', input: 'x' }).catch((err: unknown) => err);
+      expectGatewayError(error, { status: 404, code: 'model_not_found' });
+    });
+  });
+
+  describe('streaming', () => {
+    it('streams chat deltas and ends with one done event carrying usage and metrics', async () => {
+      const provider = createOllamaProvider({ client });
+      const messages = [
+        { role: 'system' as const, content: 'Be brief.' },
+        { role: 'user' as const, content: 'hello there, llama' },
+      ];
+      const { events, deltas, error } = await run(provider.stream({ kind: 'chat', model: 'llama3.2', options: {}, messages }, signal()));
+      expect(error).toBeUndefined();
+      const expectedTokens = splitIntoTokens('You said: hello there, llama');
+      expect(deltas).toEqual(expectedTokens);
+      expect(deltas.join('')).toBe('You said: hello there, llama');
+      const done = events.filter((e) => e.type === 'done');
+      expect(done).toHaveLength(1);
+      expect(events.at(-1)).toBe(done[0]);
+      const promptTokens = countWords('Be brief. hello there, llama');
+      const d = durationsFor({ promptTokens, evalTokens: expectedTokens.length });
+      expect(done[0]).toEqual({
+        type: 'done',
+        finishReason: 'stop',
+        usage: { promptTokens, completionTokens: expectedTokens.length },
+        metrics: { totalDuration: d.total_duration, loadDuration: d.load_duration, promptEvalDuration: d.prompt_eval_duration, evalDuration: d.eval_duration },
+      });
+      expect(emulator.lastRequest('/api/chat')!.streamed).toBe(true);
+    });
+
+    it('streams generate deltas, passing prompt, system, raw, keep_alive and format', async () => {
+      const provider = createOllamaProvider({ client });
+      const req: InferenceRequest = {
+        kind: 'generate',
+        model: 'qwen2.5:0.5b',
+        prompt: 'count to three',
+        system: 'You count.',
+        raw: true,
+        keepAlive: 0,
+        format: 'json',
+        options: {},
+      };
+      const { events, deltas, error } = await run(provider.stream(req, signal()));
+      expect(error).toBeUndefined();
+      expect(deltas.join('')).toBe('You said: count to three');
+      expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: deltas.length } });
+      expect(emulator.lastRequest('/api/generate')!.body).toEqual({
+        model: 'qwen2.5:0.5b',
+        prompt: 'count to three',
+        system: 'You count.',
+        raw: true,
+        keep_alive: 0,
+        format: 'json',
+        stream: true,
+      });
+    });
+
+    it('yields the first delta while the upstream is still streaming', async () => {
+      emulator.setBehavior({ tokenDelayMs: 100 });
+      const provider = createOllamaProvider({ client });
+      const iterator = provider.stream(chat('one two three four'), signal())[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(first.value).toEqual({ type: 'delta', text: 'You' });
+      const upstream = emulator.lastRequest('/api/chat')!;
+      expect(upstream.finishedAt).toBeUndefined();
+      expect(upstream.chunksSent).toBeLessThan(3);
+      await iterator.return?.();
+    });
+
+    it('exposes the raw chunks with done: true last from client.chat', async () => {
+      const chunks = [];
+      for await (const chunk of client.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] })) chunks.push(chunk);
+      expect(chunks.map((c) => c.message?.content)).toEqual(['You', ' said:', ' hi', '']);
+      expect(chunks.slice(0, -1).every((c) => c.done === false)).toBe(true);
+      expect(chunks.at(-1)).toMatchObject({ done: true, done_reason: 'stop', prompt_eval_count: 1, eval_count: 3 });
+    });
+
+    it('maps sampling options to Ollama names and sends only the needed headers', async () => {
+      const provider = createOllamaProvider({ client });
+      const req: InferenceRequest = {
+        kind: 'chat',
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'describe this', images: ['aGVsbG8='] }],
+        options: { temperature: 0.2, topP: 0.9, topK: 40, maxTokens: 64, stop: ['\n\n', 'User:'], seed: 42 },
+        keepAlive: '5m',
+        format: { type: 'object' },
+      };
+      const { error } = await run(provider.stream(req, signal()));
+      expect(error).toBeUndefined();
+      const received = emulator.lastRequest('/api/chat')!;
+      expect(received.body).toEqual({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'describe this', images: ['aGVsbG8='] }],
+        options: { temperature: 0.2, top_p: 0.9, top_k: 40, num_predict: 64, stop: ['\n\n', 'User:'], seed: 42 },
+        keep_alive: '5m',
+        format: { type: 'object' },
+        stream: true,
+      });
+      expect(received.headers.authorization).toBeUndefined();
+      expect(received.headers['content-type']).toBe('application/json');
+      expect(received.headers.accept).toBe('application/x-ndjson');
+      const allowed = ['host', 'connection', 'content-type', 'content-length', 'accept'];
+      expect(Object.keys(received.headers).filter((name) => !allowed.includes(name))).toEqual([]);
+    });
+
+    it('omits options Ollama should default', async () => {
+      const provider = createOllamaProvider({ client });
+      await run(provider.stream(chat('hi'), signal()));
+      expect(emulator.lastRequest('/api/chat')!.body).toEqual({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    });
+
+    it("reports finishReason 'length' when num_predict cuts the answer", async () => {
+      const provider = createOllamaProvider({ client });
+      const { events, deltas } = await run(provider.stream(chat('a long answer please', { options: { maxTokens: 2 } }), signal()));
+      expect(deltas).toEqual(['You', ' said:']);
+      expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'length', usage: { completionTokens: 2 } });
+      expect(emulator.lastRequest('/api/chat')!.body.options).toEqual({ num_predict: 2 });
+    });
+
+    it('reuses the keep-alive connection for consecutive requests', async () => {
+      const provider = createOllamaProvider({ client });
+      await run(provider.stream(chat('first'), signal()));
+      await client.tags();
+      await run(provider.stream(chat('second'), signal()));
+      const sockets = new Set(emulator.requests.map((r) => r.socketId));
+      expect(emulator.requests).toHaveLength(3);
+      expect(sockets.size).toBe(1);
+    });
+  });
+
+  describe('failures', () => {
+    it('maps an upstream 404 for an unknown model to model_not_found (404)', async () => {
+      const provider = createOllamaProvider({ client });
+      const { events, error } = await run(provider.stream(chat('hi', { model: 'not-installed' }), signal()));
+      const gatewayError = expectGatewayError(error, { status: 404, code: 'model_not_found', type: 'not_found_error' });
+      expect(gatewayError.message).toContain("'not-installed'");
+      expect(events).toEqual([]);
+      expect(emulator.lastRequest('/api/chat')!.status).toBe(404);
+    });
+
+    it("maps an upstream 500 to 502 upstream_error with Ollama's error text", async () => {
+      emulator.setBehavior({ fail: { status: 500, error: 'llama runner process has terminated' } });
+      const provider = createOllamaProvider({ client });
+      const { error } = await run(provider.stream(chat('hi'), signal()));
+      const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_error', type: 'upstream_error' });
+      expect(gatewayError.message).toContain('llama runner process has terminated');
+      expect(emulator.lastRequest('/api/chat')!.status).toBe(500);
+    });
+
+    it('maps a non-JSON error page to 502 with its text', async () => {
+      emulator.setBehavior({ fail: { status: 503, body: 'Service Unavailable (proxy)' } });
+      const error = await client.tags().catch((err: unknown) => err);
+      const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_error' });
+      expect(gatewayError.message).toContain('Service Unavailable (proxy)');
+    });
+
+    it('maps a 404 that is not about a model to 502, not model_not_found', async () => {
+      emulator.setBehavior({ fail: { status: 404, body: '404 page not found' } });
+      const error = await client.version().catch((err: unknown) => err);
+      expectGatewayError(error, { status: 502, code: 'upstream_error' });
+    });
+
+    it('maps connection refused to 503 upstream_unavailable', async () => {
+      const port = await closedPort();
+      const refused = createOllamaClient({ baseUrl: `http://127.0.0.1:${port}` });
+      try {
+        const provider = createOllamaProvider({ client: refused });
+        const { error } = await run(provider.stream(chat('hi'), signal()));
+        const gatewayError = expectGatewayError(error, { status: 503, code: 'upstream_unavailable', type: 'upstream_error' });
+        expect(gatewayError.message).toContain('ECONNREFUSED');
+        expectGatewayError(await refused.tags().catch((err: unknown) => err), { status: 503, code: 'upstream_unavailable' });
+      } finally {
+        await refused.close();
+      }
+    });
+
+    it('maps a headers timeout to 504 upstream_timeout', async () => {
+      emulator.setBehavior({ headersDelayMs: 3_000 });
+      const impatient = createOllamaClient({ baseUrl: emulator.url, headersTimeoutMs: 200 });
+      try {
+        const started = Date.now();
+        const { error } = await run(createOllamaProvider({ client: impatient }).stream(chat('hi'), signal()));
+        expectGatewayError(error, { status: 504, code: 'upstream_timeout', type: 'upstream_error' });
+        expect(Date.now() - started).toBeLessThan(2_000);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('maps a stalled stream (body timeout) to 504 upstream_timeout', async () => {
+      const impatient = createOllamaClient({ baseUrl: emulator.url, bodyTimeoutMs: 200 });
+      emulator.setBehavior({ tokenDelayMs: 3_000 });
+      try {
+        const started = Date.now();
+        const { events, error } = await run(createOllamaProvider({ client: impatient }).stream(chat('hi'), signal()));
+        expectGatewayError(error, { status: 504, code: 'upstream_timeout' });
+        expect(events).toEqual([]);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('maps a stream that dies midway to 502 and emits no done event', async () => {
+      emulator.setBehavior({ dieAfterChunks: 2 });
+      const provider = createOllamaProvider({ client });
+      const { events, deltas, error } = await run(provider.stream(chat('one two three four five'), signal()));
+      expectGatewayError(error, { status: 502, code: 'upstream_error' });
+      expect(deltas).toEqual(['You', ' said:']);
+      expect(events.some((e) => e.type === 'done')).toBe(false);
+      expect(emulator.lastRequest('/api/chat')!.destroyedByEmulator).toBe(true);
+    });
+
+    it('maps an error line midway to 502 carrying its message, with no done event', async () => {
+      emulator.setBehavior({ errorAfterChunks: { after: 3, error: 'an error was encountered while running the model: CUDA error' } });
+      const provider = createOllamaProvider({ client });
+      const { events, deltas, error } = await run(provider.stream({ kind: 'generate', model: 'llama3.2', prompt: 'one two three four', options: {} }, signal()));
+      const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_error' });
+      expect(gatewayError.message).toContain('CUDA error');
+      expect(deltas).toEqual(['You', ' said:', ' one']);
+      expect(events.some((e) => e.type === 'done')).toBe(false);
+    });
+
+    it('maps a stream that ends without a done chunk to 502', async () => {
+      // A reply whose last "token" is the end of the stream: the emulator dies exactly where the final chunk would go.
+      emulator.setBehavior({ dieAfterChunks: 99 });
+      const provider = createOllamaProvider({ client });
+      const { events, error } = await run(provider.stream(chat('short'), signal()));
+      expectGatewayError(error, { status: 502, code: 'upstream_error' });
+      expect(events.map((e) => e.type)).toEqual(['delta', 'delta', 'delta']);
+    });
+  });
+
+  describe('cancellation', () => {
+    it('closes the upstream request promptly when the signal aborts mid-stream', async () => {
+      emulator.setBehavior({ tokenDelayMs: 20, reply: () => Array.from({ length: 100 }, (_, i) => ` t${i}`) });
+      const provider = createOllamaProvider({ client });
+      const controller = new AbortController();
+      const seen: ProviderEvent[] = [];
+      let abortedAt = 0;
+      const error = await (async () => {
+        for await (const event of provider.stream(chat('go'), controller.signal)) {
+          seen.push(event);
+          if (seen.length === 2) {
+            abortedAt = Date.now();
+            controller.abort();
+          }
+        }
+      })().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('AbortError');
+      expect(error).not.toBeInstanceOf(GatewayError);
+      const upstream = await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1_000 });
+      expect(upstream.abortedAt! - abortedAt).toBeLessThan(1_000);
+      expect(upstream.chunksSent).toBeLessThan(100);
+      expect(seen.some((e) => e.type === 'done')).toBe(false);
+    });
+
+    it('closes the upstream request when the signal aborts before the headers arrived', async () => {
+      emulator.setBehavior({ headersDelayMs: 5_000 });
+      const controller = new AbortController();
+      const pending = run(createOllamaProvider({ client }).stream(chat('hi'), controller.signal));
+      await emulator.waitFor((r) => r.path === '/api/chat');
+      controller.abort();
+      const { error } = await pending;
+      expect((error as Error).name).toBe('AbortError');
+      await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1_000 });
+    });
+
+    it('closes the upstream request when the consumer stops iterating early', async () => {
+      emulator.setBehavior({ tokenDelayMs: 20, reply: () => Array.from({ length: 100 }, (_, i) => ` t${i}`) });
+      for await (const event of createOllamaProvider({ client }).stream(chat('go'), signal())) {
+        if (event.type === 'delta') break;
+      }
+      const upstream = await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1_000 });
+      expect(upstream.chunksSent).toBeLessThan(100);
+    });
+
+    it('surfaces an abort with a custom reason as an AbortError', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('client went away'));
+      const error = await client.tags({ signal: controller.signal }).catch((err: unknown) => err);
+      expect((error as Error).name).toBe('AbortError');
+      expect((error as Error).cause).toMatchObject({ message: 'client went away' });
+    });
+  });
+});
