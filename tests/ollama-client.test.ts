@@ -253,14 +253,26 @@ describe('ollama client', () => {
       expect(emulator.lastRequest('/api/chat')!.body.options).toEqual({ num_predict: 2 });
     });
 
-    it('reuses the keep-alive connection for consecutive requests', async () => {
-      const provider = createOllamaProvider({ client });
-      await run(provider.stream(chat('first'), signal()));
-      await client.tags();
-      await run(provider.stream(chat('second'), signal()));
-      const sockets = new Set(emulator.requests.map((r) => r.socketId));
-      expect(emulator.requests).toHaveLength(3);
-      expect(sockets.size).toBe(1);
+    it('returns the connection to the keep-alive pool after a stream completes', async () => {
+      // A fresh client, so the pool holds no connection from earlier tests.
+      const fresh = createOllamaClient({ baseUrl: emulator.url });
+      const provider = createOllamaProvider({ client: fresh });
+      // undici frees the connection just after the body ends; a moment later it must be reusable (not destroyed).
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        await run(provider.stream(chat('first'), signal()));
+        await settle();
+        await fresh.tags();
+        await settle();
+        await run(provider.stream({ kind: 'generate', model: 'llama3.2', prompt: 'second', options: {} }, signal()));
+        await settle();
+        await run(provider.stream(chat('third'), signal()));
+      } finally {
+        await fresh.close();
+      }
+      expect(emulator.requests).toHaveLength(4);
+      expect(emulator.requests.some((r) => r.aborted)).toBe(false);
+      expect(new Set(emulator.requests.map((r) => r.socketId)).size).toBe(1);
     });
   });
 
@@ -323,15 +335,16 @@ describe('ollama client', () => {
       }
     });
 
-    it('maps a stalled stream (body timeout) to 504 upstream_timeout', async () => {
-      const impatient = createOllamaClient({ baseUrl: emulator.url, bodyTimeoutMs: 200 });
-      emulator.setBehavior({ tokenDelayMs: 3_000 });
+    it('maps a stream that stalls between chunks (body timeout) to 504 upstream_timeout and closes it', async () => {
+      const impatient = createOllamaClient({ baseUrl: emulator.url, bodyTimeoutMs: 300 });
+      emulator.setBehavior({ stallAfterChunks: 1 });
       try {
         const started = Date.now();
-        const { events, error } = await run(createOllamaProvider({ client: impatient }).stream(chat('hi'), signal()));
+        const { events, error } = await run(createOllamaProvider({ client: impatient }).stream(chat('one two three'), signal()));
         expectGatewayError(error, { status: 504, code: 'upstream_timeout' });
-        expect(events).toEqual([]);
+        expect(events).toEqual([{ type: 'delta', text: 'You' }]);
         expect(Date.now() - started).toBeLessThan(2_000);
+        await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1_000 });
       } finally {
         await impatient.close();
       }

@@ -85,6 +85,11 @@ export interface EmulatorBehavior {
    * `{"error": error}` and end the response, as Ollama does for a failure mid-stream. Default null.
    */
   errorAfterChunks: { after: number; error: string } | null;
+  /**
+   * Streams only: after this many token chunks (at the latest instead of the final chunk), send
+   * nothing more and keep the connection open until the client gives up (a hung model). Default null.
+   */
+  stallAfterChunks: number | null;
   /** Overrides of the reported durations (ns); otherwise derived from the token counts, see {@link durationsFor}. */
   durations: Partial<{ total_duration: number; load_duration: number; prompt_eval_duration: number; eval_duration: number }>;
 }
@@ -190,6 +195,7 @@ const DEFAULT_BEHAVIOR: EmulatorBehavior = {
   fail: null,
   dieAfterChunks: null,
   errorAfterChunks: null,
+  stallAfterChunks: null,
   durations: {},
 };
 
@@ -503,7 +509,7 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     };
     // Returns true when a failure knob fired (the response is then over).
     const failNow = async (atEnd: boolean): Promise<boolean> => {
-      const { errorAfterChunks, dieAfterChunks } = behavior;
+      const { errorAfterChunks, dieAfterChunks, stallAfterChunks } = behavior;
       const reached = (n: number) => atEnd || record.chunksSent === n;
       if (errorAfterChunks && reached(errorAfterChunks.after)) {
         res.end(`${JSON.stringify({ error: errorAfterChunks.error })}\n`);
@@ -514,6 +520,10 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
         await Promise.race([flushed, pause(1_000, signal)]);
         record.destroyedByEmulator = true;
         res.socket?.destroy();
+        return true;
+      }
+      if (stallAfterChunks !== null && reached(stallAfterChunks)) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
         return true;
       }
       return false;
