@@ -60,7 +60,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
+  // Every other surface, tried in order after /api. Each returns false for paths it does not own.
   const surfaces: Surface[] = [];
+  // Cleanup for surfaces, run at stop() after the HTTP server has drained.
+  const onStop: Array<() => Promise<void> | void> = [];
 
   let draining = false;
   let inFlight = 0;
@@ -137,6 +140,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       }
       server.closeAllConnections();
       await closed;
+      for (const fn of onStop) await fn();
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
       await usage.close();

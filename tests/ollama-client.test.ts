@@ -256,6 +256,8 @@ describe('ollama client', () => {
     it('returns the connection to the keep-alive pool after a stream completes', async () => {
       // A fresh client, so the pool holds no connection from earlier tests.
       const fresh = createOllamaClient({ baseUrl: emulator.url });
+      // The end of the body trails the final line, as it may over a real network.
+      emulator.setBehavior({ endDelayMs: 30 });
       const provider = createOllamaProvider({ client: fresh });
       // undici frees the connection just after the body ends; a moment later it must be reusable (not destroyed).
       const settle = () => new Promise((resolve) => setTimeout(resolve, 5));

@@ -90,6 +90,8 @@ export interface EmulatorBehavior {
    * nothing more and keep the connection open until the client gives up (a hung model). Default null.
    */
   stallAfterChunks: number | null;
+  /** Streams only: wait this long between the final (`done: true`) line and the end of the response. Default 0. */
+  endDelayMs: number;
   /** Overrides of the reported durations (ns); otherwise derived from the token counts, see {@link durationsFor}. */
   durations: Partial<{ total_duration: number; load_duration: number; prompt_eval_duration: number; eval_duration: number }>;
 }
@@ -196,6 +198,7 @@ const DEFAULT_BEHAVIOR: EmulatorBehavior = {
   dieAfterChunks: null,
   errorAfterChunks: null,
   stallAfterChunks: null,
+  endDelayMs: 0,
   durations: {},
 };
 
@@ -537,7 +540,11 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     }
     if (signal.aborted || (await failNow(true))) return;
     const final = { ...base, created_at: new Date().toISOString(), ...piece(''), done: true, done_reason: doneReason, ...context(tokens.length), ...stats(tokens.length) };
-    res.end(`${JSON.stringify(final)}\n`);
+    // Like Ollama (Go flushes each line, then ends the chunked body), the end arrives after the final line.
+    write(`${JSON.stringify(final)}\n`);
+    await Promise.race([flushed, pause(1_000, signal)]);
+    if (behavior.endDelayMs > 0 && !(await pause(behavior.endDelayMs, signal))) return;
+    res.end();
   }
 
   function markLoaded(name: string, keepAlive: unknown): void {
