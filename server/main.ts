@@ -48,13 +48,16 @@ if (generated) {
   );
 }
 
-let stopping = false;
+let stopping = 0;
 const shutdown = async (signal: string) => {
+  // A signal sent to the whole process group can arrive twice (directly and relayed by npm/tsx):
+  // only a second one a moment later means "stop now".
+  if (stopping && Date.now() - stopping < 2000) return;
   if (stopping) {
     log.warn({ signal }, 'second signal: exiting now');
     process.exit(130);
   }
-  stopping = true;
+  stopping = Date.now();
   log.info({ signal }, 'shutting down: draining requests');
   const timer = setTimeout(() => {
     log.error('shutdown took too long; exiting');

@@ -3,7 +3,7 @@
  * when given, else the server on 127.0.0.1:5432 when one answers, else an embedded server started
  * here. Each test file then creates its own database on it (tests/support/db.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -38,6 +38,7 @@ export default async function setup(project: TestProject) {
     }
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ogw-test-pg-'));
+  await chmod(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must be able to enter it
   const log = { info() {}, warn() {} };
   const server = await startEmbeddedPostgres({ dataDir: dir, port: 54000 + Math.floor(Math.random() * 900), log });
   project.provide('pgAdminUrl', server.connectionString.replace(/\/gateway$/, '/postgres'));

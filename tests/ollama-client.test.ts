@@ -324,6 +324,15 @@ describe('ollama client', () => {
       }
     });
 
+    it('maps a connection reset before the response to 503 upstream_unavailable', async () => {
+      // Ollama sends the headers with the first chunk, so dying after 0 chunks closes the socket before any response.
+      emulator.setBehavior({ dieAfterChunks: 0 });
+      const { events, error } = await run(createOllamaProvider({ client }).stream(chat('hi'), signal()));
+      expectGatewayError(error, { status: 503, code: 'upstream_unavailable' });
+      expect(events).toEqual([]);
+      expect(emulator.lastRequest('/api/chat')!.destroyedByEmulator).toBe(true);
+    });
+
     it('maps a headers timeout to 504 upstream_timeout', async () => {
       emulator.setBehavior({ headersDelayMs: 3_000 });
       const impatient = createOllamaClient({ baseUrl: emulator.url, headersTimeoutMs: 200 });

@@ -413,7 +413,7 @@ function mapFailure({ err, signal, phase, timeouts }: { err: unknown; signal?: A
   if (err instanceof NdjsonParseError) return errors.upstreamFailed(`invalid response stream: ${err.message}`, err);
   if (err instanceof SyntaxError) return errors.upstreamFailed(`invalid JSON in the response: ${err.message}`, err);
   const code = errorCodeOf(err);
-  const detail = describe(err, code);
+  const detail = describeError(err, code);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return errors.upstreamTimeout(`could not connect within ${timeouts.connect} ms`, err);
@@ -454,7 +454,7 @@ function errorCodeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-function describe(err: unknown, code: string | undefined): string {
+function describeError(err: unknown, code: string | undefined): string {
   const message = err instanceof Error && err.message ? err.message : String(err);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

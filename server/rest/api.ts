@@ -91,8 +91,10 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
           })();
     const stream = (raw as { stream?: boolean }).stream === true;
     const requestId = newCompletionId();
+    // Set now so that error answers carry it too: it is the usage record's id.
+    res.setHeader('x-request-id', requestId);
     const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
-    const headers = { ...rateLimitHeaders(rl), 'x-request-id': requestId };
+    const headers = rateLimitHeaders(rl);
     if (stream) await streamRun(res, run, kind, headers);
     else await completeRun(res, run, kind, headers);
   };

@@ -30,7 +30,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.invalidRequest('Request body must be a JSON object', 'invalid_body');
   }
-  const result = schema.safeParse(body);
+  const result = schema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
   const { message, code } = describeIssue(result.error.issues[0]);
   throw errors.invalidRequest(message, code);

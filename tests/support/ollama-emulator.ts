@@ -312,6 +312,13 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       destroyedByEmulator: false,
     };
     requests.push(record);
+    if (res.closed) {
+      // The client gave up while its request body was still arriving.
+      record.aborted = true;
+      record.abortedAt = Date.now();
+      events.emit('change');
+      return;
+    }
     open += 1;
     const stop = new AbortController();
     res.on('close', () => {
@@ -500,10 +507,11 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     }
 
     record.streamed = true;
-    record.status = 200;
+    // Like Ollama, the headers go out with the first line (Node sends them on the first write).
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     let flushed: Promise<void> = Promise.resolve();
     const write = (line: string): boolean => {
+      record.status = 200;
       let ok = true;
       flushed = new Promise<void>((resolve) => {
         ok = res.write(line, () => resolve());
