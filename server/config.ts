@@ -5,7 +5,9 @@
  * @example
  *   const config = loadConfig(process.env); // throws ConfigError listing every bad variable
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 const bool = z
@@ -117,4 +119,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
   };
+}
+
+/** The process environment, over the variables of ./.env when that file exists (the real environment wins). */
+export function readEnvironment(file = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
 }

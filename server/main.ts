@@ -4,13 +4,13 @@
  */
 import { ensureBootstrapAdmin } from './auth/api-keys.ts';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, readEnvironment } from './config.ts';
 import { openGatewayDatabase } from './database.ts';
 import { createLogger } from './log.ts';
 
 let config;
 try {
-  config = loadConfig(process.env);
+  config = loadConfig(readEnvironment());
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

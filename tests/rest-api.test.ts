@@ -77,7 +77,8 @@ describe('POST /api/chat', () => {
 
   it('applies the documented defaults (temperature 0.7, max_tokens 1024) and maps options for Ollama', async () => {
     await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'hi' }] });
-    expect(ollama.lastRequest('/api/chat')!.body).toMatchObject({ model: 'llama2:7b', stream: true, options: { temperature: 0.7, num_predict: 1024, top_p: 0.9, top_k: 40 } });
+    // A client that does not stream gets a non-streamed upstream call: one JSON answer to parse.
+    expect(ollama.lastRequest('/api/chat')!.body).toMatchObject({ model: 'llama2:7b', stream: false, options: { temperature: 0.7, num_predict: 1024, top_p: 0.9, top_k: 40 } });
     await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'hi' }], temperature: 0.2, max_tokens: 50, top_p: 0.5, top_k: 7 });
     expect(ollama.lastRequest('/api/chat')!.body.options).toMatchObject({ temperature: 0.2, num_predict: 50, top_p: 0.5, top_k: 7 });
   });
@@ -259,10 +260,23 @@ describe('when Ollama fails', () => {
     expect(rec).toMatchObject({ status: 502, model: 'llama2:7b', completionTokens: 0 });
   });
 
-  it('a stream that dies midway -> 502, never a truncated 200', async () => {
+  it('a stream that dies midway ends with an error event, never a clean [DONE]', async () => {
     ollama.setBehavior({ dieAfterChunks: 2 });
-    const res = await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'a b c d e f' }] });
-    expect(res.status).toBe(502);
+    const res = await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'a b c d e f' }], stream: true });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('[DONE]');
+    const last = JSON.parse(text.trim().split('\n\n').at(-1)!.replace(/^data: /, ''));
+    expect(last.error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
+    const rec = await waitForUsage(res.headers.get('x-request-id')!);
+    expect(rec.status).toBe(502);
+  });
+
+  it('a connection reset before the answer -> 503', async () => {
+    ollama.setBehavior({ dieAfterChunks: 0 });
+    const res = await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'a b c' }], stream: true });
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.type).toBe('upstream_error');
   });
 
   it('Ollama too slow to answer -> 504', async () => {

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
 import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
 import { openGatewayDatabase } from '../database.ts';
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     grace: values.grace === undefined ? 0 : Number(values.grace),
   };
 
-  const config = loadConfig(process.env);
+  const config = loadConfig(readEnvironment());
   const log = createLogger({ level: 'warn' });
   let stopDb = async () => {};
   if (config.databaseUrl) openDatabase({ connectionString: config.databaseUrl, poolSize: 2 });

@@ -167,7 +167,10 @@ export function createInferenceService({
         let promptTokens = 0;
         let completionTokens = 0;
         try {
-          for await (const ev of providers.forModel(model).stream(request, upstream.signal)) {
+          const provider = providers.forModel(model);
+          const source: AsyncIterable<ProviderEvent> =
+            !input.stream && provider.complete ? completeAsEvents(provider.complete(request, upstream.signal)) : provider.stream(request, upstream.signal);
+          for await (const ev of source) {
             if (ev.type === 'delta') {
               if (ttft === undefined) ttft = Date.now() - started;
             } else {
@@ -230,6 +233,13 @@ export function createInferenceService({
     active: () => active,
   };
   return service;
+}
+
+/** A whole answer as the events a stream would have produced: one delta (if any text), then done. */
+async function* completeAsEvents(answer: ReturnType<NonNullable<Provider['complete']>>): AsyncGenerator<ProviderEvent> {
+  const { text, done } = await answer;
+  if (text) yield { type: 'delta', text };
+  yield done;
 }
 
 export { GatewayError };

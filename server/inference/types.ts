@@ -82,5 +82,11 @@ export interface EmbedResult {
  */
 export interface Provider {
   stream(req: InferenceRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
+  /**
+   * The whole answer in one piece, for clients that do not stream: one upstream response to parse
+   * instead of a chunk per token (several times cheaper on the hot path). Optional: without it the
+   * engine aggregates `stream`.
+   */
+  complete?(req: InferenceRequest, signal: AbortSignal): Promise<{ text: string; done: Extract<ProviderEvent, { type: 'done' }> }>;
   embed?(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult>;
 }

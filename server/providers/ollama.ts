@@ -198,6 +198,10 @@ export interface OllamaClient {
   chat(body: OllamaChatBody, opts?: CallOptions): AsyncIterable<OllamaChatChunk>;
   /** POST /api/generate, streamed: Ollama's raw chunks, the last one `done: true`. */
   generate(body: OllamaGenerateBody, opts?: CallOptions): AsyncIterable<OllamaGenerateChunk>;
+  /** POST /api/chat with `stream: false`: the final chunk, carrying the whole message. */
+  chatOnce(body: OllamaChatBody, opts?: CallOptions): Promise<OllamaChatChunk>;
+  /** POST /api/generate with `stream: false`: the final chunk, carrying the whole response. */
+  generateOnce(body: OllamaGenerateBody, opts?: CallOptions): Promise<OllamaGenerateChunk>;
   /** POST /api/embed. */
   embed(body: OllamaEmbedBody, opts?: CallOptions): Promise<OllamaEmbedResponse>;
   /** Closes the keep-alive connections; in-flight requests finish first. */
@@ -356,6 +360,10 @@ export function createOllamaClient({
       json<OllamaShowResponse>({ method: 'POST', path: '/api/show', body: { model, verbose }, model, signal }),
     chat: (body, { signal } = {}) => stream<OllamaChatChunk>({ path: '/api/chat', body, model: body.model, signal }),
     generate: (body, { signal } = {}) => stream<OllamaGenerateChunk>({ path: '/api/generate', body, model: body.model, signal }),
+    chatOnce: (body, { signal } = {}) =>
+      json<unknown>({ method: 'POST', path: '/api/chat', body: { ...body, stream: false }, model: body.model, signal }).then((r) => asChunk<OllamaChatChunk>(r)),
+    generateOnce: (body, { signal } = {}) =>
+      json<unknown>({ method: 'POST', path: '/api/generate', body: { ...body, stream: false }, model: body.model, signal }).then((r) => asChunk<OllamaGenerateChunk>(r)),
     embed: (body, { signal } = {}) =>
       json<OllamaEmbedResponse>({ method: 'POST', path: '/api/embed', body, model: body.model, signal }),
     close: () => agent.close(),
@@ -488,6 +496,15 @@ export function createOllamaProvider({ client }: { client: OllamaClient }): Prov
           if (chunk.response) yield { type: 'delta', text: chunk.response };
         }
       }
+    },
+
+    async complete(req, signal) {
+      if (req.kind === 'chat') {
+        const res = await client.chatOnce(toChatBody(req), { signal });
+        return { text: res.message?.content ?? '', done: toDoneEvent(res) as Extract<ProviderEvent, { type: 'done' }> };
+      }
+      const res = await client.generateOnce(toGenerateBody(req), { signal });
+      return { text: res.response ?? '', done: toDoneEvent(res) as Extract<ProviderEvent, { type: 'done' }> };
     },
 
     async embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {

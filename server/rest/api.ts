@@ -3,7 +3,7 @@
  * POST /api/generate, with the documented envelopes, errors and rate-limit headers.
  * `"stream": true` answers with server-sent events of chunks in the same envelope's style.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
@@ -48,7 +48,7 @@ const generateBody = z.object({
 });
 
 export function newCompletionId(): string {
-  return `cmpl-${randomBytes(12).toString('hex')}`;
+  return `cmpl-${randomUUID().replaceAll('-', '').slice(0, 24)}`; // randomUUID draws from a cached pool: cheaper per request
 }
 
 function options(body: z.infer<typeof chatBody> | z.infer<typeof generateBody>): SamplingOptions {

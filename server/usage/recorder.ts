@@ -49,8 +49,16 @@ export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs
   let writing: Promise<void> | undefined;
   let failures = 0;
 
+  // One statement per batch, columns as arrays: Prisma's createMany costs several times more CPU per
+  // row (measured: a quarter of the gateway's CPU under load). ON CONFLICT keeps a retried batch from counting twice.
   const write = async (batch: UsageInput[]) => {
-    await prisma.usageRecord.createMany({ data: batch, skipDuplicates: true });
+    const col = <K extends keyof UsageInput>(k: K) => batch.map((r) => r[k] ?? null);
+    await prisma.$executeRaw`
+      INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt")
+      SELECT * FROM unnest(${col('id')}::text[], ${col('apiKeyId')}::text[], ${col('model')}::text[], ${col('surface')}::text[], ${col('endpoint')}::text[],
+        ${col('status')}::int[], ${col('error')}::text[], ${col('stream')}::bool[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[],
+        ${col('latencyMs')}::int[], ${col('ttftMs')}::int[], ${col('createdAt')}::timestamp[])
+      ON CONFLICT ("id") DO NOTHING`;
   };
 
   const flushOnce = async () => {

@@ -1,0 +1,51 @@
+/**
+ * A minimal, fast Ollama stand-in for load tests: /api/tags and streamed /api/chat and /api/generate
+ * answering 100 tokens of NDJSON, with Ollama's final-chunk counts. Kept separate from the test
+ * emulator, which records every request and would measure itself.
+ */
+import http from 'node:http';
+
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
+const port = Number(process.env.PORT ?? 11500);
+const tags = JSON.stringify({ models: [{ name: 'bench:1b', model: 'bench:1b', size: 1, digest: 'x', modified_at: new Date().toISOString(), details: { family: 'bench' } }] });
+
+function body(kind: 'chat' | 'generate'): string {
+  const lines: string[] = [];
+  const created_at = new Date().toISOString();
+  for (let i = 0; i < TOKENS; i++) {
+    lines.push(JSON.stringify(kind === 'chat' ? { model: 'bench:1b', created_at, message: { role: 'assistant', content: ` tok${i}` }, done: false } : { model: 'bench:1b', created_at, response: ` tok${i}`, done: false }));
+  }
+  lines.push(JSON.stringify({ model: 'bench:1b', created_at, ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }), done: true, done_reason: 'stop', total_duration: 1, load_duration: 1, prompt_eval_count: 10, prompt_eval_duration: 1, eval_count: TOKENS, eval_duration: 1 }));
+  return lines.join('\n') + '\n';
+}
+const chat = body('chat');
+const generate = body('generate');
+// With "stream": false Ollama answers one object: the final chunk with the whole text.
+function single(kind: 'chat' | 'generate'): string {
+  const text = Array.from({ length: TOKENS }, (_, i) => ` tok${i}`).join('');
+  const last = JSON.parse(body(kind).trim().split('\n').at(-1)!);
+  return JSON.stringify(kind === 'chat' ? { ...last, message: { role: 'assistant', content: text } } : { ...last, response: text });
+}
+const chatOnce = single('chat');
+const generateOnce = single('generate');
+
+http
+  .createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      const streamed = !raw.includes('"stream":false');
+      if (req.url === '/api/tags') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(tags);
+      }
+      const payload = req.url === '/api/chat' ? (streamed ? chat : chatOnce) : req.url === '/api/generate' ? (streamed ? generate : generateOnce) : undefined;
+      if (!payload) {
+        res.writeHead(404);
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': streamed ? 'application/x-ndjson' : 'application/json' });
+      res.end(payload);
+    });
+  })
+  .listen(port, '127.0.0.1', () => console.log(`bench upstream on ${port}`));
