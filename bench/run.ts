@@ -11,11 +11,11 @@ import { parseArgs, promisify } from 'node:util';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
 const run = promisify(execFile);
-const tsx = path.resolve('node_modules/.bin/tsx');
+const node = [process.execPath, '--import', 'tsx'];
 const children: ChildProcess[] = [];
 
 function start(script: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node[0], [...node.slice(1), script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -53,7 +53,7 @@ try {
   const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: '55990', PORT: '11700', OLLAMA_URL: 'http://127.0.0.1:11500', ADMIN_KEY: adminKey, LOG_LEVEL: 'info' };
   await start('server/main.ts', env, /gateway ready/);
   // A user key with a limit high enough that the limiter counts every request but refuses none.
-  const { stdout } = await run(tsx, ['server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'], { env: { ...process.env, ...env } });
+  const { stdout } = await run(node[0], [...node.slice(1), 'server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'], { env: { ...process.env, ...env } });
   const key = JSON.parse(stdout).key as string;
   const duration = Number(values.duration);
   const connections = Number(values.connections);

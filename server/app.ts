@@ -21,7 +21,11 @@ import { createInferenceService, type InferenceService } from './inference/servi
 import { createMemoryLimiter, type Limiter } from './limits/limiter.ts';
 import type { Logger } from './log.ts';
 import { createUpstreams, type Upstreams } from './providers/upstreams.ts';
+import { createGraphQL } from './graphql.ts';
 import { createRestApi, sendError } from './rest/api.ts';
+import { createConsoleSurface } from './rest/console.ts';
+import { createOllamaNativeApi } from './rest/ollama-native.ts';
+import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
 import { createUsageRecorder, type UsageRecorder } from './usage/recorder.ts';
 
@@ -60,10 +64,14 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
+  const graphql = createGraphQL({ services });
   // Every other surface, tried in order after /api. Each returns false for paths it does not own.
-  const surfaces: Surface[] = [];
-  // Cleanup for surfaces, run at stop() after the HTTP server has drained.
-  const onStop: Array<() => Promise<void> | void> = [];
+  const surfaces: Surface[] = [
+    createOpenAiApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
+    createOllamaNativeApi({ keys, service, upstreams, maxBodyBytes: config.maxBodyBytes, log }),
+    graphql.handle,
+    createConsoleSurface({ log }),
+  ];
 
   let draining = false;
   let inFlight = 0;
@@ -106,6 +114,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       else res.destroy();
     });
   });
+  server.on('upgrade', (req, socket, head) => graphql.upgrade(req, socket, head));
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
@@ -128,6 +137,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     },
     async stop() {
       draining = true;
+      graphql.goAway(); // WebSockets are not HTTP connections: server.close() would wait for them
       catalogue.close();
       clearInterval(lastUsedTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -140,7 +150,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       }
       server.closeAllConnections();
       await closed;
-      for (const fn of onStop) await fn();
+      await graphql.close();
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
       await usage.close();

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+// `node --import tsx`, as `npm start` runs it: one process. The tsx CLI wrapper would relay signals and
+// SIGKILL the gateway when it does not acknowledge them within 60 ms, which a busy gateway may not.
+const node = ['--import', 'tsx'];
 
 export interface GatewayProcess {
   child: ChildProcess;
@@ -16,8 +18,8 @@ export interface GatewayProcess {
 }
 
 export async function spawnGateway(env: Record<string, string>, { timeoutMs = 30_000 } = {}): Promise<GatewayProcess> {
-  // detached: its own process group, so a group signal reaches it (and its tsx wrapper) and not vitest.
-  const child = spawn(tsx, ['server/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: its own process group, so a group signal reaches it and not vitest.
+  const child = spawn(process.execPath, [...node, 'server/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -49,7 +51,7 @@ export async function spawnGateway(env: Record<string, string>, { timeoutMs = 30
 
 export function runKeys(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, ['server/cli/keys.ts', ...args], { cwd: root, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...node, 'server/cli/keys.ts', ...args], { cwd: root, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

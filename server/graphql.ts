@@ -1,0 +1,268 @@
+/**
+ * GraphQL on the gateway's node:http server at /graphql: graphql-yoga for HTTP, GraphQL over SSE
+ * and GraphiQL, and graphql-ws on the same path for WebSocket clients. All three share one schema,
+ * one context function (schema/context.ts) and the same protections, which run in Yoga's envelop
+ * pipeline and so over graphql-ws too.
+ *
+ * @example
+ *   const graphql = createGraphQL({ services });
+ *   surfaces.push(graphql.handle);              // HTTP, SSE, GraphiQL
+ *   server.on('upgrade', graphql.upgrade);      // graphql-ws
+ *   beforeClose.push(graphql.goAway); onStop.push(graphql.close);
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Services, Surface } from './app.ts';
+import { createContextFactory, toGraphQLError, type ContextFactory, type InitialContext } from './schema/context.ts';
+import { schema } from './schema/index.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Close codes of graphql-ws: 4401 before a connection_init arrived in time, 4403 for a key that is bad or no longer valid. */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+export interface GraphQLSurface {
+  /** The HTTP surface for /graphql (queries, mutations, SSE subscriptions, GraphiQL). */
+  handle: Surface;
+  /** The server's 'upgrade' listener: takes WebSocket upgrades for /graphql, leaves the rest. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Closes every socket (1001) and refuses new ones. Upgraded sockets are invisible to
+   * server.closeAllConnections() and would hold server.close() open, so stop() calls this first.
+   */
+  goAway(): void;
+  /** Open graphql-ws sockets (for tests and metrics). */
+  sockets(): number;
+  close(): Promise<void>;
+}
+
+export interface GraphQLLimits {
+  /** Deepest selection allowed. */
+  maxDepth: number;
+  /** Most aliases in one operation. */
+  maxAliases: number;
+  /** Highest estimated cost of one operation. */
+  maxCost: number;
+  /** Most tokens in one document. */
+  maxTokens: number;
+}
+
+export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxCost: 1000, maxTokens: 2000 };
+
+/**
+ * Authenticates before parsing (so a missing key is a 401, not a validation error) and, for
+ * non-admin keys, forbids introspection and strips "Did you mean …?" field suggestions. GraphiQL
+ * works with an admin key.
+ */
+function useKeyAwareValidation(context: ContextFactory): Plugin {
+  return {
+    onParse({ context: initial }) {
+      context(initial as InitialContext);
+    },
+    onValidate({ context: initial, params }) {
+      if (context(initial as InitialContext).principal.isAdmin) return;
+      const { schema: s, documentAST } = params;
+      return ({ result, setResult }) => {
+        const introspection = validate(s, documentAST, [NoSchemaIntrospectionCustomRule]);
+        setResult([...result, ...introspection].map(hideSuggestions));
+      };
+    },
+  };
+}
+
+function hideSuggestions(err: GraphQLError): GraphQLError {
+  const message = err.message.replace(/\s*Did you mean .*\?$/s, '');
+  if (message === err.message) return err;
+  return new GraphQLError(message, { nodes: err.nodes, source: err.source, positions: err.positions, path: err.path, extensions: err.extensions });
+}
+
+const GRAPHIQL_QUERY = `# Put your admin key in the Headers tab below, then run.
+query Overview {
+  viewer { name role }
+  models { id name isActive }
+  usage { totals { requests promptTokens completionTokens totalTokens avgLatencyMs } }
+}
+
+# Streams over SSE from here; over graphql-ws from your own client.
+subscription Stream {
+  chat(input: { model: "echo", messages: [{ role: USER, content: "hello from GraphiQL" }] }) {
+    delta done finishReason usage { totalTokens }
+  }
+}
+`;
+
+export function createGraphQL({
+  services,
+  limits = DEFAULT_LIMITS,
+  initTimeoutMs = 3000,
+  recheckMs = 5000,
+}: {
+  services: Services;
+  limits?: GraphQLLimits;
+  /** A socket that sends no connection_init within this time is closed with 4401. */
+  initTimeoutMs?: number;
+  /** How often open sockets' keys are re-checked (expiry, the end of a rotation's grace period). */
+  recheckMs?: number;
+}): GraphQLSurface {
+  const { log, keys } = services;
+  const context = createContextFactory(services);
+
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: (initial) => context(initial as InitialContext),
+    landingPage: false,
+    batching: false,
+    maskedErrors: { isDev: false, maskError: (error, message, isDev) => toGraphQLError(error) ?? maskError(error, message, isDev) },
+    // Validation results depend on the key (introspection, suggestions), so they must not be shared.
+    parserAndValidationCache: { validationCache: false },
+    graphiql: {
+      title: 'Ollama gateway · GraphiQL',
+      headers: JSON.stringify({ Authorization: 'Bearer <your admin key>' }, null, 2),
+      defaultQuery: GRAPHIQL_QUERY,
+    },
+    logging: {
+      debug: () => {},
+      info: (...args: unknown[]) => log.info({ args }, 'graphql'),
+      warn: (...args: unknown[]) => log.warn({ args }, 'graphql'),
+      error: (...args: unknown[]) => log.error({ err: args[0] }, 'graphql error'),
+    },
+    plugins: [
+      maxTokensPlugin({ n: limits.maxTokens }),
+      maxDepthPlugin({ n: limits.maxDepth }),
+      maxAliasesPlugin({ n: limits.maxAliases }),
+      costLimitPlugin({ maxCost: limits.maxCost }),
+      useKeyAwareValidation(context),
+    ],
+  });
+
+  const handle: Surface = async (req, res, url) => {
+    if (url.pathname !== GRAPHQL_PATH) return false;
+    await yoga.handle(req, res, { req, res });
+    return true;
+  };
+
+  // graphql-ws: per socket, what it authenticated with (re-checked when keys change) and a signal for its close.
+  interface SocketState {
+    connectionParams?: Readonly<Record<string, unknown>>;
+    keyId?: string;
+    closed: AbortController;
+    initTimer?: NodeJS.Timeout;
+  }
+  const open = new Map<WebSocket, SocketState>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: services.config.maxBodyBytes });
+
+  wss.on('connection', (socket: WebSocket) => {
+    const state: SocketState = { closed: new AbortController() };
+    state.initTimer = setTimeout(() => {
+      if (!state.connectionParams) socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: no connection_init received in time');
+    }, initTimeoutMs);
+    open.set(socket, state);
+    socket.once('close', () => {
+      clearTimeout(state.initTimer);
+      state.closed.abort(new DOMException('the socket closed', 'AbortError'));
+      open.delete(socket);
+    });
+  });
+
+  const stateOf = (socket: unknown) => open.get(socket as WebSocket);
+
+  const ws = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
+    {
+      isProd: true,
+      // Our own timer closes with 4401 instead of graphql-ws's 4408.
+      connectionInitWaitTimeout: 0,
+      onConnect(ctx) {
+        const state = stateOf(ctx.extra.socket);
+        if (!state) return false;
+        const connectionParams = ctx.connectionParams ?? {};
+        try {
+          state.keyId = context({ connectionParams }).principal.keyId;
+        } catch {
+          return false; // 4403 Forbidden
+        }
+        state.connectionParams = connectionParams;
+        clearTimeout(state.initTimer);
+        return true;
+      },
+      async onSubscribe(ctx, _id, payload) {
+        const state = stateOf(ctx.extra.socket);
+        const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload };
+        const { schema: s, execute, subscribe, contextFactory, parse, validate: check } = yoga.getEnveloped(initial);
+        try {
+          const args: ExecutionArgs = {
+            schema: s,
+            operationName: payload.operationName,
+            document: parse(payload.query),
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          const errors = check(args.schema, args.document);
+          return errors.length ? errors : args;
+        } catch (err) {
+          const known = toGraphQLError(err) ?? (err instanceof GraphQLError ? err : undefined);
+          if (!known) log.error({ err }, 'graphql-ws subscribe failed');
+          return [known ?? new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
+      },
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => ReturnType<typeof yoga.getEnveloped>['execute'] }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+    },
+    wss,
+    10_000,
+  );
+
+  /** Closes the sockets whose key no longer authenticates (revoked, expired, rotated past its grace). */
+  const recheck = (keyId?: string) => {
+    for (const [socket, state] of open) {
+      if (!state.connectionParams || (keyId !== undefined && state.keyId !== keyId)) continue;
+      try {
+        context({ connectionParams: state.connectionParams });
+      } catch {
+        socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key is no longer valid');
+      }
+    }
+  };
+  keys.onChange((keyId) => recheck(keyId));
+  const timer = setInterval(() => recheck(), recheckMs);
+  timer.unref();
+  let closing = false;
+
+  /** Going away: close every socket (1001), and cut the ones whose peer does not answer within a second. */
+  const goAway = () => {
+    closing = true;
+    for (const socket of open.keys()) {
+      socket.close(1001, 'Going away');
+      setTimeout(() => socket.terminate(), 1000).unref();
+    }
+  };
+  return {
+    handle,
+    upgrade(req, socket, head) {
+      const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+      if (pathname !== GRAPHQL_PATH) return;
+      if (closing) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+    },
+    goAway,
+    sockets: () => open.size,
+    async close() {
+      goAway();
+      clearInterval(timer);
+      await ws.dispose();
+    },
+  };
+}

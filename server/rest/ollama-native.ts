@@ -1,0 +1,390 @@
+/**
+ * The Ollama-native surface under /ollama: /api/tags, /api/show, /api/chat, /api/generate,
+ * /api/embed (and the older /api/embeddings), /api/ps and /api/version in Ollama's own formats
+ * (docs/api.md), so an Ollama client with `host = <gateway>/ollama` and an `Authorization: Bearer`
+ * header works. Only models the key may use are listed or served; model management (pull, push,
+ * create, copy, delete, blobs) is refused and never reaches Ollama. Errors are {"error": "..."}.
+ *
+ * @example
+ *   const ollama = createOllamaNativeApi({ keys, service, upstreams, maxBodyBytes, log });
+ *   surfaces.push(ollama); // answers /ollama/*, returns false for every other path
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { KeyStore, Principal } from '../auth/key-store.ts';
+import type { Model } from '../db/generated/client.ts';
+import { errors, isGatewayError } from '../errors.ts';
+import type { InferenceRun, InferenceService } from '../inference/service.ts';
+import type { InferenceRequest, ProviderEvent, SamplingOptions } from '../inference/types.ts';
+import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
+import type { Upstreams } from '../providers/upstreams.ts';
+import { newCompletionId } from './api.ts';
+import { clientSignal, rateLimitHeaders, readJson, sendJson } from './http.ts';
+import { parseBody } from './validation.ts';
+
+interface Logger {
+  error(o: object, m?: string): void;
+}
+
+/**
+ * Ollama's naming convention: a name without a tag means `:latest`. Returns the catalogue id the
+ * key can see for `name` (`llama3.2` -> `llama3.2:latest`), or `name` unchanged.
+ */
+export function resolveModelName({ service, principal, name }: { service: InferenceService; principal: Principal; name: string }): string {
+  if (name.includes(':')) return name;
+  const visible = service.models(principal);
+  if (visible.some((m) => m.id === name)) return name;
+  return visible.some((m) => m.id === `${name}:latest`) ? `${name}:latest` : name;
+}
+
+const options = z
+  .object({
+    temperature: z.number().optional(),
+    top_p: z.number().optional(),
+    top_k: z.number().int().optional(),
+    num_predict: z.number().int().optional(),
+    stop: z.array(z.string()).optional(),
+    seed: z.number().int().optional(),
+  })
+  .loose();
+
+const common = {
+  model: z.string().min(1),
+  options: options.nullish(),
+  format: z.unknown().optional(),
+  stream: z.boolean().nullish(),
+  keep_alive: z.union([z.string(), z.number()]).nullish(),
+};
+
+const chatBody = z.object({
+  ...common,
+  messages: z
+    .array(
+      z.object({
+        role: z.enum(['system', 'user', 'assistant', 'tool']),
+        content: z.string().nullish(),
+        images: z.array(z.string()).nullish(),
+      }),
+    )
+    .max(1000)
+    .nullish(),
+  tools: z.array(z.unknown()).nullish(),
+});
+
+const generateBody = z.object({
+  ...common,
+  prompt: z.string().nullish(),
+  system: z.string().nullish(),
+  raw: z.boolean().nullish(),
+  suffix: z.string().nullish(),
+  template: z.string().nullish(),
+  images: z.array(z.string()).nullish(),
+});
+
+const embedBody = z.object({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  truncate: z.boolean().optional(),
+  dimensions: z.number().int().min(1).optional(),
+  keep_alive: z.union([z.string(), z.number()]).optional(),
+});
+
+const legacyEmbedBody = z.object({ model: z.string().min(1), prompt: z.string() });
+
+const showBody = z.object({ model: z.string().min(1).optional(), name: z.string().min(1).optional(), verbose: z.boolean().optional() });
+
+const MANAGEMENT = new Set(['/api/pull', '/api/push', '/api/create', '/api/copy', '/api/delete']);
+
+const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError';
+
+function toOptions(o: z.infer<typeof options> | null | undefined): SamplingOptions {
+  if (!o) return {};
+  // Ollama's num_predict -1 (unbounded) and -2 (fill the context) mean "no limit of the caller's own".
+  const maxTokens = o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined;
+  return { temperature: o.temperature, topP: o.top_p, topK: o.top_k, maxTokens, stop: o.stop?.length ? o.stop : undefined, seed: o.seed };
+}
+
+function unsupported(field: string, message: string) {
+  return errors.invalidRequest(`${field} is not supported through the gateway: ${message}`, 'unsupported_parameter');
+}
+
+function tagView(m: Model) {
+  const { size, digest, modified_at, ...details } = (m.details ?? {}) as Record<string, unknown>;
+  const builtin = m.provider === 'builtin';
+  return {
+    name: m.id,
+    model: m.id,
+    modified_at: typeof modified_at === 'string' ? modified_at : m.updatedAt.toISOString(),
+    size: typeof size === 'number' ? size : 0,
+    digest: typeof digest === 'string' ? digest : createHash('sha256').update(m.id).digest('hex'),
+    details: {
+      parent_model: '',
+      format: builtin ? 'builtin' : 'gguf',
+      family: builtin ? m.id : '',
+      families: builtin ? [m.id] : null,
+      parameter_size: '',
+      quantization_level: '',
+      ...details,
+    },
+  };
+}
+
+/** Ollama's {"error": "..."} with the status and, when there is one, the rate-limit state. */
+function sendOllamaError(res: ServerResponse, err: unknown, log: Logger): void {
+  const e = isGatewayError(err) ? err : errors.internal();
+  if (!isGatewayError(err)) log.error({ err }, 'unexpected error');
+  const headers: Record<string, string | number> = { ...rateLimitHeaders(e.rateLimit) };
+  if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
+  sendJson(res, e.status, { error: e.message }, headers);
+}
+
+function ndjson(res: ServerResponse, line: unknown): void {
+  res.write(`${JSON.stringify(line)}\n`);
+}
+
+/** The final line's statistics: Ollama's own when it reported them, else the gateway's measurements. */
+function finalStats({ ev, started, firstToken }: { ev: Extract<ProviderEvent, { type: 'done' }>; started: bigint; firstToken?: bigint }) {
+  const now = process.hrtime.bigint();
+  const m = ev.metrics ?? {};
+  return {
+    done_reason: ev.finishReason,
+    total_duration: m.totalDuration ?? Number(now - started),
+    load_duration: m.loadDuration ?? 0,
+    prompt_eval_count: ev.usage.promptTokens,
+    prompt_eval_duration: m.promptEvalDuration ?? Number((firstToken ?? now) - started),
+    eval_count: ev.usage.completionTokens,
+    eval_duration: m.evalDuration ?? Number(now - (firstToken ?? now)),
+  };
+}
+
+export function createOllamaNativeApi({
+  keys,
+  service,
+  upstreams,
+  maxBodyBytes,
+  log,
+}: {
+  keys: KeyStore;
+  service: InferenceService;
+  upstreams: Pick<Upstreams, 'clientFor' | 'clients'>;
+  maxBodyBytes: number;
+  log: Logger;
+}) {
+  type Ctx = { req: IncomingMessage; res: ServerResponse; principal: Principal };
+
+  /** The model for a name under the engine's rules (exists, active, allowed for this key). */
+  const visibleModel = (principal: Principal, name: string): Model => {
+    const model = resolveModelName({ service, principal, name });
+    return service.prepare(principal, { kind: 'generate', model, prompt: '', options: {} }).model;
+  };
+
+  const generation = async ({ req, res, principal }: Ctx, kind: 'chat' | 'generate') => {
+    const raw = await readJson(req, maxBodyBytes);
+    const body = kind === 'chat' ? parseBody(chatBody, raw) : parseBody(generateBody, raw);
+    const model = resolveModelName({ service, principal, name: body.model });
+    const extra = {
+      options: toOptions(body.options),
+      ...(body.keep_alive != null ? { keepAlive: body.keep_alive } : {}),
+      ...(body.format != null && body.format !== '' ? { format: body.format } : {}),
+    };
+    let request: InferenceRequest;
+    if (kind === 'chat') {
+      const b = body as z.infer<typeof chatBody>;
+      if (b.tools?.length) throw unsupported('tools', 'this gateway does not do tool calling');
+      const messages = (b.messages ?? []).map(({ role, content, images }) => (images?.length ? { role, content: content ?? '', images } : { role, content: content ?? '' }));
+      request = { kind: 'chat', model, messages, ...extra };
+    } else {
+      const b = body as z.infer<typeof generateBody>;
+      if (b.images?.length) throw unsupported('images', 'send images with /api/chat messages instead');
+      if (b.suffix) throw unsupported('suffix', 'fill-in-the-middle is not available');
+      if (b.template) throw unsupported('template', "the model's own template is used");
+      request = { kind: 'generate', model, prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...extra };
+    }
+    const echo = body.model;
+    const piece = (text: string) => (kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text });
+
+    if (request.kind === 'chat' ? request.messages.length === 0 : request.prompt === '') {
+      // Ollama only loads the model for an empty request; the gateway checks the rules and answers without generating.
+      service.prepare(principal, request);
+      return sendJson(res, 200, { model: echo, created_at: new Date().toISOString(), ...piece(''), done_reason: 'load', done: true });
+    }
+
+    const requestId = newCompletionId();
+    res.setHeader('x-request-id', requestId);
+    const stream = body.stream !== false;
+    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
+    const out = { res, run, echo, piece, started: process.hrtime.bigint() };
+    if (stream) await streamRun(out);
+    else await completeRun(out);
+  };
+
+  const embed = async ({ req, res, principal }: Ctx, legacy: boolean) => {
+    const raw = await readJson(req, maxBodyBytes);
+    const b = legacy ? (() => {
+      const l = parseBody(legacyEmbedBody, raw);
+      return { model: l.model, input: [l.prompt] as string | string[], truncate: undefined, dimensions: undefined, keep_alive: undefined };
+    })() : parseBody(embedBody, raw);
+    const started = process.hrtime.bigint();
+    const requestId = newCompletionId();
+    res.setHeader('x-request-id', requestId);
+    const result = await service.embed({
+      principal,
+      request: {
+        model: resolveModelName({ service, principal, name: b.model }),
+        input: typeof b.input === 'string' ? [b.input] : b.input,
+        truncate: b.truncate,
+        dimensions: b.dimensions,
+        keepAlive: b.keep_alive,
+      },
+      surface: 'ollama',
+      endpoint: legacy ? '/api/embeddings' : '/api/embed',
+      requestId,
+      signal: clientSignal(req, res),
+    });
+    if (legacy) return sendJson(res, 200, { embedding: result.embeddings[0] });
+    sendJson(res, 200, {
+      model: b.model,
+      embeddings: result.embeddings,
+      total_duration: Number(process.hrtime.bigint() - started),
+      load_duration: 0,
+      prompt_eval_count: result.promptTokens,
+    });
+  };
+
+  const show = async ({ req, res, principal }: Ctx) => {
+    const b = parseBody(showBody, await readJson(req, maxBodyBytes));
+    const name = b.model ?? b.name;
+    if (!name) throw errors.invalidRequest('model is required', 'missing_field');
+    const model = visibleModel(principal, name);
+    if (model.provider === 'builtin') {
+      const view = tagView(model);
+      return sendJson(res, 200, {
+        license: '',
+        modelfile: `# ${model.description}\nFROM ${model.id}`,
+        parameters: '',
+        template: '{{ .Prompt }}',
+        details: view.details,
+        model_info: {},
+        capabilities: ['completion', 'embedding'],
+        modified_at: view.modified_at,
+      });
+    }
+    const info = await upstreams.clientFor(model).show({ model: model.id, verbose: b.verbose, signal: clientSignal(req, res) });
+    sendJson(res, 200, info);
+  };
+
+  const ps = async ({ req, res, principal }: Ctx) => {
+    // Ask each server that serves one of this key's models, and report only those models.
+    const byClient = new Map<OllamaClient, Set<string>>();
+    for (const m of service.models(principal)) {
+      if (m.provider === 'builtin') continue;
+      const client = upstreams.clientFor(m);
+      byClient.set(client, (byClient.get(client) ?? new Set()).add(m.id));
+    }
+    const signal = clientSignal(req, res);
+    const answers = await Promise.all(
+      [...byClient].map(async ([client, ids]): Promise<OllamaPsResponse['models']> => (await client.ps({ signal })).models.filter((r) => ids.has(r.name))),
+    );
+    sendJson(res, 200, { models: answers.flat() });
+  };
+
+  // Clients check the version for feature support; the first configured server speaks for all.
+  const version = async ({ req, res }: Ctx) => sendJson(res, 200, await upstreams.clients[0].version({ signal: clientSignal(req, res) }));
+
+  const refuse = (path: string) => () => {
+    throw errors.forbidden(`Model management (${path.slice('/api/'.length).split('/')[0]}) is not available through the gateway; an administrator manages the models on the Ollama servers`);
+  };
+
+  const ROUTES: Record<string, [string, (ctx: Ctx) => Promise<void> | void]> = {
+    '/api/tags': ['GET', ({ res, principal }) => sendJson(res, 200, { models: service.models(principal).map(tagView) })],
+    '/api/show': ['POST', show],
+    '/api/chat': ['POST', (ctx) => generation(ctx, 'chat')],
+    '/api/generate': ['POST', (ctx) => generation(ctx, 'generate')],
+    '/api/embed': ['POST', (ctx) => embed(ctx, false)],
+    '/api/embeddings': ['POST', (ctx) => embed(ctx, true)],
+    '/api/ps': ['GET', ps],
+    '/api/version': ['GET', version],
+  };
+
+  const route = (method: string, path: string): ((ctx: Ctx) => Promise<void> | void) => {
+    if (MANAGEMENT.has(path) || path.startsWith('/api/blobs/')) return refuse(path);
+    const found = ROUTES[path];
+    if (!found) throw errors.notFound(`No endpoint ${method} /ollama${path}`);
+    // Ollama answers GET and HEAD alike on its GET endpoints.
+    if (found[0] !== method && !(found[0] === 'GET' && method === 'HEAD')) throw errors.methodNotAllowed(method, `/ollama${path}`);
+    return found[1];
+  };
+
+  return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const p = url.pathname;
+    if (p !== '/ollama' && !p.startsWith('/ollama/')) return false;
+    const path = p.slice('/ollama'.length);
+    const method = req.method ?? 'GET';
+    // Tools probe the root to detect an Ollama server; it says nothing about models or keys.
+    if ((path === '' || path === '/') && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Ollama is running');
+      return true;
+    }
+    try {
+      const handler = route(method, path);
+      const principal = keys.authenticate(req.headers.authorization);
+      const rl = await service.admit(principal);
+      for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
+      await handler({ req, res, principal });
+    } catch (err) {
+      if (!isAbort(err)) sendOllamaError(res, err, log);
+    }
+    return true;
+  };
+}
+
+interface RunOutput {
+  res: ServerResponse;
+  run: InferenceRun;
+  /** The model name as the client spelled it: Ollama echoes it back. */
+  echo: string;
+  piece: (text: string) => object;
+  started: bigint;
+}
+
+const createdAt = () => new Date().toISOString();
+
+async function completeRun({ res, run, echo, piece, started }: RunOutput) {
+  let text = '';
+  let firstToken: bigint | undefined;
+  for await (const ev of run) {
+    if (ev.type === 'delta') {
+      firstToken ??= process.hrtime.bigint();
+      text += ev.text;
+      continue;
+    }
+    sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev, started, firstToken }) });
+  }
+}
+
+async function streamRun({ res, run, echo, piece, started }: RunOutput) {
+  const iterator = run[Symbol.asyncIterator]();
+  // Wait for the first event so that failures before any output still get their status code.
+  let next = await iterator.next();
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  res.flushHeaders();
+  let firstToken: bigint | undefined;
+  try {
+    for (; !next.done; next = await iterator.next()) {
+      const ev = next.value;
+      if (ev.type === 'delta') {
+        firstToken ??= process.hrtime.bigint();
+        ndjson(res, { model: echo, created_at: createdAt(), ...piece(ev.text), done: false });
+      } else {
+        ndjson(res, { model: echo, created_at: createdAt(), ...piece(''), done: true, ...finalStats({ ev, started, firstToken }) });
+      }
+    }
+  } catch (err) {
+    if (isAbort(err)) return;
+    // As Ollama does after the headers went out: a last line with only the error, never a silent end.
+    ndjson(res, { error: (isGatewayError(err) ? err : errors.internal()).message });
+  }
+  res.end();
+}

@@ -1,0 +1,101 @@
+/**
+ * The GraphQL context, built once per operation for every transport by one function: HTTP and SSE
+ * read the `Authorization` header, graphql-ws the `authorization` field of its connection_init
+ * payload. Nothing else reads credentials. Errors become GraphQL errors with extensions.code here.
+ *
+ * @example
+ *   const context = createContextFactory(services);
+ *   const ctx = context({ request });                              // HTTP / SSE
+ *   const ctx = context({ connectionParams: { authorization } });  // graphql-ws
+ */
+import { GraphQLError } from 'graphql';
+import type { Services } from '../app.ts';
+import type { Principal } from '../auth/key-store.ts';
+import { isGatewayError, type GatewayError } from '../errors.ts';
+
+export interface GraphQLContext {
+  /** The calling key. */
+  principal: Principal;
+  services: Services;
+  /** Aborts when the client goes away (HTTP request closed, socket closed). */
+  signal?: AbortSignal;
+}
+
+/** What a transport knows about an operation before the context exists. */
+export interface InitialContext {
+  /** HTTP and SSE: the Fetch request Yoga received. */
+  request?: Request;
+  /** graphql-ws: the connection_init payload. */
+  connectionParams?: Readonly<Record<string, unknown>>;
+  /** graphql-ws: aborts when the socket closes. */
+  signal?: AbortSignal;
+}
+
+export type ContextFactory = (initial: InitialContext) => GraphQLContext;
+
+/** The credential a transport carries: the header (HTTP, SSE) or the connection_init payload (graphql-ws). */
+function credential(initial: InitialContext): string | undefined {
+  if (initial.connectionParams !== undefined) {
+    const p = initial.connectionParams ?? {};
+    const value = p.authorization ?? p.Authorization;
+    return typeof value === 'string' ? value : undefined;
+  }
+  return initial.request?.headers.get('authorization') ?? undefined;
+}
+
+/**
+ * Returns the one context function. It is memoised per initial context, so the protection plugin
+ * (which needs the principal before validation) and Yoga's context share one authentication.
+ */
+export function createContextFactory(services: Services): ContextFactory {
+  const built = new WeakMap<object, GraphQLContext>();
+  return (initial) => {
+    const cached = built.get(initial);
+    if (cached) return cached;
+    let principal: Principal;
+    try {
+      principal = services.keys.authenticate(credential(initial));
+    } catch (err) {
+      throw toGraphQLError(err) ?? err;
+    }
+    const ctx: GraphQLContext = { principal, services, signal: initial.request?.signal ?? initial.signal };
+    built.set(initial, ctx);
+    return ctx;
+  };
+}
+
+const CODES: Record<number, string> = {
+  400: 'BAD_USER_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'BAD_USER_INPUT',
+  415: 'BAD_USER_INPUT',
+  429: 'RATE_LIMITED',
+  500: 'INTERNAL_SERVER_ERROR',
+  502: 'UPSTREAM_ERROR',
+  503: 'UPSTREAM_UNAVAILABLE',
+  504: 'UPSTREAM_TIMEOUT',
+};
+
+/** The GraphQL `extensions` of a gateway error: a stable code, the REST error code as `reason`, and retry time. */
+export function errorExtensions(err: GatewayError): Record<string, unknown> {
+  const code = err.code === 'shutting_down' ? 'SERVICE_UNAVAILABLE' : (CODES[err.status] ?? 'INTERNAL_SERVER_ERROR');
+  const ext: Record<string, unknown> = { code, reason: err.code };
+  if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
+  if (err.status === 401) ext.http = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+  return ext;
+}
+
+/**
+ * Maps a GatewayError (bare or wrapped by graphql-js) to a GraphQLError with extensions.code;
+ * returns undefined for anything else, which the caller masks.
+ */
+export function toGraphQLError(err: unknown): GraphQLError | undefined {
+  if (isGatewayError(err)) return new GraphQLError(err.message, { extensions: errorExtensions(err) });
+  if (err instanceof GraphQLError && isGatewayError(err.originalError)) {
+    const ge = err.originalError;
+    return new GraphQLError(ge.message, { nodes: err.nodes, source: err.source, positions: err.positions, path: err.path, extensions: errorExtensions(ge) });
+  }
+  return undefined;
+}

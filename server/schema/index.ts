@@ -1,0 +1,8 @@
+/** The GraphQL schema: the builder plus every domain file. */
+import { builder } from './builder.ts';
+import './keys.ts';
+import './models.ts';
+import './usage.ts';
+import './inference.ts';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,275 @@
+/** API keys: the ApiKey type, the viewer and admin queries, and the key management mutations. */
+import { createApiKey, revokeApiKey, rotateApiKey, TIER_RPM, updateApiKey } from '../auth/api-keys.ts';
+import type { Prisma } from '../db/generated/client.ts';
+import { prisma } from '../db/client.ts';
+import { errors } from '../errors.ts';
+import { builder } from './builder.ts';
+
+export const KeyRole = builder.enumType('KeyRole', {
+  description: 'What a key may do.',
+  values: {
+    ADMIN: { description: 'Manages keys and models, sees all usage, may introspect the schema.' },
+    USER: { description: 'Runs models and sees its own usage.' },
+  } as const,
+});
+
+export const KeyTier = builder.enumType('KeyTier', {
+  description: 'The default rate limit of a key, unless it has its own.',
+  values: {
+    STANDARD: { description: `${TIER_RPM.STANDARD} requests per minute.` },
+    PREMIUM: { description: `${TIER_RPM.PREMIUM} requests per minute.` },
+  } as const,
+});
+
+export const KeyStatus = builder.enumType('KeyStatus', {
+  description: 'Whether a key works now.',
+  values: {
+    ACTIVE: { description: 'Not revoked and not expired.' },
+    REVOKED: { description: 'Revoked by an admin; it never works again.' },
+    EXPIRED: { description: 'Past its expiry time.' },
+  } as const,
+});
+
+type Status = 'ACTIVE' | 'REVOKED' | 'EXPIRED';
+const statusOf = (k: { revokedAt: Date | null; expiresAt: Date | null }): Status =>
+  k.revokedAt ? 'REVOKED' : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? 'EXPIRED' : 'ACTIVE';
+
+export const ApiKey = builder.prismaObject('ApiKey', {
+  description: 'An API key. The secret is shown once, when the key is created or rotated; only its prefix is kept readable.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The key id (not the secret).' }),
+    name: t.exposeString('name', { description: 'A human name for the key.' }),
+    prefix: t.exposeString('prefix', { description: 'The readable start of the secret, e.g. "ogw_Ab12Cd34", to tell keys apart.' }),
+    role: t.expose('role', { type: KeyRole, description: 'Admin or user.' }),
+    tier: t.expose('tier', { type: KeyTier, description: 'The tier that sets the default requests-per-minute limit.' }),
+    rpmLimit: t.exposeInt('rpmLimit', { nullable: true, description: 'Own requests-per-minute limit; null means the tier default.' }),
+    tpmLimit: t.exposeInt('tpmLimit', { nullable: true, description: 'Own tokens-per-minute limit; null means no token limit.' }),
+    requestsPerMinute: t.int({
+      description: 'The requests-per-minute limit in force: rpmLimit, or the tier default.',
+      resolve: (k) => k.rpmLimit ?? TIER_RPM[k.tier],
+    }),
+    allowedModels: t.exposeStringList('allowedModels', { description: 'Model ids this key may use; empty means every active model.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null for never.' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When the key was revoked; null if it was not.' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'When the key was last used (written every few seconds).' }),
+    previousSecretExpiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has.',
+      resolve: (k) => (k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
+    }),
+    status: t.field({ type: KeyStatus, description: 'Whether the key works now.', resolve: statusOf }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the key was last changed.' }),
+  }),
+});
+
+const ApiKeyFilter = builder.inputType('ApiKeyFilter', {
+  description: 'Narrows the list of keys; every field is optional and they combine with AND.',
+  fields: (t) => ({
+    search: t.string({ description: 'Part of the name or the prefix, case-insensitive.' }),
+    role: t.field({ type: KeyRole, description: 'Only keys with this role.' }),
+    tier: t.field({ type: KeyTier, description: 'Only keys of this tier.' }),
+    status: t.field({ type: KeyStatus, description: 'Only keys in this state.' }),
+  }),
+});
+
+interface ApiKeyPageShape {
+  where: Prisma.ApiKeyWhereInput;
+  limit: number;
+  offset: number;
+}
+
+const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
+  description: 'One page of API keys, newest first.',
+  fields: (t) => ({
+    nodes: t.prismaField({
+      type: ['ApiKey'],
+      description: 'The keys on this page.',
+      resolve: (query, page) =>
+        prisma.apiKey.findMany({ ...query, where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: page.offset, take: page.limit }),
+    }),
+    totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: (page) => prisma.apiKey.count({ where: page.where }) }),
+    hasNextPage: t.boolean({
+      description: 'Whether there are keys after this page.',
+      resolve: async (page) => (await prisma.apiKey.count({ where: page.where })) > page.offset + page.limit,
+    }),
+  }),
+});
+
+function keyWhere(filter: { search?: string | null; role?: 'ADMIN' | 'USER' | null; tier?: 'STANDARD' | 'PREMIUM' | null; status?: Status | null } | null | undefined): Prisma.ApiKeyWhereInput {
+  const and: Prisma.ApiKeyWhereInput[] = [];
+  if (filter?.search) and.push({ OR: [{ name: { contains: filter.search, mode: 'insensitive' } }, { prefix: { contains: filter.search, mode: 'insensitive' } }] });
+  if (filter?.role) and.push({ role: filter.role });
+  if (filter?.tier) and.push({ tier: filter.tier });
+  const now = new Date();
+  if (filter?.status === 'REVOKED') and.push({ revokedAt: { not: null } });
+  if (filter?.status === 'EXPIRED') and.push({ revokedAt: null, expiresAt: { lte: now } });
+  if (filter?.status === 'ACTIVE') and.push({ revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+  return { AND: and };
+}
+
+builder.queryFields((t) => ({
+  viewer: t.prismaField({
+    type: 'ApiKey',
+    description: 'The key making this request.',
+    resolve: (query, _root, _args, ctx) => prisma.apiKey.findUniqueOrThrow({ ...query, where: { id: ctx.principal.keyId } }),
+  }),
+  apiKeys: t.field({
+    type: ApiKeyPage,
+    authScopes: { admin: true },
+    description: 'All API keys, newest first, a page at a time (admin).',
+    args: {
+      filter: t.arg({ type: ApiKeyFilter, description: 'Which keys to list; all when omitted.' }),
+      limit: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 200.' }),
+      offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip.' }),
+    },
+    resolve: (_root, args) => {
+      const limit = args.limit ?? 50;
+      const offset = args.offset ?? 0;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
+      if (offset < 0) throw errors.invalidRequest('offset must not be negative');
+      return { where: keyWhere(args.filter), limit, offset };
+    },
+  }),
+  apiKey: t.prismaField({
+    type: 'ApiKey',
+    nullable: true,
+    description: 'One key by id: any key for an admin, only itself for a user key.',
+    args: { id: t.arg.id({ required: true, description: 'The key id.' }) },
+    resolve: (query, _root, { id }, ctx) => {
+      if (!ctx.principal.isAdmin && String(id) !== ctx.principal.keyId) throw errors.forbidden('A user key may only read itself; this needs an admin key');
+      return prisma.apiKey.findUnique({ ...query, where: { id: String(id) } });
+    },
+  }),
+}));
+
+const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  description: 'A new API key.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'A human name for the key.' }),
+    role: t.field({ type: KeyRole, defaultValue: 'USER', description: 'Admin or user; USER when omitted.' }),
+    tier: t.field({ type: KeyTier, defaultValue: 'STANDARD', description: 'The tier; STANDARD when omitted.' }),
+    rpmLimit: t.int({ description: 'Own requests-per-minute limit (1 to 1000000) instead of the tier default.' }),
+    tpmLimit: t.int({ description: 'Tokens-per-minute limit (1 to 1000000); no token limit when omitted.' }),
+    allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
+  }),
+});
+
+const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
+  description: 'Changes to a key. Omitted fields stay as they are; null clears a limit, the model list or the expiry.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The key to change.' }),
+    name: t.string({ description: 'A new name.' }),
+    tier: t.field({ type: KeyTier, description: 'A new tier.' }),
+    rpmLimit: t.int({ description: 'Own requests-per-minute limit; null returns to the tier default.' }),
+    tpmLimit: t.int({ description: 'Tokens-per-minute limit; null removes it.' }),
+    allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
+  }),
+});
+
+const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', {
+  description: 'The key to revoke.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'The key to revoke.' }) }),
+});
+
+const RotateApiKeyInput = builder.inputType('RotateApiKeyInput', {
+  description: 'The key to give a new secret.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The key to rotate.' }),
+    graceSeconds: t.int({
+      defaultValue: 0,
+      description: 'How long the old secret keeps working, in seconds (0 to 2592000); 0 stops it at once.',
+    }),
+  }),
+});
+
+interface SecretPayload {
+  key: Prisma.ApiKeyGetPayload<object>;
+  secret: string;
+}
+
+const CreateApiKeyPayload = builder.objectRef<SecretPayload>('CreateApiKeyPayload').implement({
+  description: 'A created key and its secret.',
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKey, description: 'The new key.', resolve: (p) => p.key }),
+    secret: t.string({ description: 'The secret, shown this once: store it now.', resolve: (p) => p.secret }),
+  }),
+});
+
+const RotateApiKeyPayload = builder.objectRef<SecretPayload>('RotateApiKeyPayload').implement({
+  description: 'A rotated key and its new secret.',
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKey, description: 'The rotated key (see previousSecretExpiresAt for the grace period).', resolve: (p) => p.key }),
+    secret: t.string({ description: 'The new secret, shown this once: store it now.', resolve: (p) => p.secret }),
+  }),
+});
+
+/** null and undefined both mean "not given" for fields that cannot be cleared. */
+const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+builder.mutationFields((t) => ({
+  createApiKey: t.field({
+    type: CreateApiKeyPayload,
+    authScopes: { admin: true },
+    description: 'Creates a key and returns its secret once (admin).',
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The new key.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const created = await createApiKey({
+        name: input.name,
+        role: given(input.role),
+        tier: given(input.tier),
+        rpmLimit: input.rpmLimit,
+        tpmLimit: input.tpmLimit,
+        allowedModels: given(input.allowedModels),
+        expiresAt: input.expiresAt,
+      });
+      // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
+      await ctx.services.keys.reloadKey(created.key.id);
+      return created;
+    },
+  }),
+  updateApiKey: t.prismaField({
+    type: 'ApiKey',
+    authScopes: { admin: true },
+    description: 'Changes a key’s name, tier, limits, models or expiry (admin).',
+    args: { input: t.arg({ type: UpdateApiKeyInput, required: true, description: 'The changes.' }) },
+    resolve: async (_query, _root, { input }, ctx) => {
+      const key = await updateApiKey({
+        id: String(input.id),
+        name: given(input.name),
+        tier: given(input.tier),
+        rpmLimit: input.rpmLimit,
+        tpmLimit: input.tpmLimit,
+        allowedModels: input.allowedModels === null ? [] : input.allowedModels,
+        expiresAt: input.expiresAt,
+      });
+      await ctx.services.keys.reloadKey(key.id);
+      return key;
+    },
+  }),
+  revokeApiKey: t.prismaField({
+    type: 'ApiKey',
+    authScopes: { admin: true },
+    description: 'Revokes a key for good; it stops working on every replica within a second and its open sockets are closed (admin).',
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
+    resolve: async (_query, _root, { input }, ctx) => {
+      const key = await revokeApiKey({ id: String(input.id) });
+      await ctx.services.keys.reloadKey(key.id);
+      return key;
+    },
+  }),
+  rotateApiKey: t.field({
+    type: RotateApiKeyPayload,
+    authScopes: { admin: true },
+    description: 'Gives a key a new secret; the old one keeps working for the grace period, then stops (admin).',
+    args: { input: t.arg({ type: RotateApiKeyInput, required: true, description: 'The key and the grace period.' }) },
+    resolve: async (_root, { input }, ctx) => {
+      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0 });
+      await ctx.services.keys.reloadKey(rotated.key.id);
+      return rotated;
+    },
+  }),
+}));

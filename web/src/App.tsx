@@ -1,0 +1,88 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { Provider } from 'urql';
+import { createConsoleClient } from './client.ts';
+import { Layout } from './components/Layout.tsx';
+import { Loading } from './components/Notice.tsx';
+import { ApiKeysPage } from './pages/ApiKeysPage.tsx';
+import { ModelsPage } from './pages/ModelsPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { OverviewPage } from './pages/OverviewPage.tsx';
+import { PlaygroundPage } from './pages/PlaygroundPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { useRoute } from './router.ts';
+import { clearSession, loadSession, saveSession, type Session } from './session.ts';
+
+// The charts library is only needed on the usage page: load it with that page.
+const UsagePage = lazy(() => import('./pages/UsagePage.tsx').then((m) => ({ default: m.UsagePage })));
+
+const TITLES: Record<string, string> = {
+  '': 'Overview',
+  '/api-keys': 'API keys',
+  '/models': 'Models',
+  '/usage': 'Usage',
+  '/playground': 'Playground',
+};
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [signOutReason, setSignOutReason] = useState<string | null>(null);
+  const route = useRoute();
+
+  const signOut = useCallback((reason: string | null = null) => {
+    clearSession();
+    setSignOutReason(reason);
+    setSession(null);
+  }, []);
+
+  const consoleClient = useMemo(
+    () => (session ? createConsoleClient({ key: session.key, onAuthError: () => signOut('The gateway no longer accepts this admin key (revoked, expired or rotated). Sign in again.') }) : null),
+    [session, signOut],
+  );
+  useEffect(() => () => consoleClient?.close(), [consoleClient]);
+
+  useEffect(() => {
+    document.title = `${session ? (TITLES[route] ?? 'Not found') : 'Sign in'} · Ollama Gateway`;
+  }, [route, session]);
+
+  if (!session || !consoleClient) {
+    return (
+      <SignInPage
+        notice={signOutReason}
+        onSignedIn={(s) => {
+          saveSession(s);
+          setSignOutReason(null);
+          setSession(s);
+        }}
+      />
+    );
+  }
+
+  let page;
+  switch (route) {
+    case '':
+      page = <OverviewPage />;
+      break;
+    case '/api-keys':
+      page = <ApiKeysPage />;
+      break;
+    case '/models':
+      page = <ModelsPage />;
+      break;
+    case '/usage':
+      page = <UsagePage />;
+      break;
+    case '/playground':
+      page = <PlaygroundPage />;
+      break;
+    default:
+      page = <NotFoundPage />;
+  }
+
+  return (
+    <Provider value={consoleClient.client}>
+      <Layout who={session.name} onSignOut={() => signOut()}>
+        <Suspense fallback={<Loading />}>{page}</Suspense>
+      </Layout>
+    </Provider>
+  );
+}

@@ -1,0 +1,526 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Dialog } from '../components/Dialog.tsx';
+import { numberText, optionalNumber } from '../components/fields.ts';
+import { PageHeader } from '../components/Layout.tsx';
+import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { SecretReveal } from '../components/SecretReveal.tsx';
+import { formatCompact, formatDate, formatDateTime, formatRelative, startOfMonth, toDateInput } from '../format.ts';
+import { graphql } from '../gql';
+import type { ApiKeysPageQuery, KeyRole, KeyStatus, KeyTier } from '../gql/graphql.ts';
+
+const ApiKeysPageQueryDoc = graphql(`
+  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!) {
+    apiKeys(filter: $filter, limit: 200) {
+      totalCount
+      nodes {
+        id
+        name
+        prefix
+        role
+        tier
+        rpmLimit
+        tpmLimit
+        requestsPerMinute
+        allowedModels
+        expiresAt
+        revokedAt
+        lastUsedAt
+        status
+        previousSecretExpiresAt
+        createdAt
+      }
+    }
+    usage(filter: { from: $monthStart }) {
+      byKey {
+        apiKeyId
+        totals {
+          requests
+          totalTokens
+        }
+      }
+    }
+    models(includeInactive: true) {
+      id
+      isActive
+    }
+  }
+`);
+
+const CreateApiKeyMutation = graphql(`
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        name
+        prefix
+      }
+    }
+  }
+`);
+
+const UpdateApiKeyMutation = graphql(`
+  mutation UpdateApiKey($input: UpdateApiKeyInput!) {
+    updateApiKey(input: $input) {
+      id
+      name
+      tier
+      rpmLimit
+      tpmLimit
+      requestsPerMinute
+      allowedModels
+      expiresAt
+    }
+  }
+`);
+
+const RevokeApiKeyMutation = graphql(`
+  mutation RevokeApiKey($input: RevokeApiKeyInput!) {
+    revokeApiKey(input: $input) {
+      id
+      revokedAt
+      status
+    }
+  }
+`);
+
+const RotateApiKeyMutation = graphql(`
+  mutation RotateApiKey($input: RotateApiKeyInput!) {
+    rotateApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        prefix
+        previousSecretExpiresAt
+      }
+    }
+  }
+`);
+
+type KeyRow = ApiKeysPageQuery['apiKeys']['nodes'][number];
+type Modal = { kind: 'create' } | { kind: 'edit'; key: KeyRow } | { kind: 'revoke'; key: KeyRow } | { kind: 'rotate'; key: KeyRow } | null;
+
+const STATUS_BADGE: Record<KeyStatus, string> = { ACTIVE: 'badge-success', REVOKED: 'badge-danger', EXPIRED: 'badge-warning' };
+
+export function ApiKeysPage() {
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<KeyStatus | ''>('');
+  const monthStart = useMemo(() => startOfMonth().toISOString(), []);
+  const filter = useMemo(() => ({ search: search.trim() || null, status: status || null }), [search, status]);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart } });
+  const [modal, setModal] = useState<Modal>(null);
+
+  const keys = data?.apiKeys.nodes ?? [];
+  const usageByKey = new Map((data?.usage.byKey ?? []).map((u) => [u.apiKeyId, u.totals]));
+  const modelIds = (data?.models ?? []).map((m) => m.id);
+  const close = () => setModal(null);
+
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        description="Who may call the gateway, how often, and what they used this month."
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => setModal({ kind: 'create' })}>
+            Create key
+          </button>
+        }
+      />
+      <div className="inline-fields" style={{ marginBottom: '1rem' }}>
+        <label className="field" style={{ flex: '1 1 16rem' }}>
+          <span className="field-label">Search keys</span>
+          <input type="search" placeholder="Name or prefix" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <label className="field" style={{ flex: '0 0 12rem' }}>
+          <span className="field-label">Status</span>
+          <select value={status} onChange={(e) => setStatus(e.target.value as KeyStatus | '')}>
+            <option value="">All</option>
+            <option value={'ACTIVE'}>Active</option>
+            <option value={'REVOKED'}>Revoked</option>
+            <option value={'EXPIRED'}>Expired</option>
+          </select>
+        </label>
+      </div>
+      <ErrorNotice error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      {fetching && !data ? (
+        <Loading label="Loading keys…" />
+      ) : data && keys.length === 0 ? (
+        <div className="card">
+          <Empty title={filter.search || filter.status ? 'No key matches' : 'No keys yet'}>
+            {filter.search || filter.status ? 'Try another search or status.' : 'Create a key for each application that calls the gateway.'}
+          </Empty>
+        </div>
+      ) : keys.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">API keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Prefix</th>
+                <th scope="col">Role</th>
+                <th scope="col">Tier</th>
+                <th scope="col">Limits</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col" className="num">
+                  Requests <span className="sr-only">this month</span>
+                </th>
+                <th scope="col" className="num">
+                  Tokens <span className="sr-only">this month</span>
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((k) => {
+                const u = usageByKey.get(k.id);
+                const live = k.status === 'ACTIVE';
+                return (
+                  <tr key={k.id} className={live ? undefined : 'is-inactive'}>
+                    <th scope="row" className="cell-main" style={{ textTransform: 'none', letterSpacing: 0, fontSize: '0.9rem', background: 'none', color: 'inherit' }}>
+                      {k.name}
+                      {k.allowedModels.length ? <div className="cell-sub">only {k.allowedModels.join(', ')}</div> : null}
+                    </th>
+                    <td className="mono">{k.prefix}…</td>
+                    <td>
+                      <span className={k.role === 'ADMIN' ? 'badge badge-accent' : 'badge'}>{k.role.toLowerCase()}</span>
+                    </td>
+                    <td>{k.tier.toLowerCase()}</td>
+                    <td className="small">
+                      {k.requestsPerMinute}/min{k.rpmLimit != null ? ' (own)' : ''}
+                      {k.tpmLimit != null ? <div className="cell-sub">{formatCompact(k.tpmLimit)} tokens/min</div> : null}
+                    </td>
+                    <td className="small" title={formatDateTime(k.expiresAt)}>
+                      {k.expiresAt ? formatDate(k.expiresAt) : 'never'}
+                    </td>
+                    <td className="small" title={formatDateTime(k.lastUsedAt)}>
+                      {formatRelative(k.lastUsedAt)}
+                    </td>
+                    <td className="num">{formatCompact(u?.requests ?? 0)}</td>
+                    <td className="num">{formatCompact(u?.totalTokens ?? 0)}</td>
+                    <td>
+                      <span className={`badge ${STATUS_BADGE[k.status]}`}>{k.status.toLowerCase()}</span>
+                      {k.previousSecretExpiresAt ? <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div> : null}
+                    </td>
+                    <td className="actions">
+                      {k.status !== 'REVOKED' ? (
+                        <>
+                          <button type="button" className="btn btn-small" aria-label={`Edit ${k.name}`} onClick={() => setModal({ kind: 'edit', key: k })}>
+                            Edit
+                          </button>
+                          <button type="button" className="btn btn-small" aria-label={`Rotate ${k.name}`} onClick={() => setModal({ kind: 'rotate', key: k })}>
+                            Rotate
+                          </button>
+                          <button type="button" className="btn btn-small btn-danger" aria-label={`Revoke ${k.name}`} onClick={() => setModal({ kind: 'revoke', key: k })}>
+                            Revoke
+                          </button>
+                        </>
+                      ) : (
+                        <span className="cell-sub">revoked {formatRelative(k.revokedAt)}</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <p className="muted small" style={{ marginTop: '0.5rem' }}>
+          {data.apiKeys.totalCount} key{data.apiKeys.totalCount === 1 ? '' : 's'}
+          {data.apiKeys.totalCount > keys.length ? `, showing the newest ${keys.length}` : ''}. Requests and tokens count since {formatDate(monthStart)}.
+        </p>
+      ) : null}
+
+      <Dialog open={modal?.kind === 'create'} title="Create key" onClose={close} wide>
+        {modal?.kind === 'create' ? <CreateKeyForm models={modelIds} onDone={close} /> : null}
+      </Dialog>
+      <Dialog open={modal?.kind === 'edit'} title={modal?.kind === 'edit' ? `Edit ${modal.key.name}` : 'Edit key'} onClose={close} wide>
+        {modal?.kind === 'edit' ? <EditKeyForm apiKey={modal.key} models={modelIds} onDone={close} /> : null}
+      </Dialog>
+      <Dialog open={modal?.kind === 'revoke'} title="Revoke key" onClose={close}>
+        {modal?.kind === 'revoke' ? <RevokeKey apiKey={modal.key} onDone={close} /> : null}
+      </Dialog>
+      <Dialog open={modal?.kind === 'rotate'} title="Rotate key" onClose={close}>
+        {modal?.kind === 'rotate' ? <RotateKey apiKey={modal.key} onDone={close} /> : null}
+      </Dialog>
+    </>
+  );
+}
+
+interface KeyFormValues {
+  name: string;
+  tier: KeyTier;
+  rpm: string;
+  tpm: string;
+  expires: string;
+  models: string[];
+}
+
+/** Validates the shared fields; returns the input fields or a message. */
+function parseKeyForm(v: KeyFormValues) {
+  const rpm = optionalNumber(v.rpm, { int: true });
+  const tpm = optionalNumber(v.tpm, { int: true });
+  if (!v.name.trim()) return 'Give the key a name.';
+  if (rpm === 'invalid' || (rpm !== null && (rpm < 1 || rpm > 1_000_000))) return 'Requests per minute must be a whole number from 1 to 1,000,000, or empty for the tier default.';
+  if (tpm === 'invalid' || (tpm !== null && (tpm < 1 || tpm > 1_000_000))) return 'Tokens per minute must be a whole number from 1 to 1,000,000, or empty for no limit.';
+  // The key works through the whole chosen day, in the admin's time zone.
+  const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
+  return { name: v.name.trim(), tier: v.tier, rpmLimit: rpm, tpmLimit: tpm, expiresAt: expiresAt?.toISOString() ?? null, allowedModels: v.models };
+}
+
+function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: Partial<KeyFormValues>) => void; models: string[]; roleField?: React.ReactNode }) {
+  return (
+    <>
+      <div className="form-grid">
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input type="text" value={v.name} onChange={(e) => set({ name: e.target.value })} placeholder="e.g. Support chatbot" required />
+        </label>
+        {roleField}
+        <label className="field">
+          <span className="field-label">Tier</span>
+          <select value={v.tier} onChange={(e) => set({ tier: e.target.value as KeyTier })}>
+            <option value={'STANDARD'}>Standard (60 requests/min)</option>
+            <option value={'PREMIUM'}>Premium (300 requests/min)</option>
+          </select>
+        </label>
+      </div>
+      <div className="form-grid">
+        <label className="field">
+          <span className="field-label">Requests per minute</span>
+          <input type="number" inputMode="numeric" min="1" value={v.rpm} onChange={(e) => set({ rpm: e.target.value })} placeholder="tier default" />
+        </label>
+        <label className="field">
+          <span className="field-label">Tokens per minute</span>
+          <input type="number" inputMode="numeric" min="1" value={v.tpm} onChange={(e) => set({ tpm: e.target.value })} placeholder="no limit" />
+        </label>
+        <label className="field">
+          <span className="field-label">Expires on</span>
+          <input type="date" value={v.expires} min={toDateInput(new Date())} onChange={(e) => set({ expires: e.target.value })} />
+          <span className="field-hint">Empty: never expires.</span>
+        </label>
+      </div>
+      {models.length ? (
+        <fieldset className="plain">
+          <legend className="field-label">Allowed models (none ticked: every active model)</legend>
+          <div className="checkbox-list">
+            {models.map((id) => (
+              <label key={id}>
+                <input
+                  type="checkbox"
+                  checked={v.models.includes(id)}
+                  onChange={(e) => set({ models: e.target.checked ? [...v.models, id] : v.models.filter((m) => m !== id) })}
+                />
+                <span className="mono">{id}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
+
+function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => void }) {
+  const [v, setV] = useState<KeyFormValues>({ name: '', tier: 'STANDARD', rpm: '', tpm: '', expires: '', models: [] });
+  const [role, setRole] = useState<KeyRole>('USER');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [state, create] = useMutation(CreateApiKeyMutation);
+  const created = state.data?.createApiKey;
+
+  if (created) {
+    return (
+      <div>
+        <p>
+          Created <strong>{created.apiKey.name}</strong> (<span className="mono">{created.apiKey.prefix}…</span>).
+        </p>
+        <SecretReveal secret={created.secret} what={`“${created.apiKey.name}”`} />
+        <div className="dialog-actions">
+          <button type="button" className="btn btn-primary" onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = parseKeyForm(v);
+    if (typeof parsed === 'string') return setProblem(parsed);
+    setProblem(null);
+    await create({ input: { ...parsed, role } });
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <KeyFields
+        v={v}
+        set={(p) => setV({ ...v, ...p })}
+        models={models}
+        roleField={
+          <label className="field">
+            <span className="field-label">Role</span>
+            <select value={role} onChange={(e) => setRole(e.target.value as KeyRole)}>
+              <option value={'USER'}>User: runs models</option>
+              <option value={'ADMIN'}>Admin: manages the gateway</option>
+            </select>
+          </label>
+        }
+      />
+      {problem ? (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <ErrorNotice error={state.error} title="Not created" />
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
+          {state.fetching ? 'Creating…' : 'Create key'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: string[]; onDone: () => void }) {
+  const [v, setV] = useState<KeyFormValues>({
+    name: apiKey.name,
+    tier: apiKey.tier,
+    rpm: numberText(apiKey.rpmLimit),
+    tpm: numberText(apiKey.tpmLimit),
+    expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
+    models: apiKey.allowedModels,
+  });
+  const [problem, setProblem] = useState<string | null>(null);
+  const [state, update] = useMutation(UpdateApiKeyMutation);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = parseKeyForm(v);
+    if (typeof parsed === 'string') return setProblem(parsed);
+    setProblem(null);
+    const result = await update({ input: { id: apiKey.id, ...parsed } });
+    if (!result.error) onDone();
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={[...new Set([...models, ...apiKey.allowedModels])]} />
+      {problem ? (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <ErrorNotice error={state.error} title="Not saved" />
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
+          {state.fetching ? 'Saving…' : 'Save changes'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RevokeKey({ apiKey, onDone }: { apiKey: KeyRow; onDone: () => void }) {
+  const [state, revoke] = useMutation(RevokeApiKeyMutation);
+  return (
+    <div>
+      <p>
+        Revoke <strong>{apiKey.name}</strong> (<span className="mono">{apiKey.prefix}…</span>)? Every request with it is refused from now on, on every
+        replica. This cannot be undone.
+      </p>
+      <ErrorNotice error={state.error} title="Not revoked" />
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onDone} autoFocus>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn btn-danger-solid"
+          disabled={state.fetching}
+          onClick={async () => {
+            const result = await revoke({ input: { id: apiKey.id } });
+            if (!result.error) onDone();
+          }}
+        >
+          {state.fetching ? 'Revoking…' : 'Revoke key'}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const GRACE = [
+  { seconds: 0, label: 'None: the old secret stops now' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 86_400, label: '24 hours' },
+  { seconds: 7 * 86_400, label: '7 days' },
+];
+
+function RotateKey({ apiKey, onDone }: { apiKey: KeyRow; onDone: () => void }) {
+  const [grace, setGrace] = useState(3600);
+  const [state, rotate] = useMutation(RotateApiKeyMutation);
+  const rotated = state.data?.rotateApiKey;
+  if (rotated) {
+    return (
+      <div>
+        <p>
+          <strong>{apiKey.name}</strong> has a new secret (<span className="mono">{rotated.apiKey.prefix}…</span>).
+          {rotated.apiKey.previousSecretExpiresAt ? ` The old secret works until ${formatDateTime(rotated.apiKey.previousSecretExpiresAt)}.` : ' The old secret no longer works.'}
+        </p>
+        <SecretReveal secret={rotated.secret} what={`“${apiKey.name}”`} />
+        <div className="dialog-actions">
+          <button type="button" className="btn btn-primary" onClick={onDone}>
+            Done
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form
+      onSubmit={async (e) => {
+        e.preventDefault();
+        await rotate({ input: { id: apiKey.id, graceSeconds: grace } });
+      }}
+    >
+      <p>
+        Give <strong>{apiKey.name}</strong> a new secret. Its limits, usage and id stay the same.
+      </p>
+      <label className="field">
+        <span className="field-label">Old secret keeps working for</span>
+        <select value={grace} onChange={(e) => setGrace(Number(e.target.value))}>
+          {GRACE.map((g) => (
+            <option key={g.seconds} value={g.seconds}>
+              {g.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorNotice error={state.error} title="Not rotated" />
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
+          {state.fetching ? 'Rotating…' : 'Rotate'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,334 @@
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { PageHeader } from '../components/Layout.tsx';
+import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { formatMs, formatNumber } from '../format.ts';
+import { graphql } from '../gql';
+import type { ChatInput, ChatStreamSubscription, Role } from '../gql/graphql.ts';
+
+const PlaygroundModelsDoc = graphql(`
+  query PlaygroundModels {
+    models {
+      id
+      name
+      provider
+      temperature
+      topP
+      topK
+    }
+  }
+`);
+
+const ChatStreamDoc = graphql(`
+  subscription ChatStream($input: ChatInput!) {
+    chat(input: $input) {
+      id
+      delta
+      done
+      finishReason
+      usage {
+        promptTokens
+        completionTokens
+        totalTokens
+      }
+    }
+  }
+`);
+
+interface Message {
+  role: Role;
+  content: string;
+}
+
+interface Stats {
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  outcome: string;
+}
+
+interface Turn extends Message {
+  stats?: Stats;
+}
+
+/** What the chat stream has produced so far for one run; deltas are appended as they come. */
+interface Stream {
+  runId: number;
+  text: string;
+  firstTokenAt: number | null;
+  endedAt: number | null;
+  done: boolean;
+  finishReason: string | null;
+  usage: ChatStreamSubscription['chat']['usage'];
+}
+
+interface Run {
+  id: number;
+  input: ChatInput;
+  startedAt: number;
+}
+
+const NO_INPUT: ChatInput = { model: '', messages: [] };
+
+function curlFor(input: ChatInput): string {
+  const body = {
+    model: input.model,
+    messages: input.messages.map((m) => ({ role: m.role.toLowerCase(), content: m.content })),
+    temperature: input.temperature,
+    top_p: input.topP,
+    top_k: input.topK,
+    max_tokens: input.maxTokens,
+  };
+  const json = JSON.stringify(body, null, 2).replace(/'/g, `'\\''`);
+  return [`curl -X POST "${window.location.origin}/api/chat"`, `  -H "Authorization: Bearer $GATEWAY_API_KEY"`, `  -H "Content-Type: application/json"`, `  -d '${json}'`].join(' \\\n');
+}
+
+export function PlaygroundPage() {
+  const [{ data: modelsData, fetching: loadingModels, error: modelsError }] = useQuery({ query: PlaygroundModelsDoc });
+  const models = modelsData?.models ?? [];
+  const [modelId, setModelId] = useState('');
+  const model = models.find((m) => m.id === modelId);
+  const [system, setSystem] = useState('You are a helpful assistant.');
+  const [temperature, setTemperature] = useState(0.7);
+  const [topP, setTopP] = useState(0.9);
+  const [topK, setTopK] = useState(40);
+  const [maxTokens, setMaxTokens] = useState(1024);
+  const [message, setMessage] = useState('');
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [run, setRun] = useState<Run | null>(null);
+  const nextRunId = useRef(1);
+  const transcriptEnd = useRef<HTMLDivElement>(null);
+  const ids = { temperature: useId(), topP: useId(), topK: useId(), maxTokens: useId() };
+
+  // Pick a model once the list arrives (an Ollama model before the built-in test one), and take its defaults.
+  useEffect(() => {
+    if (modelId || !models.length) return;
+    const first = models.find((m) => m.provider !== 'builtin') ?? models[0];
+    chooseModel(first.id);
+  }, [models, modelId]);
+
+  function chooseModel(id: string) {
+    setModelId(id);
+    const m = models.find((x) => x.id === id);
+    if (!m) return;
+    if (m.temperature != null) setTemperature(m.temperature);
+    if (m.topP != null) setTopP(m.topP);
+    if (m.topK != null) setTopK(m.topK);
+  }
+
+  const conversation = useCallback(
+    (next?: string): Message[] => {
+      const msgs: Message[] = [];
+      if (system.trim()) msgs.push({ role: 'SYSTEM', content: system.trim() });
+      for (const t of turns) if (t.content) msgs.push({ role: t.role, content: t.content });
+      if (next?.trim()) msgs.push({ role: 'USER', content: next.trim() });
+      return msgs;
+    },
+    [system, turns],
+  );
+  const inputFor = (msgs: Message[]): ChatInput => ({ model: modelId, messages: msgs, temperature, topP, topK, maxTokens });
+
+  // The token stream: one subscription per run; the reducer appends each delta to that run's text.
+  const runId = run?.id ?? 0;
+  const reduce = useCallback(
+    (prev: Stream | undefined, event: ChatStreamSubscription): Stream => {
+      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null };
+      const e = event.chat;
+      const now = performance.now();
+      return {
+        ...base,
+        text: base.text + e.delta,
+        firstTokenAt: base.firstTokenAt ?? (e.delta ? now : null),
+        done: e.done,
+        endedAt: e.done ? now : null,
+        finishReason: e.finishReason ?? base.finishReason,
+        usage: e.usage ?? base.usage,
+      };
+    },
+    [runId],
+  );
+  const [stream] = useSubscription({ query: ChatStreamDoc, variables: { input: run?.input ?? NO_INPUT }, pause: !run }, reduce);
+  const current = stream.data && stream.data.runId === runId ? stream.data : null;
+  const streaming = !!run;
+
+  const finish = useCallback(
+    (outcome: string) => {
+      if (!run) return;
+      const s = current;
+      const end = s?.endedAt ?? performance.now();
+      setTurns((t) => [
+        ...t,
+        {
+          role: 'ASSISTANT',
+          content: s?.text ?? '',
+          stats: {
+            promptTokens: s?.usage?.promptTokens,
+            completionTokens: s?.usage?.completionTokens,
+            totalTokens: s?.usage?.totalTokens,
+            latencyMs: end - run.startedAt,
+            ttftMs: s?.firstTokenAt != null ? s.firstTokenAt - run.startedAt : null,
+            outcome,
+          },
+        },
+      ]);
+      setRun(null);
+    },
+    [run, current],
+  );
+
+  useEffect(() => {
+    if (run && current?.done) finish(current.finishReason === 'LENGTH' ? 'stopped at max tokens' : 'complete');
+  }, [run, current, finish]);
+  useEffect(() => {
+    if (run && stream.error) finish('failed');
+  }, [run, stream.error, finish]);
+  useEffect(() => {
+    transcriptEnd.current?.scrollIntoView({ block: 'nearest' });
+  }, [turns.length, current?.text]);
+
+  function send(e?: FormEvent) {
+    e?.preventDefault();
+    if (streaming || !message.trim() || !modelId) return;
+    const msgs = conversation(message);
+    setTurns((t) => [...t, { role: 'USER', content: message.trim() }]);
+    setMessage('');
+    setRun({ id: nextRunId.current++, input: inputFor(msgs), startedAt: performance.now() });
+  }
+
+  function onMessageKey(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) send(e as unknown as FormEvent);
+  }
+
+  const lastStats = [...turns].reverse().find((t) => t.stats)?.stats;
+  const curl = useMemo(() => () => curlFor(inputFor(conversation(message))), [conversation, message, modelId, temperature, topP, topK, maxTokens]);
+  const [errorShown, setErrorShown] = useState<unknown>(null);
+  useEffect(() => {
+    if (stream.error) setErrorShown(stream.error);
+  }, [stream.error]);
+
+  return (
+    <>
+      <PageHeader
+        title="Playground"
+        description="Try a model with the same rules as the API: your admin key's limits apply and every answer is recorded in usage."
+        actions={<CopyButton text={curl} label="Copy as cURL" />}
+      />
+      <div className="playground">
+        <section className="card" aria-label="Settings">
+          {loadingModels && !modelsData ? <Loading label="Loading models…" /> : null}
+          <ErrorNotice error={modelsError} title="Models" />
+          <label className="field">
+            <span className="field-label">Model</span>
+            <select value={modelId} onChange={(e) => chooseModel(e.target.value)} disabled={streaming || !models.length}>
+              {models.length === 0 ? <option value="">No active models</option> : null}
+              {models.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name === m.id ? m.id : `${m.name} (${m.id})`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">System prompt</span>
+            <textarea rows={4} value={system} onChange={(e) => setSystem(e.target.value)} disabled={streaming} />
+          </label>
+          <Slider id={ids.temperature} label="Temperature" min={0} max={2} step={0.05} value={temperature} onChange={setTemperature} disabled={streaming} />
+          <Slider id={ids.topP} label="Top P" min={0.01} max={1} step={0.01} value={topP} onChange={setTopP} disabled={streaming} />
+          <Slider id={ids.topK} label="Top K" min={1} max={100} step={1} value={topK} onChange={setTopK} disabled={streaming} />
+          <Slider id={ids.maxTokens} label="Max tokens" min={1} max={4096} step={1} value={maxTokens} onChange={setMaxTokens} disabled={streaming} />
+          {model && (model.temperature != null || model.topP != null || model.topK != null) ? <p className="muted small">Sliders start at {model.id}’s defaults.</p> : null}
+          <details className="small">
+            <summary>Show the REST call</summary>
+            <pre className="code">{curl()}</pre>
+          </details>
+        </section>
+
+        <section className="card" aria-label="Conversation">
+          <div className="transcript" aria-live="polite" aria-busy={streaming}>
+            {turns.length === 0 && !streaming ? (
+              <Empty title="Start a conversation">Pick a model, write a message and press Send. The answer streams in token by token.</Empty>
+            ) : null}
+            {turns.map((t, i) => (
+              <div key={i} className={`bubble bubble-${t.role === 'USER' ? 'user' : 'assistant'}`}>
+                <span className="bubble-role">{t.role === 'USER' ? 'You' : 'Assistant'}</span>
+                {t.content || <em className="muted">(no text)</em>}
+                {t.stats ? <RunStats s={t.stats} /> : null}
+              </div>
+            ))}
+            {streaming ? (
+              <div className="bubble bubble-assistant" data-testid="streaming-answer">
+                <span className="bubble-role">Assistant</span>
+                <span className="cursor">{current?.text ?? ''}</span>
+              </div>
+            ) : null}
+            <div ref={transcriptEnd} />
+          </div>
+          <ErrorNotice error={errorShown} title="The answer failed" />
+          <form className="composer" onSubmit={send}>
+            <label className="field">
+              <span className="field-label">Message</span>
+              <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={onMessageKey} placeholder="Ask something… (Enter sends, Shift+Enter for a new line)" />
+            </label>
+            <div className="btn-row">
+              {streaming ? (
+                <button type="button" className="btn btn-danger" onClick={() => finish('stopped')}>
+                  Stop
+                </button>
+              ) : (
+                <button type="submit" className="btn btn-primary" disabled={!message.trim() || !modelId} onClick={() => setErrorShown(null)}>
+                  Send
+                </button>
+              )}
+              <button type="button" className="btn btn-ghost" disabled={streaming || turns.length === 0} onClick={() => setTurns([])}>
+                Clear conversation
+              </button>
+              {lastStats && !streaming ? (
+                <span className="muted small" role="status">
+                  Last answer: {formatMs(lastStats.latencyMs)}
+                </span>
+              ) : null}
+            </div>
+          </form>
+        </section>
+      </div>
+    </>
+  );
+}
+
+function Slider({ id, label, min, max, step, value, onChange, disabled }: { id: string; label: string; min: number; max: number; step: number; value: number; onChange: (v: number) => void; disabled?: boolean }) {
+  return (
+    <div className="field">
+      <div className="slider-head">
+        <label className="field-label" htmlFor={id}>
+          {label}
+        </label>
+        <output className="slider-value" htmlFor={id}>
+          {value}
+        </output>
+      </div>
+      <input id={id} type="range" min={min} max={max} step={step} value={value} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))} />
+    </div>
+  );
+}
+
+function RunStats({ s }: { s: Stats }) {
+  return (
+    <div className="run-stats" aria-label="Answer statistics">
+      <span>
+        {s.outcome === 'complete' ? 'Complete' : s.outcome[0].toUpperCase() + s.outcome.slice(1)}
+      </span>
+      <span>
+        Tokens <strong>{s.totalTokens != null ? `${formatNumber(s.promptTokens)} + ${formatNumber(s.completionTokens)} = ${formatNumber(s.totalTokens)}` : '—'}</strong>
+      </span>
+      <span>
+        Latency <strong>{formatMs(s.latencyMs)}</strong>
+      </span>
+      <span>
+        Time to first token <strong>{formatMs(s.ttftMs)}</strong>
+      </span>
+    </div>
+  );
+}

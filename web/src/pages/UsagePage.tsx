@@ -1,0 +1,399 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery, useSubscription } from 'urql';
+import { PageHeader } from '../components/Layout.tsx';
+import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { TimeChart, type ChartSeries } from '../components/TimeChart.tsx';
+import { formatCompact, formatMs, formatNumber, toDateInput } from '../format.ts';
+import { graphql } from '../gql';
+import type { UsageInterval, UsageLiveFeedSubscription, UsagePageQuery } from '../gql/graphql.ts';
+
+const UsagePageQueryDoc = graphql(`
+  query UsagePage($filter: UsageFilter!, $interval: UsageInterval!) {
+    usage(filter: $filter) {
+      totals {
+        requests
+        errors
+        promptTokens
+        completionTokens
+        totalTokens
+        avgLatencyMs
+        avgTtftMs
+      }
+      byModel {
+        model
+        totals {
+          requests
+          errors
+          promptTokens
+          completionTokens
+          totalTokens
+          avgLatencyMs
+          avgTtftMs
+        }
+      }
+      byKey {
+        apiKeyId
+        apiKey {
+          id
+          name
+          prefix
+        }
+        totals {
+          requests
+          errors
+          promptTokens
+          completionTokens
+          totalTokens
+          avgLatencyMs
+          avgTtftMs
+        }
+      }
+      series(interval: $interval) {
+        start
+        totals {
+          requests
+          totalTokens
+        }
+        byModel {
+          model
+          totals {
+            requests
+            errors
+            promptTokens
+            completionTokens
+            totalTokens
+            avgLatencyMs
+            avgTtftMs
+          }
+        }
+        byKey {
+          apiKeyId
+          totals {
+            requests
+            errors
+            promptTokens
+            completionTokens
+            totalTokens
+            avgLatencyMs
+            avgTtftMs
+          }
+        }
+      }
+    }
+  }
+`);
+
+const UsageLiveFeedDoc = graphql(`
+  subscription UsageLiveFeed {
+    usageEvents {
+      id
+      model
+      surface
+      endpoint
+      status
+      totalTokens
+      latencyMs
+      ttftMs
+      createdAt
+      apiKey {
+        id
+        name
+      }
+    }
+  }
+`);
+
+type Report = UsagePageQuery['usage'];
+type Numbers = Report['totals'];
+type FeedItem = UsageLiveFeedSubscription['usageEvents'];
+
+const PRESETS = [
+  { days: 1, label: '24 hours' },
+  { days: 7, label: '7 days' },
+  { days: 30, label: '30 days' },
+];
+const MAX_SERIES = 6;
+const DAY = 86_400_000;
+
+function rangeFor(fromDay: string, toDay: string) {
+  const from = new Date(`${fromDay}T00:00:00`);
+  const to = new Date(new Date(`${toDay}T00:00:00`).getTime() + DAY);
+  return { from, to, interval: (to.getTime() - from.getTime() <= 3 * DAY ? 'HOUR' : 'DAY') as UsageInterval };
+}
+
+export function UsagePage() {
+  const today = toDateInput(new Date());
+  const [fromDay, setFromDay] = useState(toDateInput(new Date(Date.now() - 6 * DAY)));
+  const [toDay, setToDay] = useState(today);
+  const [by, setBy] = useState<'model' | 'key'>('model');
+  const { from, to, interval } = useMemo(() => rangeFor(fromDay, toDay), [fromDay, toDay]);
+  const badRange = !fromDay || !toDay || from >= to;
+  const variables = useMemo(() => ({ filter: { from: from.toISOString(), to: to.toISOString() }, interval }), [from, to, interval]);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: UsagePageQueryDoc, variables, pause: badRange });
+
+  // The live feed: newest first, the last 50.
+  const [live, setLive] = useState(true);
+  const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live }, (prev: FeedItem[] | undefined, event) => [event.usageEvents, ...(prev ?? [])].slice(0, 50));
+  const events = feed.data ?? [];
+
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  // New records make the report stale. The feed announces a record before the batched write lands,
+  // so refresh a moment after the latest one (a burst of records costs one refresh).
+  useEffect(() => {
+    if (!events.length || badRange) return;
+    const t = setTimeout(refresh, 1500);
+    return () => clearTimeout(t);
+  }, [events[0]?.id, refresh, badRange]);
+
+  const report = data?.usage;
+  const keyNames = useMemo(() => new Map((report?.byKey ?? []).map((k) => [k.apiKeyId, k.apiKey ? `${k.apiKey.name} (${k.apiKey.prefix})` : k.apiKeyId])), [report]);
+  const charts = useMemo(() => (report ? buildCharts(report, by, keyNames) : null), [report, by, keyNames]);
+
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description="Requests and tokens over time, by model and by key. Times are bucketed in UTC hours or days."
+        actions={
+          <button type="button" className="btn" disabled={!report} onClick={() => report && downloadCsv(report, keyNames, fromDay, toDay)}>
+            Export CSV
+          </button>
+        }
+      />
+      <div className="card" style={{ marginBottom: '1rem' }}>
+        <div className="inline-fields">
+          <label className="field">
+            <span className="field-label">From</span>
+            <input type="date" value={fromDay} max={toDay} onChange={(e) => setFromDay(e.target.value)} />
+          </label>
+          <label className="field">
+            <span className="field-label">To</span>
+            <input type="date" value={toDay} min={fromDay} max={today} onChange={(e) => setToDay(e.target.value)} />
+          </label>
+          <div className="btn-row" role="group" aria-label="Quick ranges">
+            {PRESETS.map((p) => (
+              <button
+                key={p.days}
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
+                  setFromDay(toDateInput(new Date(Date.now() - (p.days - 1) * DAY)));
+                  setToDay(today);
+                }}
+              >
+                Last {p.label}
+              </button>
+            ))}
+          </div>
+          <button type="button" className="btn btn-small btn-ghost" onClick={refresh} disabled={fetching}>
+            {fetching ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </div>
+        {badRange ? (
+          <p className="field-error" role="alert" style={{ marginTop: '0.5rem' }}>
+            Choose a start date on or before the end date.
+          </p>
+        ) : null}
+      </div>
+
+      <ErrorNotice error={error} onRetry={refresh} />
+      {!report && fetching ? <Loading label="Loading usage…" /> : null}
+      {report ? (
+        <>
+          <Totals t={report.totals} />
+          <div className="card">
+            <div className="card-title">
+              <h2>Over time</h2>
+              <div className="segmented" role="group" aria-label="Break down by">
+                <button type="button" aria-pressed={by === 'model'} onClick={() => setBy('model')}>
+                  By model
+                </button>
+                <button type="button" aria-pressed={by === 'key'} onClick={() => setBy('key')}>
+                  By key
+                </button>
+              </div>
+            </div>
+            {report.totals.requests === 0 ? (
+              <Empty title="No requests in this range">Send one from the Playground, or widen the dates.</Empty>
+            ) : charts ? (
+              <div className="grid">
+                <div>
+                  <h3>Requests</h3>
+                  <TimeChart title={`Requests per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.requests} step={interval === 'HOUR' ? 'hour' : 'day'} />
+                </div>
+                <div>
+                  <h3>Tokens</h3>
+                  <TimeChart title={`Tokens per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.tokens} step={interval === 'HOUR' ? 'hour' : 'day'} />
+                </div>
+              </div>
+            ) : null}
+          </div>
+          <div className="two-col">
+            <div className="grid">
+              <Breakdown title="By model" rows={report.byModel.map((m) => ({ id: m.model, name: m.model, t: m.totals }))} />
+              <Breakdown title="By key" rows={report.byKey.map((k) => ({ id: k.apiKeyId, name: keyNames.get(k.apiKeyId) ?? k.apiKeyId, t: k.totals }))} />
+            </div>
+            <LiveFeed events={events} live={live} setLive={setLive} error={feed.error} />
+          </div>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function Totals({ t }: { t: Numbers }) {
+  return (
+    <div className="stats" aria-label="Totals">
+      <Stat label="Requests" value={formatNumber(t.requests)} sub={t.errors ? `${formatNumber(t.errors)} failed or cancelled` : 'none failed'} />
+      <Stat label="Tokens" value={formatCompact(t.totalTokens)} sub={`${formatCompact(t.promptTokens)} prompt · ${formatCompact(t.completionTokens)} completion`} />
+      <Stat label="Avg latency" value={formatMs(t.avgLatencyMs)} sub="start to last token" />
+      <Stat label="Avg time to first token" value={formatMs(t.avgTtftMs)} sub="streamed and not" />
+    </div>
+  );
+}
+
+export function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
+  return (
+    <div className="stat">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+      {sub ? <div className="stat-sub">{sub}</div> : null}
+    </div>
+  );
+}
+
+function Breakdown({ title, rows }: { title: string; rows: Array<{ id: string; name: string; t: Numbers }> }) {
+  return (
+    <section className="table-wrap" aria-label={title}>
+      <table>
+        <caption style={{ textAlign: 'left', padding: '0.75rem 0.75rem 0.25rem', fontWeight: 600 }}>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{title === 'By model' ? 'Model' : 'Key'}</th>
+            <th scope="col" className="num">
+              Requests
+            </th>
+            <th scope="col" className="num">
+              Tokens
+            </th>
+            <th scope="col" className="num">
+              Avg latency
+            </th>
+            <th scope="col" className="num">
+              Avg TTFT
+            </th>
+            <th scope="col" className="num">
+              Errors
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                Nothing yet.
+              </td>
+            </tr>
+          ) : (
+            rows.map((r) => (
+              <tr key={r.id}>
+                <td className="mono small">{r.name}</td>
+                <td className="num">{formatNumber(r.t.requests)}</td>
+                <td className="num">{formatNumber(r.t.totalTokens)}</td>
+                <td className="num">{formatMs(r.t.avgLatencyMs)}</td>
+                <td className="num">{formatMs(r.t.avgTtftMs)}</td>
+                <td className="num">{formatNumber(r.t.errors)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function LiveFeed({ events, live, setLive, error }: { events: FeedItem[]; live: boolean; setLive: (v: boolean) => void; error: unknown }) {
+  return (
+    <section className="card" aria-labelledby="live-feed-title">
+      <div className="card-title">
+        <h2 id="live-feed-title">
+          <span className={live && !error ? 'live-dot on' : 'live-dot'} aria-hidden="true" />
+          Live feed
+        </h2>
+        <label className="switch small">
+          <input type="checkbox" role="switch" checked={live} onChange={(e) => setLive(e.target.checked)} />
+          Live
+        </label>
+      </div>
+      <ErrorNotice error={error} title="Live feed stopped" />
+      {events.length === 0 ? (
+        <p className="muted small">{live ? 'Waiting for requests… each one appears here as it finishes.' : 'Paused.'}</p>
+      ) : (
+        <ol className="feed" aria-label="Latest requests" aria-live="polite">
+          {events.map((e) => (
+            <li key={e.id}>
+              <time dateTime={e.createdAt} className="muted">
+                {new Date(e.createdAt).toLocaleTimeString('en', { hour12: false })}
+              </time>
+              <span>
+                <span className="mono">{e.model}</span> · {e.apiKey?.name ?? 'key'} · {e.surface}
+                <div className="cell-sub">
+                  {formatNumber(e.totalTokens)} tokens · {formatMs(e.latencyMs)}
+                  {e.ttftMs != null ? ` · first token ${formatMs(e.ttftMs)}` : ''}
+                </div>
+              </span>
+              <span className={`badge ${e.status < 400 ? 'badge-success' : e.status === 499 ? 'badge-warning' : 'badge-danger'}`} title={e.status === 499 ? 'cancelled by the client' : undefined}>
+                {e.status === 499 ? 'cancelled' : e.status}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function buildCharts(report: Report, by: 'model' | 'key', keyNames: Map<string, string>) {
+  const x = report.series.map((p) => Math.floor(new Date(p.start).getTime() / 1000));
+  const overall = by === 'model' ? report.byModel.map((m) => m.model) : report.byKey.map((k) => k.apiKeyId);
+  const top = overall.slice(0, MAX_SERIES);
+  const hasOther = overall.length > top.length;
+  const groupsOf = (p: Report['series'][number]) => (by === 'model' ? p.byModel.map((g) => ({ id: g.model, t: g.totals })) : p.byKey.map((g) => ({ id: g.apiKeyId, t: g.totals })));
+  const make = (field: 'requests' | 'totalTokens'): ChartSeries[] => {
+    const out: ChartSeries[] = top.map((id) => ({
+      label: by === 'model' ? id : (keyNames.get(id) ?? id),
+      values: report.series.map((p) => groupsOf(p).find((g) => g.id === id)?.t[field] ?? 0),
+    }));
+    if (hasOther) out.push({ label: 'Other', values: report.series.map((p) => groupsOf(p).filter((g) => !top.includes(g.id)).reduce((n, g) => n + g.t[field], 0)) });
+    return out;
+  };
+  return { x, requests: make('requests'), tokens: make('totalTokens') };
+}
+
+function csvCell(v: string | number | null | undefined): string {
+  if (v == null) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function downloadCsv(report: Report, keyNames: Map<string, string>, fromDay: string, toDay: string) {
+  const header = ['bucket_start', 'dimension', 'id', 'name', 'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_latency_ms', 'avg_ttft_ms'];
+  const lines = [header.join(',')];
+  const row = (start: string, dim: string, id: string, name: string, t: Numbers) =>
+    lines.push(
+      [start, dim, id, name, t.requests, t.errors, t.promptTokens, t.completionTokens, t.totalTokens, t.avgLatencyMs?.toFixed(1), t.avgTtftMs?.toFixed(1)].map(csvCell).join(','),
+    );
+  for (const p of report.series) {
+    for (const g of p.byModel) row(p.start, 'model', g.model, g.model, g.totals);
+    for (const g of p.byKey) row(p.start, 'key', g.apiKeyId, keyNames.get(g.apiKeyId) ?? g.apiKeyId, g.totals);
+  }
+  const blob = new Blob([lines.join('\n') + '\n'], { type: 'text/csv;charset=utf-8' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `usage-${fromDay}-to-${toDay}.csv`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
