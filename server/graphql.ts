@@ -18,6 +18,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './app.ts';
@@ -125,6 +126,8 @@ export function createGraphQL({
     maskedErrors: { isDev: false, maskError: (error, message, isDev) => toGraphQLError(error) ?? maskError(error, message, isDev) },
     // Validation results depend on the key (introspection, suggestions), so they must not be shared.
     parserAndValidationCache: { validationCache: false },
+    // The GraphiQL page with its scripts inlined, so it works on a machine without internet access.
+    renderGraphiQL,
     graphiql: {
       title: 'Ollama gateway · GraphiQL',
       headers: JSON.stringify({ Authorization: 'Bearer <your admin key>' }, null, 2),

@@ -225,4 +225,18 @@ describe('admin console', () => {
     await page.getByLabel('Admin key').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it('opens GraphiQL at /graphql with no request leaving this machine', async () => {
+    const gq = await context.newPage();
+    const outside: string[] = [];
+    gq.on('request', (r) => {
+      const u = new URL(r.url());
+      if (!['127.0.0.1', 'localhost'].includes(u.hostname) && !['data:', 'blob:'].includes(u.protocol)) outside.push(r.url());
+    });
+    await gq.goto(`${gw.url}/graphql`);
+    await gq.locator('.graphiql-container').first().waitFor({ timeout: 20_000 });
+    await screenshot(gq, '11-graphiql');
+    expect(outside).toEqual([]);
+    await gq.close();
+  });
 });
