@@ -34,14 +34,15 @@ interface Entry {
 export interface KeyStore {
   /** The principal for an Authorization header value; throws a 401 GatewayError. */
   authenticate(authorization: string | undefined): Principal;
-  /** The principal for a raw secret; throws a 401 GatewayError. */
-  authenticateSecret(secret: string): Principal;
+  /**
+   * The principal for a raw secret; throws a 401 GatewayError. `touch: false` for re-checks of a
+   * long-lived connection, which must not count as use of the key.
+   */
+  authenticateSecret(secret: string, opts?: { touch?: boolean }): Principal;
   /** Is the key still usable? (For long-lived connections.) */
   isValid(keyId: string): boolean;
   /** Called with a key id whenever a key changes or is revoked. */
   onChange(fn: (keyId: string) => void): void;
-  /** Marks a key as just used; written out in batches. */
-  touch(keyId: string): void;
   flushLastUsed(): Promise<void>;
   reloadKey(id: string): Promise<void>;
   close(): Promise<void>;
@@ -122,9 +123,9 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       if (!match) throw errors.invalidRequestAuth();
       return store.authenticateSecret(match[1]);
     },
-    authenticateSecret(secret) {
+    authenticateSecret(secret, { touch = true } = {}) {
       const principal = check(byHash.get(hashSecret(secret)));
-      used.set(principal.keyId, Date.now());
+      if (touch) used.set(principal.keyId, Date.now());
       return principal;
     },
     isValid(keyId) {
@@ -138,7 +139,6 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       }
     },
     onChange: (fn) => void changeListeners.push(fn),
-    touch: (keyId) => void used.set(keyId, Date.now()),
     async flushLastUsed() {
       if (!used.size) return;
       const batch = [...used];

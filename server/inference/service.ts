@@ -48,6 +48,8 @@ export interface InferenceService {
   run(input: RunInput): InferenceRun;
   embed(input: Omit<RunInput, 'request' | 'stream'> & { request: EmbedRequest }): Promise<EmbedResult & { model: Model }>;
   models(principal: Principal, opts?: { includeInactive?: boolean }): Model[];
+  /** The model `id` names if this key may use it (`name` means `name:latest`, as in Ollama); else 400/403/404. */
+  requireModel(principal: Principal, id: string): Model;
   /** Runs in progress (for draining at shutdown). */
   active(): number;
 }
@@ -95,8 +97,9 @@ export function createInferenceService({
 
   const requireModel = (principal: Principal, id: string) => {
     if (typeof id !== 'string' || !id) throw errors.invalidRequest('model is required', 'missing_model');
-    const model = catalogue.require(id);
-    if (principal.allowedModels && !principal.allowedModels.has(id)) throw errors.modelNotAllowed(id);
+    // Ollama's own rule: a name without a tag means ":latest".
+    const model = !id.includes(':') && !catalogue.get(id) && catalogue.get(`${id}:latest`) ? catalogue.require(`${id}:latest`) : catalogue.require(id);
+    if (principal.allowedModels && !principal.allowedModels.has(model.id)) throw errors.modelNotAllowed(id);
     return model;
   };
 
@@ -224,6 +227,8 @@ export function createInferenceService({
         active--;
       }
     },
+
+    requireModel,
 
     models(principal, { includeInactive = false } = {}) {
       const all = catalogue.list({ includeInactive: includeInactive && principal.isAdmin });
