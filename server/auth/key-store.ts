@@ -63,12 +63,19 @@ function toPrincipal(k: ApiKey): Principal {
 }
 
 export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: ChangeFeed; reloadMs?: number }): Promise<KeyStore> {
-  let byHash = new Map<string, Entry>();
+  const byHash = new Map<string, Entry>();
   const hashesById = new Map<string, string[]>();
+  // updatedAt of the row each key was cached from: a slow full reload must not put back an older
+  // version (a revoked key accepted again) over a newer single-key reload.
+  const versions = new Map<string, number>();
   const changeListeners: Array<(id: string) => void> = [];
   const used = new Map<string, number>();
 
-  const put = (k: ApiKey) => {
+  /** Caches a row unless a newer one is cached; returns whether the key's usability changed. */
+  const put = (k: ApiKey): boolean => {
+    const version = k.updatedAt.getTime();
+    if ((versions.get(k.id) ?? -1) > version) return false;
+    const before = hashesById.get(k.id)?.map((h) => byHash.get(h)?.revoked);
     for (const h of hashesById.get(k.id) ?? []) byHash.delete(h);
     const principal = toPrincipal(k);
     const hashes = [k.hash];
@@ -78,27 +85,22 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       hashes.push(k.previousHash);
     }
     hashesById.set(k.id, hashes);
+    versions.set(k.id, version);
+    return before === undefined || before[0] !== (k.revokedAt !== null) || before.length !== hashes.length;
+  };
+
+  const notify = (id: string) => {
+    for (const fn of changeListeners) fn(id);
   };
 
   const reloadAll = async () => {
-    const keys = await prisma.apiKey.findMany();
-    const fresh = new Map<string, Entry>();
-    const previous = byHash;
-    byHash = fresh;
-    hashesById.clear();
-    for (const k of keys) put(k);
-    // Tell long-lived connections about keys that changed state.
-    for (const [hash, entry] of previous) {
-      const now = byHash.get(hash);
-      if (!now || now.revoked !== entry.revoked) for (const fn of changeListeners) fn(entry.principal.keyId);
-    }
+    for (const k of await prisma.apiKey.findMany()) if (put(k)) notify(k.id);
   };
 
   const reloadKey = async (id: string) => {
     const k = await prisma.apiKey.findUnique({ where: { id } });
     if (k) put(k);
-    else for (const h of hashesById.get(id) ?? []) byHash.delete(h);
-    for (const fn of changeListeners) fn(id);
+    notify(id);
   };
 
   await reloadAll();
