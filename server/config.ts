@@ -56,12 +56,9 @@ const schema = z.object({
   OLLAMA_TIMEOUT_MS: positiveInt.default(300_000),
   USAGE_FLUSH_MS: positiveInt.default(250),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
-  REDIS_URL: z
-    .string()
-    .trim()
-    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL')
-    .optional(),
 });
+
+const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL']);
 
 export interface Config {
   port: number;
@@ -80,7 +77,6 @@ export interface Config {
   ollamaTimeoutMs: number;
   usageFlushMs: number;
   shutdownTimeoutMs: number;
-  redisUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +92,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // Never echo a secret: an admin key, or a URL's password.
+        const shown = SECRET_VARS.has(name) ? '' : `=${JSON.stringify(cleaned[name] ?? '')}`;
+        return `${name}${shown}: ${i.message}`;
+      }),
     );
   }
   const e = parsed.data;
@@ -117,7 +118,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ollamaTimeoutMs: e.OLLAMA_TIMEOUT_MS,
     usageFlushMs: e.USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    redisUrl: e.REDIS_URL,
   };
 }
 

@@ -44,9 +44,22 @@ describe('config', () => {
       error = err as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const vars = error!.problems.map((p) => p.split('=')[0]).sort();
+    const vars = error!.problems.map((p) => p.split(/[=:]/)[0]).sort();
     expect(vars).toEqual(['ADMIN_KEY', 'BUILTIN_MODELS', 'DATABASE_URL', 'OLLAMA_URL', 'PORT']);
     expect(error!.message).toContain('PORT="eighty"');
+  });
+
+  it('never echoes a secret in its messages', () => {
+    let message = '';
+    try {
+      loadConfig({ ADMIN_KEY: 'hunter2', DATABASE_URL: 'postgress://app:S3cretPw@db/x' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('ADMIN_KEY: expected at least 16 characters');
+    expect(message).toContain('DATABASE_URL: expected a postgresql:// URL');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('S3cretPw');
   });
 
   it('treats empty variables as unset', () => {

@@ -279,6 +279,14 @@ describe('when Ollama fails', () => {
     expect((await res.json()).error.type).toBe('upstream_error');
   });
 
+  it("Ollama refusing the request itself (an embedding model asked to chat) -> 400, the client's mistake", async () => {
+    const res = await chat({ model: 'nomic-embed-text:latest', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.status).toBe(400);
+    const err = (await res.json()).error;
+    expect(err).toMatchObject({ type: 'invalid_request_error', code: 'upstream_rejected' });
+    expect(err.message).toMatch(/does not support/);
+  });
+
   it('Ollama too slow to answer -> 504', async () => {
     ollama.setBehavior({ headersDelayMs: 4000 });
     const res = await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'x' }] });

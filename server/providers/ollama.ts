@@ -289,6 +289,8 @@ export function createOllamaClient({
     if (res.statusCode === 404 && model !== undefined && /model\b.*\bnot found/i.test(message)) {
       throw errors.modelNotFound(model);
     }
+    // Ollama's 400s are about the request (a model that cannot chat, a bad image): the client's to fix.
+    if (res.statusCode === 400 || res.statusCode === 422) throw errors.invalidRequest(`Ollama refused the request: ${message}`, 'upstream_rejected');
     throw errors.upstreamFailed(message, new Error(`Ollama answered HTTP ${res.statusCode}`));
   }
 
