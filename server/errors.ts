@@ -33,7 +33,7 @@ export class GatewayError extends Error {
 
 export const errors = {
   missingKey: () =>
-    new GatewayError(401, 'authentication_error', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>".'),
+    new GatewayError(401, 'authentication_error', 'invalid_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>".'),
   invalidRequestAuth: () =>
     new GatewayError(401, 'authentication_error', 'invalid_api_key', 'The Authorization header must be "Bearer <key>"'),
   invalidKey: () => new GatewayError(401, 'authentication_error', 'invalid_api_key', 'Invalid API key provided'),
@@ -46,8 +46,6 @@ export const errors = {
   invalidJson: (detail: string) => new GatewayError(400, 'invalid_request_error', 'invalid_json', `Request body is not valid JSON: ${detail}`),
   bodyTooLarge: (limit: number) =>
     new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),
-  unsupportedMediaType: () =>
-    new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', 'Request body must be JSON (Content-Type: application/json)'),
   notFound: (what = 'The requested resource does not exist') => new GatewayError(404, 'not_found_error', 'not_found', what),
   methodNotAllowed: (method: string, path: string) =>
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),

@@ -41,13 +41,24 @@ describe('memory limiter', () => {
     expect((l.hit('b', 1, 1) as { allowed: boolean }).allowed).toBe(true);
   });
 
-  it('refuses a token budget once the tokens used in the window reach it', () => {
+  it('refuses a token budget once the tokens counted in the window reach it', () => {
     const l = createMemoryLimiter();
-    expect((l.checkTokens('k', 100, 0) as { allowed: boolean }).allowed).toBe(true);
-    l.addTokens('k', 60, 0);
-    expect((l.checkTokens('k', 100, 1) as { remaining: number }).remaining).toBe(40);
-    l.addTokens('k', 50, 2);
-    expect((l.checkTokens('k', 100, 3) as { allowed: boolean }).allowed).toBe(false);
-    expect((l.checkTokens('k', 100, WINDOW_MS + 3) as { allowed: boolean }).allowed).toBe(true);
+    const first = l.reserveTokens('k', 100, 60, 0) as { result: { allowed: boolean } };
+    expect(first.result.allowed).toBe(true);
+    const second = l.reserveTokens('k', 100, 50, 1) as { result: { allowed: boolean; remaining: number } };
+    expect(second.result.allowed).toBe(true); // 60 < 100 when it asked
+    expect((l.reserveTokens('k', 100, 1, 2) as { result: { allowed: boolean } }).result.allowed).toBe(false);
+    expect((l.reserveTokens('k', 100, 1, WINDOW_MS + 2) as { result: { allowed: boolean } }).result.allowed).toBe(true);
+  });
+
+  it('counts a reservation at once, so concurrent requests see each other, and settles it to the real use', () => {
+    const l = createMemoryLimiter();
+    const now = Date.now();
+    const a = l.reserveTokens('k', 100, 80, now) as { result: { allowed: boolean }; settle(n: number): void };
+    const b = l.reserveTokens('k', 100, 80, now) as { result: { allowed: boolean } };
+    const c = l.reserveTokens('k', 100, 80, now) as { result: { allowed: boolean } };
+    expect([a.result.allowed, b.result.allowed, c.result.allowed]).toEqual([true, true, false]);
+    a.settle(5); // 5 + 80 = 85 < 100
+    expect((l.reserveTokens('k', 100, 1, now) as { result: { allowed: boolean } }).result.allowed).toBe(true);
   });
 });

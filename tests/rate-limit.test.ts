@@ -1,13 +1,17 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from './support/gateway.ts';
+import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let gw: TestGateway;
+let ollama: OllamaEmulator;
 beforeAll(async () => {
-  gw = await startGateway();
+  ollama = await startOllamaEmulator();
+  gw = await startGateway({ env: { OLLAMA_URL: ollama.url } });
 });
 afterAll(async () => {
   await gw?.stop();
+  await ollama?.close();
 });
 
 // Many sockets at once (not fetch's pool), so the requests really are concurrent.
@@ -74,5 +78,17 @@ describe('rate limits', () => {
     const second = await post('/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: 'again' }] });
     expect(second.status).toBe(429);
     expect(second.body.error.code).toBe('token_limit_exceeded');
+  });
+
+  it('a token-per-minute limit holds under concurrency: requests reserve their worst case up front', async () => {
+    const k = await gw.createKey({ tpmLimit: 100 });
+    // Slow answers, so the five really overlap. Each reserves about 4 prompt tokens + max_tokens 50
+    // = 54: two fit under 100, the rest must wait (without reservations all five would pass).
+    ollama.setBehavior({ tokenDelayMs: 50 });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 50 })),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 429 && r.body.error.code === 'token_limit_exceeded')).toHaveLength(3);
   });
 });

@@ -103,10 +103,12 @@ export function createInferenceService({
     return model;
   };
 
-  const checkTokenBudget = async (principal: Principal) => {
-    if (principal.tpm === null) return;
-    const t = await limiter.checkTokens(principal.keyId, principal.tpm);
-    if (!t.allowed) throw errors.tokenLimited(t.limit, t.retryAfter);
+  /** Reserves a request's likely tokens under the key's tokens-per-minute budget; returns the settle function. */
+  const reserveTokens = async (principal: Principal, estimate: number): Promise<(actual: number) => void> => {
+    if (principal.tpm === null) return () => {};
+    const { result, settle } = await limiter.reserveTokens(principal.keyId, principal.tpm, estimate);
+    if (!result.allowed) throw errors.tokenLimited(result.limit, result.retryAfter);
+    return settle;
   };
 
   const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number }) => {
@@ -125,7 +127,6 @@ export function createInferenceService({
       ttftMs: input.ttft ?? null,
       createdAt: new Date(input.started),
     });
-    if (input.principal.tpm !== null) void limiter.addTokens(input.principal.keyId, input.promptTokens + input.completionTokens);
   };
 
   const service: InferenceService = {
@@ -156,7 +157,8 @@ export function createInferenceService({
       const { model, request } = service.prepare(input.principal, input.request);
       const created = Math.floor(Date.now() / 1000);
       async function* events(): AsyncGenerator<ProviderEvent> {
-        await checkTokenBudget(input.principal);
+        // Worst case: the prompt (about 4 characters a token) plus every token it may generate.
+        const settle = await reserveTokens(input.principal, estimatePromptTokens(request) + (request.options.maxTokens ?? 0));
         const started = Date.now();
         const upstream = new AbortController();
         const onAbort = () => upstream.abort(input.signal.reason);
@@ -171,12 +173,14 @@ export function createInferenceService({
         let completionTokens = 0;
         try {
           const provider = providers.forModel(model);
-          const source: AsyncIterable<ProviderEvent> =
-            !input.stream && provider.complete ? completeAsEvents(provider.complete(request, upstream.signal)) : provider.stream(request, upstream.signal);
+          const whole = !input.stream && provider.complete !== undefined;
+          const source: AsyncIterable<ProviderEvent> = whole ? completeAsEvents(provider.complete!(request, upstream.signal)) : provider.stream(request, upstream.signal);
           for await (const ev of source) {
             if (ev.type === 'delta') {
-              if (ttft === undefined) ttft = Date.now() - started;
+              if (ttft === undefined && !whole) ttft = Date.now() - started;
             } else {
+              // A whole answer arrives at once: its time to first token is the model's own (load + prompt evaluation).
+              if (whole && ev.metrics?.promptEvalDuration !== undefined) ttft = Math.round(((ev.metrics.loadDuration ?? 0) + ev.metrics.promptEvalDuration) / 1e6);
               promptTokens = ev.usage.promptTokens;
               completionTokens = ev.usage.completionTokens;
               finished = true;
@@ -201,6 +205,7 @@ export function createInferenceService({
           input.signal.removeEventListener('abort', onAbort);
           // A consumer that stops early (break, client gone) must not leave the upstream generating.
           if (!finished) upstream.abort(new DOMException('consumer stopped', 'AbortError'));
+          settle(promptTokens + completionTokens);
           record({ ...input, model: model.id, started, status, error, promptTokens, completionTokens, ttft });
         }
       }
@@ -212,11 +217,13 @@ export function createInferenceService({
       const model = requireModel(input.principal, input.request.model);
       const provider = providers.forModel(model);
       if (!provider.embed) throw errors.invalidRequest(`The model '${model.id}' does not support embeddings`, 'embeddings_not_supported');
-      await checkTokenBudget(input.principal);
+      const settle = await reserveTokens(input.principal, input.request.input.reduce((n, t) => n + Math.ceil(t.length / 4), 0));
       const started = Date.now();
       active++;
+      let used = 0;
       try {
         const result = await provider.embed(input.request, input.signal);
+        used = result.promptTokens;
         record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0 });
         return { ...result, model };
       } catch (err) {
@@ -224,6 +231,7 @@ export function createInferenceService({
         record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0 });
         throw e ?? err;
       } finally {
+        settle(used);
         active--;
       }
     },
@@ -238,6 +246,11 @@ export function createInferenceService({
     active: () => active,
   };
   return service;
+}
+
+function estimatePromptTokens(req: InferenceRequest): number {
+  const chars = req.kind === 'chat' ? req.messages.reduce((n, m) => n + m.content.length, 0) : req.prompt.length + (req.system?.length ?? 0);
+  return Math.ceil(chars / 4);
 }
 
 /** A whole answer as the events a stream would have produced: one delta (if any text), then done. */

@@ -16,44 +16,55 @@ export interface RateLimitResult {
   retryAfter: number;
 }
 
+export interface TokenReservation {
+  result: RateLimitResult;
+  settle(actual: number): void;
+}
+
 export interface Limiter {
   /** Counts one request for `key` if it fits under `limit`. */
   hit(key: string, limit: number, now?: number): RateLimitResult | Promise<RateLimitResult>;
-  /** Would a request for `key` fit under a token budget of `limit` tokens per minute? */
-  checkTokens(key: string, limit: number, now?: number): RateLimitResult | Promise<RateLimitResult>;
-  /** Counts tokens actually used. */
-  addTokens(key: string, tokens: number, now?: number): void | Promise<void>;
+  /**
+   * Admits a request under a budget of `limit` tokens per minute if the tokens counted in the window
+   * are below it, and counts `estimate` for it at once, so that concurrent requests see each other;
+   * `settle` replaces the estimate with what the request really used.
+   */
+  reserveTokens(key: string, limit: number, estimate: number, now?: number): TokenReservation | Promise<TokenReservation>;
   close?(): Promise<void>;
 }
 
-/** A queue of timestamps kept in order; expired ones are dropped from the front. */
+interface Entry {
+  t: number;
+  amount: number;
+}
+
+/** A queue of timestamped amounts kept in order; expired ones are dropped from the front. */
 class Log {
-  times: number[] = [];
-  amounts: number[] = [];
+  entries: Entry[] = [];
   head = 0;
   total = 0;
 
   expire(now: number) {
-    while (this.head < this.times.length && this.times[this.head] <= now - WINDOW_MS) {
-      this.total -= this.amounts[this.head];
+    while (this.head < this.entries.length && this.entries[this.head].t <= now - WINDOW_MS) {
+      this.total -= this.entries[this.head].amount;
       this.head++;
     }
-    if (this.head > 1024 && this.head * 2 > this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.amounts = this.amounts.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
   }
   get count() {
-    return this.times.length - this.head;
+    return this.entries.length - this.head;
   }
-  oldest() {
-    return this.times[this.head];
+  at(i: number) {
+    return this.entries[this.head + i].t;
   }
-  push(now: number, amount: number) {
-    this.times.push(now);
-    this.amounts.push(amount);
+  push(now: number, amount: number): Entry {
+    const entry = { t: now, amount };
+    this.entries.push(entry);
     this.total += amount;
+    return entry;
   }
 }
 
@@ -84,23 +95,30 @@ export function createMemoryLimiter(): Limiter {
       log.expire(now);
       if (log.count >= limit) {
         // The request that frees a slot is the (count - limit + 1)-th oldest.
-        const freeAt = log.times[log.head + log.count - limit] + WINDOW_MS;
+        const freeAt = log.at(log.count - limit) + WINDOW_MS;
         return { allowed: false, limit, remaining: 0, reset: Math.ceil(freeAt / 1000), retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)) };
       }
       log.push(now, 1);
-      return { allowed: true, limit, remaining: limit - log.count, reset: Math.ceil((log.oldest() + WINDOW_MS) / 1000), retryAfter: 0 };
+      return { allowed: true, limit, remaining: limit - log.count, reset: Math.ceil((log.at(0) + WINDOW_MS) / 1000), retryAfter: 0 };
     },
-    checkTokens(key, limit, now = Date.now()) {
+    reserveTokens(key, limit, estimate, now = Date.now()) {
       const log = logFor(tokens, key);
       log.expire(now);
-      const reset = Math.ceil(((log.count ? log.oldest() : now) + WINDOW_MS) / 1000);
+      const reset = Math.ceil(((log.count ? log.at(0) : now) + WINDOW_MS) / 1000);
       if (log.total >= limit) {
-        return { allowed: false, limit, remaining: 0, reset, retryAfter: Math.max(1, reset - Math.floor(now / 1000)) };
+        return { result: { allowed: false, limit, remaining: 0, reset, retryAfter: Math.max(1, reset - Math.floor(now / 1000)) }, settle() {} };
       }
-      return { allowed: true, limit, remaining: limit - log.total, reset, retryAfter: 0 };
-    },
-    addTokens(key, amount, now = Date.now()) {
-      if (amount > 0) logFor(tokens, key).push(now, amount);
+      const entry = log.push(now, estimate);
+      return {
+        result: { allowed: true, limit, remaining: Math.max(0, limit - log.total), reset, retryAfter: 0 },
+        settle(actual) {
+          // Only while the entry still counts: once expired it has left the total already.
+          if (entry.t > Date.now() - WINDOW_MS) {
+            log.total += actual - entry.amount;
+            entry.amount = actual;
+          }
+        },
+      };
     },
     async close() {
       clearInterval(sweep);
