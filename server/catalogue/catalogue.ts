@@ -92,7 +92,14 @@ export async function createCatalogue({
   let timer: NodeJS.Timeout | undefined;
   let syncing: Promise<SyncResult[]> | undefined;
 
+  // The sorted lists /api/models serves on every call, rebuilt only when the catalogue changes.
+  let sorted: { all: Model[]; usable: Model[] } | undefined;
+  const changed = () => {
+    sorted = undefined;
+  };
+
   const reload = async (id?: string) => {
+    changed();
     if (id) {
       const m = await prisma.model.findUnique({ where: { id } });
       if (m) models.set(m.id, m);
@@ -113,7 +120,8 @@ export async function createCatalogue({
     });
   }
   await reload();
-  changes?.on('model', (id) => void reload(id).catch(() => {}));
+  // '*' (a sync added or lost models) reloads all; any other id, that one model.
+  changes?.on('model', (id) => void (id === '*' ? reload() : reload(id)).catch(() => {}));
   changes?.onResync(() => void reload().catch(() => {}));
 
   const syncOne = async (source: UpstreamSource): Promise<SyncResult> => {
@@ -164,9 +172,6 @@ export async function createCatalogue({
     })();
     return syncing;
   };
-  changes?.on('model', (id) => {
-    if (id === '*') void reload().catch(() => {});
-  });
 
   const usable = (m: Model | undefined) => !!m && m.isActive && m.available;
 
@@ -178,7 +183,11 @@ export async function createCatalogue({
     },
     get: (id) => models.get(id),
     list({ includeInactive = false } = {}) {
-      return [...models.values()].filter((m) => (includeInactive ? true : usable(m))).sort((a, b) => a.id.localeCompare(b.id));
+      if (!sorted) {
+        const all = [...models.values()].sort((a, b) => a.id.localeCompare(b.id));
+        sorted = { all, usable: all.filter(usable) };
+      }
+      return includeInactive ? sorted.all : sorted.usable;
     },
     sync,
     async update(input) {
@@ -192,6 +201,7 @@ export async function createCatalogue({
         throw err;
       });
       models.set(m.id, m);
+      changed();
       await publishChange({ kind: 'model', id });
       return m;
     },

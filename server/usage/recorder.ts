@@ -4,7 +4,7 @@
  * write keeps the batch and retries with backoff; at shutdown whatever the database would not take
  * is appended to a spool file that the next start replays, so nothing answered is lost.
  */
-import { appendFile, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { prisma } from '../db/client.ts';
 
@@ -29,8 +29,6 @@ export interface UsageRecorder {
   /** Listeners see each record as it is accepted (the live usage feed). */
   onRecord(fn: (rec: UsageInput) => void): () => void;
   flush(): Promise<void>;
-  /** Records waiting to be written. */
-  pending(): number;
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -61,18 +59,34 @@ export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs
       ON CONFLICT ("id") DO NOTHING`;
   };
 
+  // A batch the database keeps refusing while other writes succeed has a bad row in it: write row by
+  // row and set the refused rows aside (logged, kept on disk) instead of blocking every later record.
+  const isolate = async (batch: UsageInput[]): Promise<boolean> => {
+    const refused: UsageInput[] = [];
+    for (const row of batch) await write([row]).catch(() => refused.push(row));
+    if (refused.length === batch.length) return false; // nothing goes in: the database is down, not the rows
+    await appendFile(rejectedFile, refused.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    log.error({ records: refused.length, file: rejectedFile }, 'the database refused some usage records; kept on disk');
+    return true;
+  };
+
   const flushOnce = async () => {
     while (queue.length) {
       const batch = queue.slice(0, BATCH);
       try {
         await write(batch);
-        queue = queue.slice(batch.length);
-        failures = 0;
       } catch (err) {
         failures++;
         log.warn({ err: (err as Error).message, pending: queue.length }, 'usage write failed; will retry');
-        throw err;
+        if (failures < 3 || !(await isolate(batch))) throw err;
       }
+      queue = queue.slice(batch.length);
+      failures = 0;
+    }
+    // Everything replayed from the spool is in the database now.
+    if (spooled) {
+      await rm(spoolFile, { force: true });
+      spooled = false;
     }
   };
 
@@ -93,18 +107,17 @@ export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs
     }, delay);
   };
 
-  // Replay what a previous run could not write.
-  if (existsSync(spoolFile)) {
-    const replaying = `${spoolFile}.replaying`;
-    await rename(spoolFile, replaying);
-    const lines = (await readFile(replaying, 'utf8')).split('\n').filter(Boolean);
-    const recs = lines.map((l) => {
+  // What a previous run could not write goes first in the queue; the file goes once it is written.
+  const rejectedFile = spoolFile.replace(/(\.ndjson)?$/, '-rejected.ndjson');
+  let spooled = existsSync(spoolFile);
+  if (spooled) {
+    const lines = (await readFile(spoolFile, 'utf8')).split('\n').filter(Boolean);
+    queue = lines.map((l) => {
       const r = JSON.parse(l);
       return { ...r, createdAt: new Date(r.createdAt) } as UsageInput;
     });
-    for (let i = 0; i < recs.length; i += BATCH) await write(recs.slice(i, i + BATCH));
-    await rm(replaying);
-    log.info({ records: recs.length }, 'replayed spooled usage records');
+    log.info({ records: queue.length }, 'replaying spooled usage records');
+    schedule(0);
   }
 
   return {
@@ -125,7 +138,6 @@ export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs
       return () => listeners.delete(fn);
     },
     flush: () => flush(),
-    pending: () => queue.length,
     async close({ timeoutMs = 10_000 } = {}) {
       clearTimeout(timer);
       timer = undefined;
@@ -138,7 +150,9 @@ export async function createUsageRecorder({ flushMs, spoolFile, log }: { flushMs
         }
       }
       if (queue.length) {
-        await appendFile(spoolFile, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        // The queue holds every record not yet written, replayed ones included: it replaces the spool.
+        await writeFile(`${spoolFile}.tmp`, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        await rename(`${spoolFile}.tmp`, spoolFile);
         log.error({ records: queue.length, spoolFile }, 'database unavailable at shutdown; usage spooled to disk and will be written at next start');
         queue = [];
       }
