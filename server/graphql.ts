@@ -2,7 +2,8 @@
  * GraphQL on the gateway's node:http server at /graphql: graphql-yoga for HTTP, GraphQL over SSE
  * and GraphiQL, and graphql-ws on the same path for WebSocket clients. All three share one schema,
  * one context function (schema/context.ts) and the same protections, which run in Yoga's envelop
- * pipeline and so over graphql-ws too.
+ * pipeline and so over graphql-ws too. Subscriptions on any transport end when their key stops
+ * working; at shutdown goAway() closes the sockets and ends the endless feeds (usageEvents) over SSE.
  *
  * @example
  *   const graphql = createGraphQL({ services });
@@ -22,7 +23,10 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './app.ts';
-import { createContextFactory, toGraphQLError, type ContextFactory, type InitialContext } from './schema/context.ts';
+import { isGatewayError } from './errors.ts';
+import { createLifelines } from './realtime/lifeline.ts';
+import { rateLimitHeaders } from './rest/http.ts';
+import { createContextFactory, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -37,12 +41,11 @@ export interface GraphQLSurface {
   /** The server's 'upgrade' listener: takes WebSocket upgrades for /graphql, leaves the rest. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /**
-   * Closes every socket (1001) and refuses new ones. Upgraded sockets are invisible to
-   * server.closeAllConnections() and would hold server.close() open, so stop() calls this first.
+   * Closes every socket (1001) and refuses new ones, and ends the endless feeds over SSE. Upgraded
+   * sockets are invisible to server.closeAllConnections() and an open feed would keep its request in
+   * flight until the shutdown deadline, so stop() calls this first.
    */
   goAway(): void;
-  /** Open graphql-ws sockets (for tests and metrics). */
-  sockets(): number;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,24 @@ function useKeyAwareValidation(context: ContextFactory): Plugin {
   };
 }
 
+/** Sets X-RateLimit-* (and Retry-After) on HTTP and SSE responses of operations that went through admission. */
+function useRateLimitHeaders(contextOf: (request: Request) => GraphQLContext | undefined): Plugin {
+  return {
+    onResponse({ request, response }) {
+      const limit = contextOf(request)?.rateLimit;
+      if (!limit) return;
+      for (const [name, value] of Object.entries(rateLimitHeaders(limit.result))) response.headers.set(name, String(value));
+      if (limit.retryAfter !== undefined) response.headers.set('retry-after', String(limit.retryAfter));
+    },
+  };
+}
+
+/** Typed gateway errors (bad input, unknown model, rate limits, upstream failures) and cancellations are expected. */
+function isExpected(err: unknown): boolean {
+  const e = err instanceof GraphQLError && err.originalError ? err.originalError : err;
+  return isGatewayError(e) || (e as { name?: unknown } | null)?.name === 'AbortError';
+}
+
 function hideSuggestions(err: GraphQLError): GraphQLError {
   const message = err.message.replace(/\s*Did you mean .*\?$/s, '');
   if (message === err.message) return err;
@@ -115,12 +136,20 @@ export function createGraphQL({
   recheckMs?: number;
 }): GraphQLSurface {
   const { log, keys } = services;
-  const context = createContextFactory(services);
+  const lifelines = createLifelines({ keys });
+  const context = createContextFactory({ services, lifelines });
+  // The context of each HTTP request, for the response's rate-limit headers.
+  const contexts = new WeakMap<Request, GraphQLContext>();
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial) => context(initial as InitialContext),
+    context: (initial) => {
+      const ctx = context(initial as InitialContext);
+      // graphql-ws operations have no request (and no headers to set).
+      if ((initial as InitialContext).request) contexts.set(initial.request, ctx);
+      return ctx;
+    },
     landingPage: false,
     batching: false,
     maskedErrors: { isDev: false, maskError: (error, message, isDev) => toGraphQLError(error) ?? maskError(error, message, isDev) },
@@ -137,7 +166,8 @@ export function createGraphQL({
       debug: () => {},
       info: (...args: unknown[]) => log.info({ args }, 'graphql'),
       warn: (...args: unknown[]) => log.warn({ args }, 'graphql'),
-      error: (...args: unknown[]) => log.error({ err: args[0] }, 'graphql error'),
+      // Yoga logs every error it masks or maps, expected ones included: only the unexpected are errors.
+      error: (...args: unknown[]) => (isExpected(args[0]) ? log.debug({ err: args[0] }, 'graphql expected error') : log.error({ err: args[0] }, 'graphql error')),
     },
     plugins: [
       maxTokensPlugin({ n: limits.maxTokens }),
@@ -145,6 +175,7 @@ export function createGraphQL({
       maxAliasesPlugin({ n: limits.maxAliases }),
       costLimitPlugin({ maxCost: limits.maxCost }),
       useKeyAwareValidation(context),
+      useRateLimitHeaders((request) => contexts.get(request)),
     ],
   });
 
@@ -230,20 +261,25 @@ export function createGraphQL({
     for (const [socket, state] of open) {
       if (!state.connectionParams || (keyId !== undefined && state.keyId !== keyId)) continue;
       try {
-        context({ connectionParams: state.connectionParams });
+        reauthenticate(keys, { connectionParams: state.connectionParams });
       } catch {
         socket.close(CLOSE_FORBIDDEN, 'Forbidden: the API key is no longer valid');
       }
     }
   };
   keys.onChange((keyId) => recheck(keyId));
-  const timer = setInterval(() => recheck(), recheckMs);
+  // Expiry and the end of a grace period fire no key change: re-check sockets and subscriptions now and then.
+  const timer = setInterval(() => {
+    recheck();
+    lifelines.recheck();
+  }, recheckMs);
   timer.unref();
   let closing = false;
 
-  /** Going away: close every socket (1001), and cut the ones whose peer does not answer within a second. */
+  /** Going away: end the feeds, close every socket (1001), and cut the ones whose peer does not answer within a second. */
   const goAway = () => {
     closing = true;
+    lifelines.goAway();
     for (const socket of open.keys()) {
       socket.close(1001, 'Going away');
       setTimeout(() => socket.terminate(), 1000).unref();
@@ -261,7 +297,6 @@ export function createGraphQL({
       wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
     },
     goAway,
-    sockets: () => open.size,
     async close() {
       goAway();
       clearInterval(timer);

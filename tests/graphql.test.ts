@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { prisma } from '../server/db/client.ts';
 import { graphql } from './gql/index.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { codeOf, gqlHttp, gqlSse, wsClient } from './support/graphql.ts';
@@ -316,6 +317,25 @@ const UsageEvents = graphql(`
   }
 `);
 
+/** Resolves with 'timeout' when the promise takes longer than ms. */
+const within = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, sleep(ms).then(() => 'timeout' as const)]);
+
+/** Counts the usage feed's open listeners, so that a test can see them all removed. */
+function countUsageListeners() {
+  const { usage } = gw.app.services;
+  const original = usage.onRecord.bind(usage);
+  const counter = { open: 0, restore: () => spy.mockRestore() };
+  const spy = vi.spyOn(usage, 'onRecord').mockImplementation((fn) => {
+    counter.open++;
+    const off = original(fn);
+    return () => {
+      counter.open--;
+      off();
+    };
+  });
+  return counter;
+}
+
 const chatInput = (model: string, content: string, extra: Record<string, unknown> = {}) => ({ input: { model, messages: [{ role: 'USER' as const, content }], ...extra } });
 
 let gw: TestGateway;
@@ -397,6 +417,18 @@ describe('GraphQL keys', () => {
     expect(second.body.data?.apiKeys.nodes.map((n) => n.name)).toEqual([`${tag}-0`]);
     const bad = await gqlHttp(gw, ApiKeys, { limit: 1000 });
     expect(codeOf(bad.body)).toBe('BAD_USER_INPUT');
+  });
+
+  it('counts the matching keys once for totalCount and hasNextPage', async () => {
+    const count = vi.spyOn(prisma.apiKey, 'count');
+    try {
+      const r = await gqlHttp(gw, ApiKeys, { limit: 1 });
+      expect(r.body.data?.apiKeys.hasNextPage).toBe(true);
+      expect(r.body.data?.apiKeys.totalCount).toBeGreaterThan(1);
+      expect(count).toHaveBeenCalledTimes(1);
+    } finally {
+      count.mockRestore();
+    }
   });
 
   it('updates name, tier and limits, and null clears a limit', async () => {
@@ -639,6 +671,31 @@ describe('GraphQL rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await gqlHttp(gw, Viewer, {}, { key: k.secret })).body.data?.viewer.id).toBe(k.id);
   });
 
+  it('sets X-RateLimit-* on inference over HTTP and SSE, Retry-After when limited, and none on queries', async () => {
+    const k = await gw.createKey({ name: 'limited headers', rpmLimit: 2 });
+    const once = await gqlHttp(gw, GenerateOnce, { input: { model: 'echo', prompt: 'x' } }, { key: k.secret });
+    expect(once.body.errors).toBeUndefined();
+    expect(once.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(once.headers.get('x-ratelimit-remaining')).toBe('1');
+    expect(Number(once.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
+    expect(once.headers.get('retry-after')).toBeNull();
+
+    const sse = await gqlSse(gw, GenerateStream, { input: { model: 'echo', prompt: 'y' } }, { key: k.secret });
+    expect(sse.results.at(-1)?.data?.generate.done).toBe(true);
+    expect(sse.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(sse.headers.get('x-ratelimit-remaining')).toBe('0');
+
+    const limited = await gqlHttp(gw, GenerateOnce, { input: { model: 'echo', prompt: 'z' } }, { key: k.secret });
+    expect(codeOf(limited.body)).toBe('RATE_LIMITED');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // Queries do not go through admission: no rate-limit headers, and they still work.
+    const viewer = await gqlHttp(gw, Viewer, {}, { key: k.secret });
+    expect(viewer.body.data?.viewer.id).toBe(k.id);
+    expect(viewer.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
   it('limits subscriptions over graphql-ws and keeps the socket open', async () => {
     const k = await gw.createKey({ name: 'limited ws', rpmLimit: 2 });
     const ws = wsClient(gw, k.secret);
@@ -731,6 +788,89 @@ describe('GraphQL usage', () => {
   });
 });
 
+describe('GraphQL subscriptions when a key stops working', () => {
+  it('ends an SSE usageEvents subscription when its admin key is revoked, and stops listening', async () => {
+    const listeners = countUsageListeners();
+    try {
+      const admin = await gw.createKey({ name: 'watching admin', role: 'ADMIN' });
+      const user = await gw.createKey({ name: 'watched user' });
+      let started!: () => void;
+      const open = new Promise<void>((r) => (started = r));
+      const events: string[] = [];
+      let first!: () => void;
+      const gotFirst = new Promise<void>((r) => (first = r));
+      const controller = new AbortController();
+      const sse = gqlSse(gw, UsageEvents, {}, {
+        key: admin.secret,
+        signal: controller.signal,
+        onResponse: () => started(),
+        onResult: (r) => {
+          if (r.data) events.push(r.data.usageEvents.apiKeyId);
+          first();
+        },
+      });
+      try {
+        await open;
+        await gw.request('/api/generate', { key: user.secret, method: 'POST', json: { model: 'echo', prompt: 'seen' } });
+        await gotFirst;
+        expect(events).toEqual([user.id]);
+        expect(listeners.open).toBe(1);
+
+        await gqlHttp(gw, RevokeKey, { input: { id: admin.id } });
+        const ended = await within(sse, 2000);
+        expect(ended).not.toBe('timeout');
+        if (ended === 'timeout') return;
+        expect(codeOf(ended.results.at(-1)!)).toBe('UNAUTHENTICATED');
+        expect(listeners.open).toBe(0);
+
+        await gw.request('/api/generate', { key: user.secret, method: 'POST', json: { model: 'echo', prompt: 'not seen' } });
+        expect(events).toEqual([user.id]);
+      } finally {
+        controller.abort();
+        await sse.catch(() => {});
+      }
+    } finally {
+      listeners.restore();
+    }
+  });
+
+  it('removes the usage listener when an SSE client goes away', async () => {
+    const listeners = countUsageListeners();
+    try {
+      const controller = new AbortController();
+      const sse = gqlSse(gw, UsageEvents, {}, { signal: controller.signal, onResponse: () => controller.abort() }).catch(() => {});
+      await sse;
+      for (let i = 0; i < 50 && listeners.open > 0; i++) await sleep(20);
+      expect(listeners.open).toBe(0);
+    } finally {
+      listeners.restore();
+    }
+  });
+
+  it('ends an SSE chat stream when its key is revoked mid-answer, and stops the model', async () => {
+    ollama.setBehavior({ tokenDelayMs: 200, reply: () => Array.from({ length: 50 }, (_, i) => `w${i} `) });
+    try {
+      const k = await gw.createKey({ name: 'revoked mid-stream' });
+      let revoked: Promise<unknown> | undefined;
+      const sse = gqlSse(gw, ChatStream, chatInput(llama, 'a long answer'), {
+        key: k.secret,
+        onResult: () => (revoked ??= gqlHttp(gw, RevokeKey, { input: { id: k.id } })),
+      });
+      const ended = await within(sse, 3000);
+      expect(ended).not.toBe('timeout');
+      if (ended === 'timeout') return;
+      await revoked;
+      expect(codeOf(ended.results.at(-1)!)).toBe('UNAUTHENTICATED');
+      expect(ended.results.length).toBeLessThan(10);
+      const aborted = await ollama.waitForAbort({ path: '/api/chat', timeoutMs: 1000 });
+      expect(aborted.chunksSent).toBeLessThan(50);
+    } finally {
+      ollama.reset();
+      await gw.app.services.catalogue.sync();
+    }
+  });
+});
+
 describe('graphql-ws connections', () => {
   it('closes with 4403 for a bad key and 4401 without connection_init', async () => {
     const bad = wsClient(gw, 'ogw_wrong');
@@ -744,6 +884,27 @@ describe('graphql-ws connections', () => {
     const code = await new Promise<number>((resolve) => raw.once('close', (c) => resolve(c)));
     expect(code).toBe(4401);
     expect(Date.now() - started).toBeGreaterThan(2000);
+  });
+
+  it('re-checks open sockets without touching the key’s lastUsedAt', async () => {
+    const k = await gw.createKey({ name: 'idle console' });
+    const lastUsed = async () => {
+      await gw.app.services.keys.flushLastUsed();
+      const r = await gqlHttp(gw, `query { apiKey(id: "${k.id}") { lastUsedAt } }`);
+      return (r.body.data as { apiKey: { lastUsedAt: string | null } }).apiKey.lastUsedAt;
+    };
+    const ws = wsClient(gw, k.secret);
+    try {
+      expect((await ws.all(Viewer))[0].data?.viewer.id).toBe(k.id);
+      const before = await lastUsed();
+      expect(before).not.toBeNull();
+      await sleep(50);
+      // A change to the key re-checks its open sockets at once.
+      await gqlHttp(gw, UpdateKey, { input: { id: k.id, name: 'idle console, renamed' } });
+      expect(await lastUsed()).toBe(before);
+    } finally {
+      await ws.dispose();
+    }
   });
 
   it('closes the socket of a key revoked while connected, within seconds', async () => {
@@ -818,6 +979,29 @@ describe('GraphQL protections', () => {
     const r = await gqlHttp(gw, '{ usage(filter: { from: "-010000-01-01T00:00:00.000Z" }) { totals { requests } } }');
     expect(r.body.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     expect(JSON.stringify(r.body)).not.toMatch(/postgres|prisma|out of range|stack/i);
+  });
+
+  it('logs only unexpected errors at error level', async () => {
+    const { log } = gw.app.services;
+    const error = vi.spyOn(log, 'error');
+    try {
+      const user = await gw.createKey({ name: 'quiet logs' });
+      expect(codeOf((await gqlHttp(gw, ChatOnce, chatInput('nope:1b', 'x'), { key: user.secret })).body)).toBe('NOT_FOUND');
+      expect(codeOf((await gqlHttp(gw, ChatOnce, chatInput('echo', 'x', { temperature: 5 }), { key: user.secret })).body)).toBe('BAD_USER_INPUT');
+      expect(codeOf((await gqlHttp(gw, ApiKeys, {}, { key: user.secret })).body)).toBe('FORBIDDEN');
+      const ws = wsClient(gw, user.secret);
+      try {
+        expect(codeOf((await ws.all(ChatStream, chatInput('nope:1b', 'x')))[0])).toBe('NOT_FOUND');
+      } finally {
+        await ws.dispose();
+      }
+      expect(error).not.toHaveBeenCalled();
+      // A database failure is unexpected: logged as an error (and masked for the client).
+      await gqlHttp(gw, '{ usage(filter: { from: "-010000-01-01T00:00:00.000Z" }) { totals { requests } } }');
+      expect(error).toHaveBeenCalledTimes(1);
+    } finally {
+      error.mockRestore();
+    }
   });
 
   it('serves GraphiQL to a browser, with an Authorization header template', async () => {

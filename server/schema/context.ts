@@ -4,14 +4,16 @@
  * payload. Nothing else reads credentials. Errors become GraphQL errors with extensions.code here.
  *
  * @example
- *   const context = createContextFactory(services);
+ *   const context = createContextFactory({ services, lifelines });
  *   const ctx = context({ request });                              // HTTP / SSE
  *   const ctx = context({ connectionParams: { authorization } });  // graphql-ws
  */
 import { GraphQLError } from 'graphql';
 import type { Services } from '../app.ts';
-import type { Principal } from '../auth/key-store.ts';
-import { isGatewayError, type GatewayError } from '../errors.ts';
+import type { KeyStore, Principal } from '../auth/key-store.ts';
+import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import type { RateLimitResult } from '../limits/limiter.ts';
+import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 
 export interface GraphQLContext {
   /** The calling key. */
@@ -19,6 +21,10 @@ export interface GraphQLContext {
   services: Services;
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
+  /** What the operation's admission said, for the HTTP response's X-RateLimit-* and Retry-After headers. */
+  rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number };
+  /** Watches a subscription: ends it when the key stops working (or, for endless feeds, at shutdown). */
+  lifeline(opts: { endsOnGoAway: boolean }): Lifeline;
 }
 
 /** What a transport knows about an operation before the context exists. */
@@ -44,10 +50,22 @@ function credential(initial: InitialContext): string | undefined {
 }
 
 /**
+ * Authenticates the transport's credential again without counting it as use of the key (re-checks of
+ * long-lived connections); throws the 401 GatewayError when it no longer works.
+ */
+export function reauthenticate(keys: KeyStore, initial: InitialContext): Principal {
+  const authorization = credential(initial);
+  if (!authorization) throw errors.missingKey();
+  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  if (!secret) throw errors.invalidRequestAuth();
+  return keys.authenticateSecret(secret, { touch: false });
+}
+
+/**
  * Returns the one context function. It is memoised per initial context, so the protection plugin
  * (which needs the principal before validation) and Yoga's context share one authentication.
  */
-export function createContextFactory(services: Services): ContextFactory {
+export function createContextFactory({ services, lifelines }: { services: Services; lifelines: Lifelines }): ContextFactory {
   const built = new WeakMap<object, GraphQLContext>();
   return (initial) => {
     const cached = built.get(initial);
@@ -58,7 +76,15 @@ export function createContextFactory(services: Services): ContextFactory {
     } catch (err) {
       throw toGraphQLError(err) ?? err;
     }
-    const ctx: GraphQLContext = { principal, services, signal: initial.request?.signal ?? initial.signal };
+    const signal = initial.request?.signal ?? initial.signal;
+    const ctx: GraphQLContext = {
+      principal,
+      services,
+      signal,
+      rateLimit: {},
+      lifeline: ({ endsOnGoAway }) =>
+        lifelines.open({ keyId: principal.keyId, recheck: () => void reauthenticate(services.keys, initial), signal, endsOnGoAway }),
+    };
     built.set(initial, ctx);
     return ctx;
   };

@@ -5,7 +5,8 @@
  */
 import type { InferenceRun } from '../inference/service.ts';
 import type { FinishReason as Finish, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { errors } from '../errors.ts';
+import { errors, isGatewayError } from '../errors.ts';
+import type { Lifeline } from '../realtime/lifeline.ts';
 import { newCompletionId } from '../rest/api.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
@@ -131,34 +132,62 @@ function generateRequest(input: GenerateArgs): InferenceRequest {
   return { kind: 'generate', model: input.model, prompt: input.prompt, options: options(input) };
 }
 
+/** Keeps what a rate limit said about this operation, for the HTTP response's X-RateLimit-* and Retry-After headers. */
+function noteLimit(ctx: GraphQLContext, err: unknown): void {
+  if (!isGatewayError(err)) return;
+  if (err.rateLimit) ctx.rateLimit.result = err.rateLimit;
+  if (err.retryAfter !== undefined) ctx.rateLimit.retryAfter = err.retryAfter;
+}
+
+async function admit(ctx: GraphQLContext): Promise<void> {
+  try {
+    ctx.rateLimit.result = await ctx.services.service.admit(ctx.principal);
+  } catch (err) {
+    noteLimit(ctx, err);
+    throw err;
+  }
+}
+
 async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint: string): Promise<CompletionShape> {
   const { service } = ctx.services;
-  await service.admit(ctx.principal);
-  const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: ctx.signal ?? new AbortController().signal, stream: false });
-  let text = '';
-  for await (const ev of run) {
-    if (ev.type === 'delta') text += ev.text;
-    else return { id: run.id, model: run.model.id, text, finishReason: ev.finishReason, usage: ev.usage };
+  await admit(ctx);
+  try {
+    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: ctx.signal ?? new AbortController().signal, stream: false });
+    let text = '';
+    for await (const ev of run) {
+      if (ev.type === 'delta') text += ev.text;
+      else return { id: run.id, model: run.model.id, text, finishReason: ev.finishReason, usage: ev.usage };
+    }
+  } catch (err) {
+    noteLimit(ctx, err); // the tokens-per-minute limit
+    throw err;
   }
   throw errors.upstreamFailed('the stream ended without a final chunk');
 }
 
 /**
  * The events of a run as a subscription source. return() (client completed, socket closed) aborts
- * the upstream request at once rather than waiting for the next token; a failure mid-stream becomes
- * one error result, then the stream ends.
+ * the upstream request at once rather than waiting for the next token; a failure mid-stream, or the
+ * key no longer working (the lifeline), becomes one error result, then the stream ends.
  */
-function events(run: InferenceRun, controller: AbortController): AsyncIterableIterator<EventShape> {
+function events(run: InferenceRun, controller: AbortController, line: Lifeline): AsyncIterableIterator<EventShape> {
   const it = run[Symbol.asyncIterator]();
   let finished = false;
   const stop = async (): Promise<IteratorResult<EventShape>> => {
     if (!finished) {
       finished = true;
+      line.close();
       controller.abort(new DOMException('the subscription was completed', 'AbortError'));
       // Runs the engine's cleanup (usage record) once the aborted read settles; never blocks the caller.
       void it.return?.(undefined)?.catch(() => {});
     }
     return { value: undefined, done: true };
+  };
+  /** The lifeline's reason when it ended the stream with an error (key no longer valid), as the last event. */
+  const ended = async (): Promise<IteratorResult<EventShape>> => {
+    const reason = line.signal.reason;
+    await stop();
+    return isGatewayError(reason) ? { value: { kind: 'error', error: reason }, done: false } : { value: undefined, done: true };
   };
   return {
     async next() {
@@ -167,16 +196,21 @@ function events(run: InferenceRun, controller: AbortController): AsyncIterableIt
         const r = await it.next();
         if (r.done) {
           finished = true;
+          line.close();
           return { value: undefined, done: true };
         }
+        if (!line.check()) return ended();
         const ev = r.value;
         return {
           value: ev.type === 'delta' ? { kind: 'delta', id: run.id, model: run.model.id, text: ev.text } : { kind: 'done', id: run.id, model: run.model.id, finishReason: ev.finishReason, usage: ev.usage },
           done: false,
         };
       } catch (error) {
-        if (finished || controller.signal.aborted) return { value: undefined, done: true };
+        if (finished) return { value: undefined, done: true };
+        if (line.signal.aborted) return ended();
+        if (controller.signal.aborted) return stop();
         finished = true;
+        line.close();
         return { value: { kind: 'error', error }, done: false };
       }
     },
@@ -190,13 +224,20 @@ function events(run: InferenceRun, controller: AbortController): AsyncIterableIt
 
 async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: string) {
   const { service } = ctx.services;
-  await service.admit(ctx.principal);
+  await admit(ctx);
+  // Ends the stream when the client goes away or the key stops working; a token stream drains at shutdown.
+  const line = ctx.lifeline({ endsOnGoAway: false });
   const controller = new AbortController();
-  const onClose = () => controller.abort(new DOMException('the client went away', 'AbortError'));
-  if (ctx.signal?.aborted) onClose();
-  else ctx.signal?.addEventListener('abort', onClose, { once: true });
-  const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: controller.signal, stream: true });
-  return events(run, controller);
+  const onEnd = () => controller.abort(new DOMException('the subscription ended', 'AbortError'));
+  if (line.signal.aborted) onEnd();
+  else line.signal.addEventListener('abort', onEnd, { once: true });
+  try {
+    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: controller.signal, stream: true });
+    return events(run, controller, line);
+  } catch (err) {
+    line.close();
+    throw err;
+  }
 }
 
 const resolveEvent = (ev: EventShape) => {

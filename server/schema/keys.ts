@@ -78,7 +78,11 @@ interface ApiKeyPageShape {
   where: Prisma.ApiKeyWhereInput;
   limit: number;
   offset: number;
+  /** The matching keys, counted once for totalCount and hasNextPage. */
+  count?: Promise<number>;
 }
+
+const countOf = (page: ApiKeyPageShape) => (page.count ??= prisma.apiKey.count({ where: page.where }));
 
 const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
   description: 'One page of API keys, newest first.',
@@ -89,11 +93,8 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
       resolve: (query, page) =>
         prisma.apiKey.findMany({ ...query, where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: page.offset, take: page.limit }),
     }),
-    totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: (page) => prisma.apiKey.count({ where: page.where }) }),
-    hasNextPage: t.boolean({
-      description: 'Whether there are keys after this page.',
-      resolve: async (page) => (await prisma.apiKey.count({ where: page.where })) > page.offset + page.limit,
-    }),
+    totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: countOf }),
+    hasNextPage: t.boolean({ description: 'Whether there are keys after this page.', resolve: async (page) => (await countOf(page)) > page.offset + page.limit }),
   }),
 });
 

@@ -5,7 +5,7 @@
 import { prisma } from '../db/client.ts';
 import { Prisma, type UsageRecord as UsageRow } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
-import { feed } from '../realtime/feed.ts';
+import { feed, unlessEnded } from '../realtime/feed.ts';
 import type { UsageInput } from '../usage/recorder.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
@@ -312,7 +312,8 @@ builder.subscriptionField('usageEvents', (t) =>
     type: UsageRecord,
     authScopes: { admin: true },
     description: 'Every usage record as it is made, from every surface (admin).',
-    subscribe: (_root, _args, ctx) => feed<UsageRow>((push) => ctx.services.usage.onRecord((rec) => push(toUsageRow(rec)))),
-    resolve: (row) => row,
+    subscribe: (_root, _args, ctx) =>
+      feed<UsageRow>((push) => ctx.services.usage.onRecord((rec) => push(toUsageRow(rec))), { lifeline: ctx.lifeline({ endsOnGoAway: true }) }),
+    resolve: (row) => unlessEnded(row),
   }),
 );

@@ -15,6 +15,7 @@ import type { TestGateway } from './gateway.ts';
 
 export interface GqlResponse<T> {
   status: number;
+  headers: Headers;
   body: { data?: T | null; errors?: GraphQLFormattedError[] };
 }
 
@@ -24,15 +25,24 @@ const source = (doc: DocOrString<any, any>) => (typeof doc === 'string' ? doc : 
 /** POSTs one operation to /graphql. `key: null` sends no Authorization header. */
 export async function gqlHttp<T, V>(gw: TestGateway, doc: DocOrString<T, V>, variables?: V, { key = gw.adminKey }: { key?: string | null } = {}): Promise<GqlResponse<T>> {
   const res = await gw.request('/graphql', { method: 'POST', key, json: { query: source(doc), variables } });
-  return { status: res.status, body: (await res.json()) as GqlResponse<T>['body'] };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as GqlResponse<T>['body'] };
 }
 
 /** The first error's extensions.code. */
 export const codeOf = (r: { errors?: readonly GraphQLFormattedError[] }) => r.errors?.[0]?.extensions?.code;
 
-/** Runs a subscription over GraphQL over SSE ("distinct connections" mode) and collects every result. */
-export async function gqlSse<T, V>(gw: TestGateway, doc: DocOrString<T, V>, variables: V, { key = gw.adminKey, signal, onResult }: { key?: string | null; signal?: AbortSignal; onResult?: (r: FormattedExecutionResult<T, unknown>) => void } = {}) {
+/**
+ * Runs a subscription over GraphQL over SSE ("distinct connections" mode) and collects every result;
+ * onResponse sees the response (status, headers) as soon as it arrives.
+ */
+export async function gqlSse<T, V>(
+  gw: TestGateway,
+  doc: DocOrString<T, V>,
+  variables: V,
+  { key = gw.adminKey, signal, onResult, onResponse }: { key?: string | null; signal?: AbortSignal; onResult?: (r: FormattedExecutionResult<T, unknown>) => void; onResponse?: (res: Response) => void } = {},
+) {
   const res = await gw.request('/graphql', { method: 'POST', key, json: { query: source(doc), variables }, headers: { accept: 'text/event-stream' }, signal });
+  onResponse?.(res);
   const results: Array<FormattedExecutionResult<T, unknown>> = [];
   const decoder = new TextDecoder();
   let buffer = '';
@@ -53,7 +63,7 @@ export async function gqlSse<T, V>(gw: TestGateway, doc: DocOrString<T, V>, vari
       }
     }
   }
-  return { status: res.status, contentType: res.headers.get('content-type'), results, completed };
+  return { status: res.status, headers: res.headers, contentType: res.headers.get('content-type'), results, completed };
 }
 
 export interface WsClient {
