@@ -240,6 +240,16 @@ describe('ollama surface', () => {
       expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
     });
 
+    it('answers a wrong method with a 405 that names the allowed ones in Allow', async () => {
+      for (const [method, path, allow] of [['GET', '/ollama/api/chat', 'POST'], ['POST', '/ollama/api/tags', 'GET, HEAD']]) {
+        const res = await gw.request(path, { key, method });
+        expect(res.status, path).toBe(405);
+        expect(res.headers.get('allow'), path).toBe(allow);
+        expect(await res.json()).toEqual({ error: expect.stringContaining('not allowed') });
+      }
+      expect((await gw.request('/ollama/api/tags', { key, method: 'HEAD' })).status).toBe(200);
+    });
+
     it('refuses model management with 403 and never forwards it', async () => {
       const calls: Array<[string, () => Promise<unknown>]> = [
         ['pull', () => ollama.pull({ model: 'llama3.2' })],

@@ -68,6 +68,14 @@ describe('openai surface', () => {
       expect(err.status).toBe(404);
       expect(err.error).toMatchObject({ code: 'model_not_found', type: 'invalid_request_error', param: 'model' });
     });
+
+    it('retrieves a name without its tag as :latest, and hides a model the key may not use behind a 404', async () => {
+      await expect(openai.models.retrieve('llama3.2')).resolves.toMatchObject({ id: 'llama3.2:latest' });
+      const restricted = client((await gw.createKey({ allowedModels: ['echo'] })).secret);
+      await expect(restricted.models.retrieve('echo')).resolves.toMatchObject({ id: 'echo' });
+      const err = await expectApiError(restricted.models.retrieve('llama3.2:latest'), OpenAI.NotFoundError);
+      expect(err.error).toMatchObject({ code: 'model_not_found' });
+    });
   });
 
   describe('chat completions', () => {
@@ -268,6 +276,15 @@ describe('openai surface', () => {
       expect(Number(err.headers?.get('retry-after'))).toBeGreaterThan(0);
       expect(err.headers?.get('x-ratelimit-limit')).toBe('2');
       expect(err.headers?.get('x-ratelimit-remaining')).toBe('0');
+    });
+
+    it('answers a wrong method with a 405 that names the allowed ones in Allow', async () => {
+      for (const [method, path, allow] of [['GET', '/v1/chat/completions', 'POST'], ['DELETE', '/v1/models', 'GET'], ['POST', '/v1/models/echo', 'GET']]) {
+        const res = await gw.request(path, { key, method });
+        expect(res.status, path).toBe(405);
+        expect(res.headers.get('allow'), path).toBe(allow);
+        expect(await res.json()).toMatchObject({ error: { code: 'method_not_allowed', type: 'invalid_request_error', param: null } });
+      }
     });
 
     it('answers unknown /v1 paths with a 404 in the OpenAI shape and a request id', async () => {

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { revokeApiKey, updateApiKey } from '../server/auth/api-keys.ts';
 import { prisma } from '../server/db/client.ts';
 import { DEFAULT_EMULATED_MODELS, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
@@ -34,6 +36,20 @@ const waitForUsage = async (id: string) => {
   }
   throw new Error(`no usage record ${id}`);
 };
+
+/** Opens a raw connection and sends `head` (a request line and headers, plus any start of a body). */
+function rawRequest(head: string): { socket: net.Socket; received: () => string } {
+  const { hostname, port } = new URL(gw.url);
+  const socket = net.connect(Number(port), hostname);
+  let text = '';
+  socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+  socket.on('error', () => {});
+  socket.write(head.replaceAll('\n', '\r\n'));
+  return { socket, received: () => text };
+}
+
+const postHead = (path: string, length: number) =>
+  `POST ${path} HTTP/1.1\nHost: gateway\nAuthorization: Bearer ${gw.adminKey}\nContent-Type: application/json\nContent-Length: ${length}\n\n`;
 
 describe('GET /api/models', () => {
   it('lists the synced Ollama models and the built-in echo model in the documented shape', async () => {
@@ -245,6 +261,57 @@ describe('errors', () => {
     expect((await res.json()).error.type).toBe('not_found_error');
     const m = await gw.request('/api/chat');
     expect(m.status).toBe(405);
+    expect(m.headers.get('allow')).toBe('POST');
+    expect((await m.json()).error.code).toBe('method_not_allowed');
+    const g = await gw.request('/api/models', { method: 'POST', json: {} });
+    expect(g.status).toBe(405);
+    expect(g.headers.get('allow')).toBe('GET');
+  });
+
+  it('every error answer to an authenticated request carries the rate-limit headers, and completion errors their request id', async () => {
+    const answers = [
+      await chat({ model: 'echo' }),
+      await chat({ model: 'nope:1b', messages: [{ role: 'user', content: 'x' }] }),
+      await gw.request('/api/chat', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } }),
+      await chat({ model: 'echo', messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024 + 10) }] }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([400, 404, 400, 413]);
+    for (const res of answers) {
+      expect(Number(res.headers.get('x-ratelimit-limit'))).toBe(60);
+      expect(res.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
+      expect(res.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
+    }
+    expect(answers[1].headers.get('x-request-id')).toMatch(/^cmpl-/);
+  });
+
+  it('a declared Content-Length over the limit -> 413 at once, without the body being sent, and the connection closed', async () => {
+    const started = Date.now();
+    const { socket, received } = rawRequest(postHead('/api/chat', 100 * 1024 * 1024));
+    // The server ends the connection itself: it neither waits for nor reads the 100 MB it was promised.
+    await Promise.race([once(socket, 'end'), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer; got ${received()}`)), 2000))]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const [head, body] = received().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(body).error).toMatchObject({ code: 'request_too_large', type: 'invalid_request_error' });
+    socket.destroy();
+  });
+
+  it('an upload the client abandons midway gets no answer and no error log, and the gateway keeps serving', async () => {
+    const logError = vi.spyOn(gw.app.services.log, 'error');
+    try {
+      const { socket, received } = rawRequest(`${postHead('/api/chat', 1000)}{"model":"echo",`);
+      await new Promise((r) => setTimeout(r, 150)); // the gateway is now waiting for the rest of the body
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 150));
+      expect(received()).toBe('');
+      expect(logError).not.toHaveBeenCalled();
+      const next = await chat({ model: 'echo', messages: [{ role: 'user', content: 'still here' }] });
+      expect(next.status).toBe(200);
+      expect((await next.json()).choices[0].message.content).toBe('still here');
+    } finally {
+      logError.mockRestore();
+    }
   });
 });
 

@@ -8,16 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
-import { errors, isGatewayError, type GatewayError } from '../errors.ts';
-import type { RateLimitResult } from '../limits/limiter.ts';
-import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { InferenceRequest, SamplingOptions } from '../inference/types.ts';
-import { clientSignal, rateLimitHeaders, readJson, sendJson, sseData, startSse } from './http.ts';
+import { errors, type GatewayError } from '../errors.ts';
+import type { InferenceService } from '../inference/service.ts';
+import type { InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
+import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
-
-interface Logger {
-  error(o: object, m?: string): void;
-}
 
 const sampling = {
   temperature: z.number().optional(),
@@ -68,16 +63,16 @@ export function errorBody(err: GatewayError) {
   return { error: { message: err.message, type: err.type, code: err.code } };
 }
 
-export function sendError(res: ServerResponse, err: unknown, log: Logger, rl?: RateLimitResult): void {
-  const e = isGatewayError(err) ? err : errors.internal();
-  if (!isGatewayError(err)) log.error({ err }, 'unexpected error');
-  const headers: Record<string, string | number> = { ...rateLimitHeaders(e.rateLimit ?? rl) };
-  if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
-  sendJson(res, e.status, errorBody(e), headers);
+export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+  sendFailure({ res, err, log, shape: errorBody });
 }
 
+const usageView = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens });
+
+const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POST', '/api/generate': 'POST' };
+
 export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyStore; service: InferenceService; maxBodyBytes: number; log: Logger }) {
-  const completion = async (req: IncomingMessage, res: ServerResponse, principal: Principal, rl: RateLimitResult, kind: 'chat' | 'generate') => {
+  const completion = async (req: IncomingMessage, res: ServerResponse, principal: Principal, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
     const request: InferenceRequest =
       kind === 'chat'
@@ -94,88 +89,38 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
     // Set now so that error answers carry it too: it is the usage record's id.
     res.setHeader('x-request-id', requestId);
     const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
-    const headers = rateLimitHeaders(rl);
-    if (stream) await streamRun(res, run, kind, headers);
-    else await completeRun(res, run, kind, headers);
-  };
-
-  return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    let rl: RateLimitResult | undefined;
-    try {
-      const route = ROUTES[pathname];
-      if (!route) throw errors.notFound(`No endpoint ${pathname}; see GET /api/models, POST /api/chat, POST /api/generate`);
-      if (req.method !== route) throw errors.methodNotAllowed(req.method ?? '', pathname);
-      const principal = keys.authenticate(req.headers.authorization);
-      rl = await service.admit(principal);
-      if (pathname === '/api/models') {
-        sendJson(res, 200, { models: service.models(principal).map(modelView) }, rateLimitHeaders(rl));
-      } else {
-        await completion(req, res, principal, rl, pathname === '/api/chat' ? 'chat' : 'generate');
-      }
-    } catch (err) {
-      if ((err as { name?: string }).name === 'AbortError') return;
-      sendError(res, err, log, rl);
+    const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
+    if (!stream) {
+      const { text, done } = await collectRun(run);
+      const choice = kind === 'chat' ? { message: { role: 'assistant', content: text }, finish_reason: done.finishReason, index: 0 } : { text, finish_reason: done.finishReason, index: 0 };
+      return sendJson(res, 200, { ...base, choices: [choice], usage: usageView(done.usage) });
     }
-  };
-}
-
-const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POST', '/api/generate': 'POST' };
-
-async function completeRun(res: ServerResponse, run: InferenceRun, kind: 'chat' | 'generate', headers: Record<string, string | number>) {
-  let text = '';
-  for await (const ev of run) {
-    if (ev.type === 'delta') text += ev.text;
-    else {
-      const choice =
-        kind === 'chat'
-          ? { message: { role: 'assistant', content: text }, finish_reason: ev.finishReason, index: 0 }
-          : { text, finish_reason: ev.finishReason, index: 0 };
-      sendJson(
-        res,
-        200,
-        {
-          id: run.id,
-          object: kind === 'chat' ? 'chat.completion' : 'text.completion',
-          created: run.created,
-          model: run.model.id,
-          choices: [choice],
-          usage: { prompt_tokens: ev.usage.promptTokens, completion_tokens: ev.usage.completionTokens, total_tokens: ev.usage.promptTokens + ev.usage.completionTokens },
-        },
-        headers,
-      );
-    }
-  }
-}
-
-async function streamRun(res: ServerResponse, run: InferenceRun, kind: 'chat' | 'generate', headers: Record<string, string | number>) {
-  const iterator = run[Symbol.asyncIterator]();
-  // Wait for the first event so that errors before any output still get their status code.
-  let next = await iterator.next();
-  startSse(res, headers);
-  const object = kind === 'chat' ? 'chat.completion.chunk' : 'text.completion.chunk';
-  const base = { id: run.id, object, created: run.created, model: run.model.id };
-  let first = true;
-  try {
-    for (; !next.done; next = await iterator.next()) {
-      const ev = next.value;
-      if (ev.type === 'delta') {
-        const choice = kind === 'chat' ? { delta: first ? { role: 'assistant', content: ev.text } : { content: ev.text }, finish_reason: null, index: 0 } : { text: ev.text, finish_reason: null, index: 0 };
+    const chunk = { ...base, object: `${base.object}.chunk` };
+    let first = true;
+    await pipeRun(res, run, {
+      start: () => startSse(res, {}),
+      onDelta: (text) => {
+        sseData(res, { ...chunk, choices: [kind === 'chat' ? { delta: first ? { role: 'assistant', content: text } : { content: text }, finish_reason: null, index: 0 } : { text, finish_reason: null, index: 0 }] });
         first = false;
-        sseData(res, { ...base, choices: [choice] });
-      } else {
+      },
+      onDone: (ev) => {
         const choice = kind === 'chat' ? { delta: first ? { role: 'assistant' } : {}, finish_reason: ev.finishReason, index: 0 } : { text: '', finish_reason: ev.finishReason, index: 0 };
-        sseData(res, {
-          ...base,
-          choices: [choice],
-          usage: { prompt_tokens: ev.usage.promptTokens, completion_tokens: ev.usage.completionTokens, total_tokens: ev.usage.promptTokens + ev.usage.completionTokens },
-        });
-      }
-    }
-    sseData(res, '[DONE]');
-  } catch (err) {
-    if ((err as { name?: string }).name === 'AbortError') return;
-    // Headers are gone: report the failure in the stream, in the documented error envelope.
-    sseData(res, errorBody(isGatewayError(err) ? err : errors.internal()));
-  }
-  res.end();
+        sseData(res, { ...chunk, choices: [choice], usage: usageView(ev.usage) });
+        sseData(res, '[DONE]');
+      },
+      // Headers are gone: report the failure in the stream, in the documented error envelope.
+      onError: (e) => sseData(res, errorBody(e)),
+    });
+  };
+
+  const route = (req: IncomingMessage, res: ServerResponse, pathname: string): ((principal: Principal) => unknown) => {
+    const method = ROUTES[pathname];
+    if (!method) throw errors.notFound(`No endpoint ${pathname}; see GET /api/models, POST /api/chat, POST /api/generate`);
+    if (req.method !== method) throw methodNotAllowed(res, req.method ?? '', pathname, method);
+    if (pathname === '/api/models') return (principal) => sendJson(res, 200, { models: service.models(principal).map(modelView) });
+    return (principal) => completion(req, res, principal, pathname === '/api/chat' ? 'chat' : 'generate');
+  };
+
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> =>
+    serve({ req, res, keys, service, log, shape: errorBody, route: () => route(req, res, pathname) });
 }

@@ -1,7 +1,26 @@
-/** Small node:http helpers shared by the REST surfaces: bounded JSON bodies, JSON replies, SSE. */
+/**
+ * The node:http skeleton shared by the REST surfaces (/api, /v1, /ollama): bounded JSON bodies, JSON
+ * replies, SSE, one request's route -> key -> rate limit -> handler, and a run piped to the client.
+ * Each surface keeps only its wire format and error shape.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors } from '../errors.ts';
+import type { KeyStore, Principal } from '../auth/key-store.ts';
+import type { Model } from '../db/generated/client.ts';
+import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import type { InferenceService } from '../inference/service.ts';
+import type { ProviderEvent } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
+
+export interface Logger {
+  error(o: object, m?: string): void;
+}
+
+type DoneEvent = Extract<ProviderEvent, { type: 'done' }>;
+/** Where and how a surface answers: its response, its logger and its error shape. */
+type Reply = { res: ServerResponse; log: Logger; shape: (e: GatewayError) => unknown };
+
+/** A client that went away (closed stream, aborted upload): nobody to answer. */
+export const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -22,32 +41,27 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
-/** Reads and parses a JSON body; 413 over `limit` bytes, 400 for malformed or too deeply nested JSON. */
+/**
+ * Reads and parses a JSON body; 413 over `limit` bytes (a declared Content-Length over it is refused
+ * unread), 400 for malformed or too deeply nested JSON, an AbortError when the client gives up mid-upload.
+ */
 export function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      req.resume();
-      return reject(errors.bodyTooLarge(limit));
-    }
+    if (Number(req.headers['content-length']) > limit) return reject(errors.bodyTooLarge(limit));
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    const fail = (err: unknown) => {
+      req.removeAllListeners('data').pause();
+      reject(err);
+    };
+    const aborted = () => fail(new DOMException('the client closed the connection during the upload', 'AbortError'));
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(errors.bodyTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
+      if (size > limit) fail(errors.bodyTooLarge(limit));
+      else chunks.push(chunk);
     });
-    req.on('error', (err) => {
-      if (!failed) reject(err);
-    });
+    req.once('aborted', aborted).once('error', aborted);
     req.on('end', () => {
-      if (failed) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (!text.trim()) return reject(errors.invalidRequest('Request body is empty; send a JSON object', 'empty_body'));
       if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return reject(errors.invalidRequest(`Request body is nested deeper than ${MAX_JSON_DEPTH} levels`, 'too_deeply_nested'));
@@ -92,4 +106,94 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
   });
   req.on('aborted', () => controller.abort(new DOMException('client closed the connection', 'AbortError')));
   return controller.signal;
+}
+
+/** An error's own headers: its rate-limit state (a 429's), Retry-After, and `connection: close` for a 413 whose body stays unread. */
+export function errorHeaders(e: GatewayError): Record<string, string | number> {
+  const headers: Record<string, string | number> = rateLimitHeaders(e.rateLimit);
+  if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
+  // Node closes the socket once this answer is flushed, instead of reading the rest of the upload.
+  if (e.status === 413) headers.connection = 'close';
+  return headers;
+}
+
+/** Answers a failure in a surface's error shape; unexpected errors are logged and masked as 500, aborts get no answer. */
+export function sendFailure({ res, err, log, shape }: Reply & { err: unknown }): void {
+  if (isAbort(err)) return;
+  if (!isGatewayError(err)) log.error({ err }, 'unexpected error');
+  const e = isGatewayError(err) ? err : errors.internal();
+  sendJson(res, e.status, shape(e), errorHeaders(e));
+}
+
+/** A 405 with the Allow header that names the methods the path takes. */
+export function methodNotAllowed(res: ServerResponse, method: string, path: string, allow: string): GatewayError {
+  res.setHeader('allow', allow);
+  return errors.methodNotAllowed(method, path);
+}
+
+/**
+ * One request on a surface: `route` picks the handler (so 404 and 405 come before any key check), then
+ * the key is authenticated and admitted, the rate-limit headers are set for every later answer, errors
+ * included, and the handler runs. Any failure is answered in the surface's error shape.
+ */
+export async function serve({ req, res, keys, service, log, shape, route }: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown }): Promise<void> {
+  try {
+    const handler = route();
+    const principal = keys.authenticate(req.headers.authorization);
+    const rl = await service.admit(principal);
+    for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
+    await handler(principal);
+  } catch (err) {
+    sendFailure({ res, err, log, shape });
+  }
+}
+
+/** The model a show/retrieve names for this key; one it may not use is "not found", as the listings hide it. */
+export function visibleModel(service: InferenceService, principal: Principal, name: string): Model {
+  try {
+    return service.requireModel(principal, name);
+  } catch (err) {
+    throw isGatewayError(err) && err.status === 403 ? errors.modelNotFound(name) : err;
+  }
+}
+
+/** A whole run's text, final event and when the first token came (for answers that do not stream). */
+export async function collectRun(run: AsyncIterable<ProviderEvent>): Promise<{ text: string; done: DoneEvent; firstToken?: bigint }> {
+  let text = '';
+  let firstToken: bigint | undefined;
+  let done: DoneEvent | undefined;
+  for await (const ev of run) {
+    if (ev.type === 'done') done = ev;
+    else {
+      firstToken ??= process.hrtime.bigint();
+      text += ev.text;
+    }
+  }
+  if (!done) throw errors.upstreamFailed('the stream ended without a final chunk');
+  return { text, done, firstToken };
+}
+
+/**
+ * Streams a run: waits for the first event, so that a failure before any output still gets its status
+ * code (it is thrown), then `start`s the response and hands on each event. A failure after that becomes
+ * `onError`'s last frame, never a silent end; a client that went away ends it without one.
+ */
+export async function pipeRun(
+  res: ServerResponse,
+  run: AsyncIterable<ProviderEvent>,
+  { start, onDelta, onDone, onError }: { start(): void; onDelta(text: string): void; onDone(ev: DoneEvent): void; onError(e: GatewayError): void },
+): Promise<void> {
+  const iterator = run[Symbol.asyncIterator]();
+  let next = await iterator.next();
+  start();
+  try {
+    for (; !next.done; next = await iterator.next()) {
+      if (next.value.type === 'delta') onDelta(next.value.text);
+      else onDone(next.value);
+    }
+  } catch (err) {
+    if (isAbort(err)) return;
+    onError(isGatewayError(err) ? err : errors.internal());
+  }
+  res.end();
 }

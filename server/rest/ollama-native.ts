@@ -14,29 +14,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
-import { errors, isGatewayError } from '../errors.ts';
+import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { InferenceRequest, ProviderEvent, SamplingOptions } from '../inference/types.ts';
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newCompletionId } from './api.ts';
-import { clientSignal, rateLimitHeaders, readJson, sendJson } from './http.ts';
+import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
-
-interface Logger {
-  error(o: object, m?: string): void;
-}
-
-/**
- * Ollama's naming convention: a name without a tag means `:latest`. Returns the catalogue id the
- * key can see for `name` (`llama3.2` -> `llama3.2:latest`), or `name` unchanged.
- */
-export function resolveModelName({ service, principal, name }: { service: InferenceService; principal: Principal; name: string }): string {
-  if (name.includes(':')) return name;
-  const visible = service.models(principal);
-  if (visible.some((m) => m.id === name)) return name;
-  return visible.some((m) => m.id === `${name}:latest`) ? `${name}:latest` : name;
-}
 
 const options = z
   .object({
@@ -96,8 +81,6 @@ const showBody = z.object({ model: z.string().min(1).optional(), name: z.string(
 
 const MANAGEMENT = new Set(['/api/pull', '/api/push', '/api/create', '/api/copy', '/api/delete']);
 
-const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError';
-
 function toOptions(o: z.infer<typeof options> | null | undefined): SamplingOptions {
   if (!o) return {};
   // Ollama's num_predict -1 (unbounded) and -2 (fill the context) mean "no limit of the caller's own".
@@ -128,15 +111,6 @@ function tagView(m: Model) {
       ...details,
     },
   };
-}
-
-/** Ollama's {"error": "..."} with the status and, when there is one, the rate-limit state. */
-function sendOllamaError(res: ServerResponse, err: unknown, log: Logger): void {
-  const e = isGatewayError(err) ? err : errors.internal();
-  if (!isGatewayError(err)) log.error({ err }, 'unexpected error');
-  const headers: Record<string, string | number> = { ...rateLimitHeaders(e.rateLimit) };
-  if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
-  sendJson(res, e.status, { error: e.message }, headers);
 }
 
 function ndjson(res: ServerResponse, line: unknown): void {
@@ -173,17 +147,11 @@ export function createOllamaNativeApi({
 }) {
   type Ctx = { req: IncomingMessage; res: ServerResponse; principal: Principal };
 
-  /** The model for a name under the engine's rules (exists, active, allowed for this key). */
-  const visibleModel = (principal: Principal, name: string): Model => {
-    const model = resolveModelName({ service, principal, name });
-    return service.prepare(principal, { kind: 'generate', model, prompt: '', options: {} }).model;
-  };
-
   const generation = async ({ req, res, principal }: Ctx, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
     const body = kind === 'chat' ? parseBody(chatBody, raw) : parseBody(generateBody, raw);
-    const model = resolveModelName({ service, principal, name: body.model });
     const extra = {
+      model: body.model,
       options: toOptions(body.options),
       ...(body.keep_alive != null ? { keepAlive: body.keep_alive } : {}),
       ...(body.format != null && body.format !== '' ? { format: body.format } : {}),
@@ -193,13 +161,13 @@ export function createOllamaNativeApi({
       const b = body as z.infer<typeof chatBody>;
       if (b.tools?.length) throw unsupported('tools', 'this gateway does not do tool calling');
       const messages = (b.messages ?? []).map(({ role, content, images }) => (images?.length ? { role, content: content ?? '', images } : { role, content: content ?? '' }));
-      request = { kind: 'chat', model, messages, ...extra };
+      request = { kind: 'chat', messages, ...extra };
     } else {
       const b = body as z.infer<typeof generateBody>;
       if (b.images?.length) throw unsupported('images', 'send images with /api/chat messages instead');
       if (b.suffix) throw unsupported('suffix', 'fill-in-the-middle is not available');
       if (b.template) throw unsupported('template', "the model's own template is used");
-      request = { kind: 'generate', model, prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...extra };
+      request = { kind: 'generate', prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...extra };
     }
     const echo = body.model;
     const piece = (text: string) => (kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text });
@@ -231,7 +199,7 @@ export function createOllamaNativeApi({
     const result = await service.embed({
       principal,
       request: {
-        model: resolveModelName({ service, principal, name: b.model }),
+        model: b.model,
         input: typeof b.input === 'string' ? [b.input] : b.input,
         truncate: b.truncate,
         dimensions: b.dimensions,
@@ -256,7 +224,7 @@ export function createOllamaNativeApi({
     const b = parseBody(showBody, await readJson(req, maxBodyBytes));
     const name = b.model ?? b.name;
     if (!name) throw errors.invalidRequest('model is required', 'missing_field');
-    const model = visibleModel(principal, name);
+    const model = visibleModel(service, principal, name);
     if (model.provider === 'builtin') {
       const view = tagView(model);
       return sendJson(res, 200, {
@@ -307,13 +275,14 @@ export function createOllamaNativeApi({
     '/api/version': ['GET', version],
   };
 
-  const route = (method: string, path: string): ((ctx: Ctx) => Promise<void> | void) => {
+  const route = (ctx: Omit<Ctx, 'principal'>, method: string, path: string): ((principal: Principal) => unknown) => {
     if (MANAGEMENT.has(path) || path.startsWith('/api/blobs/')) return refuse(path);
     const found = ROUTES[path];
     if (!found) throw errors.notFound(`No endpoint ${method} /ollama${path}`);
     // Ollama answers GET and HEAD alike on its GET endpoints.
-    if (found[0] !== method && !(found[0] === 'GET' && method === 'HEAD')) throw errors.methodNotAllowed(method, `/ollama${path}`);
-    return found[1];
+    const allow = found[0] === 'GET' ? 'GET, HEAD' : found[0];
+    if (!allow.split(', ').includes(method)) throw methodNotAllowed(ctx.res, method, `/ollama${path}`, allow);
+    return (principal) => found[1]({ ...ctx, principal });
   };
 
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
@@ -327,15 +296,7 @@ export function createOllamaNativeApi({
       res.end('Ollama is running');
       return true;
     }
-    try {
-      const handler = route(method, path);
-      const principal = keys.authenticate(req.headers.authorization);
-      const rl = await service.admit(principal);
-      for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
-      await handler({ req, res, principal });
-    } catch (err) {
-      if (!isAbort(err)) sendOllamaError(res, err, log);
-    }
+    await serve({ req, res, keys, service, log, shape: (e) => ({ error: e.message }), route: () => route({ req, res }, method, path) });
     return true;
   };
 }
@@ -352,39 +313,23 @@ interface RunOutput {
 const createdAt = () => new Date().toISOString();
 
 async function completeRun({ res, run, echo, piece, started }: RunOutput) {
-  let text = '';
-  let firstToken: bigint | undefined;
-  for await (const ev of run) {
-    if (ev.type === 'delta') {
-      firstToken ??= process.hrtime.bigint();
-      text += ev.text;
-      continue;
-    }
-    sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev, started, firstToken }) });
-  }
+  const { text, done, firstToken } = await collectRun(run);
+  sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev: done, started, firstToken }) });
 }
 
-async function streamRun({ res, run, echo, piece, started }: RunOutput) {
-  const iterator = run[Symbol.asyncIterator]();
-  // Wait for the first event so that failures before any output still get their status code.
-  let next = await iterator.next();
-  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  res.flushHeaders();
+function streamRun({ res, run, echo, piece, started }: RunOutput) {
   let firstToken: bigint | undefined;
-  try {
-    for (; !next.done; next = await iterator.next()) {
-      const ev = next.value;
-      if (ev.type === 'delta') {
-        firstToken ??= process.hrtime.bigint();
-        ndjson(res, { model: echo, created_at: createdAt(), ...piece(ev.text), done: false });
-      } else {
-        ndjson(res, { model: echo, created_at: createdAt(), ...piece(''), done: true, ...finalStats({ ev, started, firstToken }) });
-      }
-    }
-  } catch (err) {
-    if (isAbort(err)) return;
+  return pipeRun(res, run, {
+    start: () => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.flushHeaders();
+    },
+    onDelta: (text) => {
+      firstToken ??= process.hrtime.bigint();
+      ndjson(res, { model: echo, created_at: createdAt(), ...piece(text), done: false });
+    },
+    onDone: (ev) => ndjson(res, { model: echo, created_at: createdAt(), ...piece(''), done: true, ...finalStats({ ev, started, firstToken }) }),
     // As Ollama does after the headers went out: a last line with only the error, never a silent end.
-    ndjson(res, { error: (isGatewayError(err) ? err : errors.internal()).message });
-  }
-  res.end();
+    onError: (e) => ndjson(res, { error: e.message }),
+  });
 }

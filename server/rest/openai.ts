@@ -16,13 +16,8 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, rateLimitHeaders, readJson, sendJson, sseData, startSse } from './http.ts';
-import { resolveModelName } from './ollama-native.ts';
+import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
-
-interface Logger {
-  error(o: object, m?: string): void;
-}
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -121,19 +116,9 @@ export function openAiErrorBody(e: GatewayError) {
   return { error: { message: e.message, type: openAiType(e), param: params.get(e) ?? PARAM_OF_CODE[e.code] ?? null, code: e.code } };
 }
 
-function sendOpenAiError(res: ServerResponse, err: unknown, log: Logger): void {
-  const e = isGatewayError(err) ? err : errors.internal();
-  if (!isGatewayError(err)) log.error({ err }, 'unexpected error');
-  const headers: Record<string, string | number> = { ...rateLimitHeaders(e.rateLimit) };
-  if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
-  sendJson(res, e.status, openAiErrorBody(e), headers);
-}
-
 function newId(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
 }
-
-const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError';
 
 function usageView(u: Usage) {
   return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens };
@@ -173,23 +158,23 @@ function toMessage(m: ChatBody['messages'][number], index: number): ChatMessage 
   return images.length ? { role, content: texts.join('\n'), images } : { role, content: texts.join('\n') };
 }
 
-function toChatRequest(body: ChatBody, model: string): InferenceRequest {
+function toChatRequest(body: ChatBody): InferenceRequest {
   if (body.tools?.length) throw badParam('tools', 'tools (function calling) are not supported by this gateway', 'unsupported_parameter');
   const format =
     body.response_format?.type === 'json_object' ? 'json' : body.response_format?.type === 'json_schema' ? (body.response_format.json_schema.schema ?? 'json') : undefined;
   return {
     kind: 'chat',
-    model,
+    model: body.model,
     messages: body.messages.map(toMessage),
     options: samplingOptions(body, body.max_completion_tokens ?? body.max_tokens),
     ...(format !== undefined ? { format } : {}),
   };
 }
 
-function toCompletionRequest(body: CompletionBody, model: string): InferenceRequest {
+function toCompletionRequest(body: CompletionBody): InferenceRequest {
   if (Array.isArray(body.prompt) && body.prompt.length !== 1) throw badParam('prompt', 'prompt must be a string or an array of exactly one string');
   const prompt = Array.isArray(body.prompt) ? body.prompt[0] : body.prompt;
-  return { kind: 'generate', model, prompt, options: samplingOptions(body, body.max_tokens) };
+  return { kind: 'generate', model: body.model, prompt, options: samplingOptions(body, body.max_tokens) };
 }
 
 /** Little-endian float32 bytes, base64: what OpenAI sends (and its SDK decodes) for encoding_format=base64. */
@@ -205,8 +190,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
   const completion = async ({ req, res, principal, requestId }: Ctx, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
     const body = kind === 'chat' ? parse(chatBody, raw) : parse(completionBody, raw);
-    const model = resolveModelName({ service, principal, name: body.model });
-    const request = kind === 'chat' ? toChatRequest(body as ChatBody, model) : toCompletionRequest(body as CompletionBody, model);
+    const request = kind === 'chat' ? toChatRequest(body as ChatBody) : toCompletionRequest(body as CompletionBody);
     const stream = body.stream === true;
     const endpoint = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
     const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream });
@@ -216,11 +200,10 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
 
   const embeddings = async ({ req, res, principal, requestId }: Ctx) => {
     const body = parse(embeddingBody, await readJson(req, maxBodyBytes));
-    const model = resolveModelName({ service, principal, name: body.model });
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await service.embed({
       principal,
-      request: { model, input, dimensions: body.dimensions },
+      request: { model: body.model, input, dimensions: body.dimensions },
       surface: 'openai',
       endpoint: '/v1/embeddings',
       requestId,
@@ -244,28 +227,26 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     } catch {
       throw errors.invalidRequest('The model id in the URL is not validly percent-encoded');
     }
-    const id = resolveModelName({ service, principal, name });
-    const model = service.models(principal).find((m) => m.id === id);
-    if (!model) throw errors.modelNotFound(name);
-    sendJson(res, 200, modelView(model));
+    sendJson(res, 200, modelView(visibleModel(service, principal, name)));
   };
 
-  const route = (method: string, p: string): { prefix: string; handler: (ctx: Ctx) => Promise<void> | void } => {
-    const routes: Array<[string, string, (ctx: Ctx) => Promise<void> | void]> = [
-      ['GET', '/v1/models', listModels],
-      ['POST', '/v1/chat/completions', (ctx) => completion(ctx, 'chat')],
-      ['POST', '/v1/completions', (ctx) => completion(ctx, 'generate')],
-      ['POST', '/v1/embeddings', embeddings],
-    ];
+  const routes: Array<[string, string, (ctx: Ctx) => unknown]> = [
+    ['GET', '/v1/models', listModels],
+    ['POST', '/v1/chat/completions', (ctx) => completion(ctx, 'chat')],
+    ['POST', '/v1/completions', (ctx) => completion(ctx, 'generate')],
+    ['POST', '/v1/embeddings', embeddings],
+  ];
+
+  const route = (ctx: Omit<Ctx, 'principal' | 'rest'>, method: string, p: string): ((principal: Principal) => unknown) => {
     const exact = routes.filter(([, path]) => path === p);
     if (exact.length) {
       const found = exact.find(([m]) => m === method);
-      if (!found) throw errors.methodNotAllowed(method, p);
-      return { prefix: p, handler: found[2] };
+      if (!found) throw methodNotAllowed(ctx.res, method, p, exact.map(([m]) => m).join(', '));
+      return (principal) => found[2]({ ...ctx, principal, rest: '' });
     }
     if (p.startsWith('/v1/models/') && p.length > '/v1/models/'.length) {
-      if (method !== 'GET') throw errors.methodNotAllowed(method, p);
-      return { prefix: '/v1/models/', handler: retrieveModel };
+      if (method !== 'GET') throw methodNotAllowed(ctx.res, method, p, 'GET');
+      return (principal) => retrieveModel({ ...ctx, principal, rest: p.slice('/v1/models/'.length) });
     }
     throw errors.notFound(`Invalid URL (${method} ${p}); see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings`);
   };
@@ -273,51 +254,25 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const p = url.pathname;
     if (p !== '/v1' && !p.startsWith('/v1/')) return false;
-    const method = req.method ?? 'GET';
     const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : 'req_');
     // Set before anything can fail, so every answer (errors and streams included) names its request.
     res.setHeader('x-request-id', requestId);
-    try {
-      const { prefix, handler } = route(method, p);
-      const principal = keys.authenticate(req.headers.authorization);
-      const rl = await service.admit(principal);
-      for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
-      await handler({ req, res, principal, requestId, rest: p.slice(prefix.length) });
-    } catch (err) {
-      if (!isAbort(err)) sendOpenAiError(res, err, log);
-    }
+    await serve({ req, res, keys, service, log, shape: openAiErrorBody, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
     return true;
   };
 }
 
 async function completeRun({ res, run, kind }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate' }) {
-  let text = '';
-  for await (const ev of run) {
-    if (ev.type === 'delta') {
-      text += ev.text;
-      continue;
-    }
-    const choice =
-      kind === 'chat'
-        ? { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: ev.finishReason }
-        : { index: 0, text, logprobs: null, finish_reason: ev.finishReason };
-    sendJson(res, 200, {
-      id: run.id,
-      object: kind === 'chat' ? 'chat.completion' : 'text_completion',
-      created: run.created,
-      model: run.model.id,
-      system_fingerprint: null,
-      choices: [choice],
-      usage: usageView(ev.usage),
-    });
-  }
+  const { text, done } = await collectRun(run);
+  const choice =
+    kind === 'chat'
+      ? { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: done.finishReason }
+      : { index: 0, text, logprobs: null, finish_reason: done.finishReason };
+  const object = kind === 'chat' ? 'chat.completion' : 'text_completion';
+  sendJson(res, 200, { id: run.id, object, created: run.created, model: run.model.id, system_fingerprint: null, choices: [choice], usage: usageView(done.usage) });
 }
 
-async function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate'; includeUsage: boolean }) {
-  const iterator = run[Symbol.asyncIterator]();
-  // Wait for the first event so that failures before any output still get their status code.
-  let next = await iterator.next();
-  startSse(res, {});
+function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate'; includeUsage: boolean }) {
   const base = { id: run.id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: run.created, model: run.model.id, system_fingerprint: null };
   // With include_usage, OpenAI sends usage: null on every chunk but the extra last one.
   const usageNull = includeUsage ? { usage: null } : {};
@@ -325,22 +280,18 @@ async function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse
     kind === 'chat'
       ? { ...base, choices: [{ index: 0, delta: piece ?? {}, logprobs: null, finish_reason: finishReason }], ...usageNull }
       : { ...base, choices: [{ index: 0, text: piece?.content ?? '', logprobs: null, finish_reason: finishReason }], ...usageNull };
-  try {
-    if (kind === 'chat') sseData(res, chunk({ role: 'assistant', content: '' }, null));
-    for (; !next.done; next = await iterator.next()) {
-      const ev = next.value;
-      if (ev.type === 'delta') {
-        sseData(res, chunk({ content: ev.text }, null));
-        continue;
-      }
+  return pipeRun(res, run, {
+    start: () => {
+      startSse(res, {});
+      if (kind === 'chat') sseData(res, chunk({ role: 'assistant', content: '' }, null));
+    },
+    onDelta: (text) => sseData(res, chunk({ content: text }, null)),
+    onDone: (ev) => {
       sseData(res, chunk(null, ev.finishReason));
       if (includeUsage) sseData(res, { ...base, choices: [], usage: usageView(ev.usage) });
-    }
-    sseData(res, '[DONE]');
-  } catch (err) {
-    if (isAbort(err)) return;
+      sseData(res, '[DONE]');
+    },
     // The status line is gone: report the failure in the stream, where the SDK raises it as an APIError.
-    sseData(res, openAiErrorBody(isGatewayError(err) ? err : errors.internal()));
-  }
-  res.end();
+    onError: (e) => sseData(res, openAiErrorBody(e)),
+  });
 }
