@@ -11,6 +11,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { ensureBootstrapAdmin } from './auth/api-keys.ts';
 import { createKeyStore, type KeyStore } from './auth/key-store.ts';
 import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
 import type { Config } from './config.ts';
@@ -47,6 +48,8 @@ export type Surface = (req: IncomingMessage, res: ServerResponse, url: URL) => P
 export interface App {
   server: http.Server;
   services: Services;
+  /** The admin key generated on a first start without ADMIN_KEY (to print once), if any. */
+  generatedAdminKey?: string;
   /** Listens on config.port (0 for a free one) and returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -54,6 +57,8 @@ export interface App {
 
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
   openDatabase({ connectionString });
+  // Before the key cache loads, so the bootstrap admin key works from the first request.
+  const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
   const changes = await createChangeFeed({ connectionString, log });
   const keys = await createKeyStore({ changes });
   const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs });
@@ -123,6 +128,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   return {
     server,
     services,
+    generatedAdminKey,
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -2,7 +2,6 @@
  * `npm start`: config -> database (embedded or external) -> migrations -> bootstrap admin key ->
  * HTTP server. SIGTERM or Ctrl-C drains requests, flushes usage, then stops the embedded database.
  */
-import { ensureBootstrapAdmin } from './auth/api-keys.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, readEnvironment } from './config.ts';
 import { openGatewayDatabase } from './database.ts';
@@ -30,7 +29,7 @@ try {
 }
 
 const app = await createApp({ config, connectionString: db.connectionString, log });
-const { generated } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
+const generated = app.generatedAdminKey;
 let url: string;
 try {
   url = await app.start();
@@ -40,13 +39,15 @@ try {
   await db.stop();
   process.exit(1);
 }
-log.info({ url, database: db.embedded ? 'embedded' : 'external', ollama: config.ollamaUrls, ms: Date.now() - started }, 'gateway ready');
 if (generated) {
   // Printed once, to the terminal only (not the log): it is stored as a hash and cannot be shown again.
   process.stderr.write(
     `\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url}/admin   GraphiQL: ${url}/graphql\n\n`,
   );
 }
+
+// Last, after the banner: "gateway ready" means everything a user needs has been printed.
+log.info({ url, database: db.embedded ? 'embedded' : 'external', ollama: config.ollamaUrls, ms: Date.now() - started }, 'gateway ready');
 
 let stopping = 0;
 const shutdown = async (signal: string) => {

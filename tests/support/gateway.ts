@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiKey, ensureBootstrapAdmin, type CreateApiKeyInput } from '../../server/auth/api-keys.ts';
+import { createApiKey, type CreateApiKeyInput } from '../../server/auth/api-keys.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
@@ -42,7 +42,6 @@ export async function startGateway({ env = {} }: { env?: Record<string, string> 
   });
   const log = createLogger({ level: config.logLevel });
   const app = await createApp({ config, connectionString: db.url, log });
-  await ensureBootstrapAdmin({ adminKey });
   const url = await app.start();
   // Wait for the first model sync so tests see the upstream's models.
   await app.services.catalogue.sync();
