@@ -39,7 +39,11 @@ export interface InferenceRun extends AsyncIterable<ProviderEvent> {
   created: number;
   /** The request as sent to the provider, defaults applied. */
   request: InferenceRequest;
+  /** The whole answer at once (iterate the run instead to stream it); consume a run one way only. */
+  complete(): Promise<{ text: string; done: DoneEvent }>;
 }
+
+export type DoneEvent = Extract<ProviderEvent, { type: 'done' }>;
 
 export interface InferenceService {
   admit(principal: Principal): Promise<RateLimitResult>;
@@ -156,61 +160,96 @@ export function createInferenceService({
     run(input) {
       const { model, request } = service.prepare(input.principal, input.request);
       const created = Math.floor(Date.now() / 1000);
-      async function* events(): AsyncGenerator<ProviderEvent> {
+      const provider = providers.forModel(model);
+
+      // The bookkeeping both ways of consuming a run share: token budget, usage record, outcome.
+      const begin = async () => {
         // Worst case: the prompt (about 4 characters a token) plus every token it may generate.
         const settle = await reserveTokens(input.principal, estimatePromptTokens(request) + (request.options.maxTokens ?? 0));
+        active++;
         const started = Date.now();
+        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined };
+        return {
+          started,
+          outcome,
+          finish(done: DoneEvent) {
+            outcome.status = 200;
+            outcome.promptTokens = done.usage.promptTokens;
+            outcome.completionTokens = done.usage.completionTokens;
+          },
+          /** The error to rethrow: cancellations stay AbortErrors, the rest become GatewayErrors. */
+          fail(err: unknown): unknown {
+            if (input.signal.aborted || isAbort(err)) {
+              outcome.error = 'cancelled by the client';
+              return err;
+            }
+            const e = isGatewayError(err) ? err : errors.upstreamFailed((err as Error)?.message ?? String(err), err);
+            outcome.status = e.status;
+            outcome.error = e.message;
+            return e;
+          },
+          end() {
+            active--;
+            settle(outcome.promptTokens + outcome.completionTokens);
+            record({ ...input, model: model.id, started, ...outcome });
+          },
+        };
+      };
+
+      async function* events(): AsyncGenerator<ProviderEvent> {
+        const run = await begin();
         const upstream = new AbortController();
         const onAbort = () => upstream.abort(input.signal.reason);
         if (input.signal.aborted) onAbort();
         else input.signal.addEventListener('abort', onAbort, { once: true });
-        active++;
-        let ttft: number | undefined;
         let finished = false;
-        let status = 499;
-        let error: string | undefined;
-        let promptTokens = 0;
-        let completionTokens = 0;
         try {
-          const provider = providers.forModel(model);
-          const whole = !input.stream && provider.complete !== undefined;
-          const source: AsyncIterable<ProviderEvent> = whole ? completeAsEvents(provider.complete!(request, upstream.signal)) : provider.stream(request, upstream.signal);
-          for await (const ev of source) {
-            if (ev.type === 'delta') {
-              if (ttft === undefined && !whole) ttft = Date.now() - started;
-            } else {
-              // A whole answer arrives at once: its time to first token is the model's own (load + prompt evaluation).
-              if (whole && ev.metrics?.promptEvalDuration !== undefined) ttft = Math.round(((ev.metrics.loadDuration ?? 0) + ev.metrics.promptEvalDuration) / 1e6);
-              promptTokens = ev.usage.promptTokens;
-              completionTokens = ev.usage.completionTokens;
+          for await (const ev of provider.stream(request, upstream.signal)) {
+            if (ev.type === 'delta') run.outcome.ttft ??= Date.now() - run.started;
+            else {
+              run.finish(ev);
               finished = true;
-              status = 200;
             }
             yield ev;
           }
           if (!finished) throw errors.upstreamFailed('the stream ended without a final chunk');
         } catch (err) {
-          if (input.signal.aborted || isAbort(err)) {
-            status = 499;
-            error = 'cancelled by the client';
-          } else {
-            const e = isGatewayError(err) ? err : errors.upstreamFailed((err as Error)?.message ?? String(err), err);
-            status = e.status;
-            error = e.message;
-            throw e;
-          }
-          throw err;
+          throw run.fail(err);
         } finally {
-          active--;
           input.signal.removeEventListener('abort', onAbort);
           // A consumer that stops early (break, client gone) must not leave the upstream generating.
           if (!finished) upstream.abort(new DOMException('consumer stopped', 'AbortError'));
-          settle(promptTokens + completionTokens);
-          record({ ...input, model: model.id, started, status, error, promptTokens, completionTokens, ttft });
+          run.end();
         }
       }
-      const it = events();
-      return { id: input.requestId, model, created, request, [Symbol.asyncIterator]: () => it };
+
+      // A client that does not stream gets one upstream answer to parse instead of a chunk per token.
+      async function complete(): Promise<{ text: string; done: DoneEvent }> {
+        if (input.stream || !provider.complete) {
+          let text = '';
+          for await (const ev of events()) {
+            if (ev.type === 'delta') text += ev.text;
+            else return { text, done: ev };
+          }
+          throw errors.upstreamFailed('the stream ended without a final chunk');
+        }
+        const run = await begin();
+        try {
+          const answer = await provider.complete(request, input.signal);
+          const m = answer.done.metrics;
+          // It arrives whole: its time to first token is the model's own (load + prompt evaluation).
+          if (m?.promptEvalDuration !== undefined) run.outcome.ttft = Math.round(((m.loadDuration ?? 0) + m.promptEvalDuration) / 1e6);
+          run.finish(answer.done);
+          return answer;
+        } catch (err) {
+          throw run.fail(err);
+        } finally {
+          run.end();
+        }
+      }
+
+      let iterator: AsyncGenerator<ProviderEvent> | undefined;
+      return { id: input.requestId, model, created, request, complete, [Symbol.asyncIterator]: () => (iterator ??= events()) };
     },
 
     async embed(input) {
@@ -251,13 +290,6 @@ export function createInferenceService({
 function estimatePromptTokens(req: InferenceRequest): number {
   const chars = req.kind === 'chat' ? req.messages.reduce((n, m) => n + m.content.length, 0) : req.prompt.length + (req.system?.length ?? 0);
   return Math.ceil(chars / 4);
-}
-
-/** A whole answer as the events a stream would have produced: one delta (if any text), then done. */
-async function* completeAsEvents(answer: ReturnType<NonNullable<Provider['complete']>>): AsyncGenerator<ProviderEvent> {
-  const { text, done } = await answer;
-  if (text) yield { type: 'delta', text };
-  yield done;
 }
 
 export { GatewayError };

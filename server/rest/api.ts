@@ -11,7 +11,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
 import type { InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const sampling = {
@@ -91,7 +91,7 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
     const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
     const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
     if (!stream) {
-      const { text, done } = await collectRun(run);
+      const { text, done } = await run.complete();
       const choice = kind === 'chat' ? { message: { role: 'assistant', content: text }, finish_reason: done.finishReason, index: 0 } : { text, finish_reason: done.finishReason, index: 0 };
       return sendJson(res, 200, { ...base, choices: [choice], usage: usageView(done.usage) });
     }

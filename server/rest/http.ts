@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
-import type { InferenceService } from '../inference/service.ts';
+import type { DoneEvent, InferenceService } from '../inference/service.ts';
 import type { ProviderEvent } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 
@@ -15,7 +15,6 @@ export interface Logger {
   error(o: object, m?: string): void;
 }
 
-type DoneEvent = Extract<ProviderEvent, { type: 'done' }>;
 /** Where and how a surface answers: its response, its logger and its error shape. */
 type Reply = { res: ServerResponse; log: Logger; shape: (e: GatewayError) => unknown };
 
@@ -155,22 +154,6 @@ export function visibleModel(service: InferenceService, principal: Principal, na
   } catch (err) {
     throw isGatewayError(err) && err.status === 403 ? errors.modelNotFound(name) : err;
   }
-}
-
-/** A whole run's text, final event and when the first token came (for answers that do not stream). */
-export async function collectRun(run: AsyncIterable<ProviderEvent>): Promise<{ text: string; done: DoneEvent; firstToken?: bigint }> {
-  let text = '';
-  let firstToken: bigint | undefined;
-  let done: DoneEvent | undefined;
-  for await (const ev of run) {
-    if (ev.type === 'done') done = ev;
-    else {
-      firstToken ??= process.hrtime.bigint();
-      text += ev.text;
-    }
-  }
-  if (!done) throw errors.upstreamFailed('the stream ended without a final chunk');
-  return { text, done, firstToken };
 }
 
 /**

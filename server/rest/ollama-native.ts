@@ -20,7 +20,7 @@ import type { InferenceRequest, ProviderEvent, SamplingOptions } from '../infere
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newCompletionId } from './api.ts';
-import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -313,8 +313,8 @@ interface RunOutput {
 const createdAt = () => new Date().toISOString();
 
 async function completeRun({ res, run, echo, piece, started }: RunOutput) {
-  const { text, done, firstToken } = await collectRun(run);
-  sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev: done, started, firstToken }) });
+  const { text, done } = await run.complete();
+  sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev: done, started }) });
 }
 
 function streamRun({ res, run, echo, piece, started }: RunOutput) {

@@ -16,7 +16,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, collectRun, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
@@ -263,7 +263,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
 }
 
 async function completeRun({ res, run, kind }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate' }) {
-  const { text, done } = await collectRun(run);
+  const { text, done } = await run.complete();
   const choice =
     kind === 'chat'
       ? { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: done.finishReason }

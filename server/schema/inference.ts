@@ -153,16 +153,12 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
   await admit(ctx);
   try {
     const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: ctx.signal ?? new AbortController().signal, stream: false });
-    let text = '';
-    for await (const ev of run) {
-      if (ev.type === 'delta') text += ev.text;
-      else return { id: run.id, model: run.model.id, text, finishReason: ev.finishReason, usage: ev.usage };
-    }
+    const { text, done } = await run.complete();
+    return { id: run.id, model: run.model.id, text, finishReason: done.finishReason, usage: done.usage };
   } catch (err) {
     noteLimit(ctx, err); // the tokens-per-minute limit
     throw err;
   }
-  throw errors.upstreamFailed('the stream ended without a final chunk');
 }
 
 /**
