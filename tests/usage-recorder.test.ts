@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('usage recorder', () => {
   it('writes records in batches and never counts one twice', async () => {
-    const usage = await createUsageRecorder({ flushMs: 10, spoolFile: path.join(dir, 'a.ndjson'), log });
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: path.join(dir, 'a.ndjson'), log });
     usage.record(rec('a1'));
     usage.record(rec('a2'));
     usage.record(rec('a1')); // the same request id again
@@ -53,7 +53,7 @@ describe('usage recorder', () => {
   it('replays what a previous run spooled to disk, then removes the spool', async () => {
     const spool = path.join(dir, 'b.ndjson');
     await writeFile(spool, [rec('b1'), rec('b2')].map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const usage = await createUsageRecorder({ flushMs: 10, spoolFile: spool, log });
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
     await usage.flush();
     expect(await prisma.usageRecord.count({ where: { id: { in: ['b1', 'b2'] } } })).toBe(2);
     expect(existsSync(spool)).toBe(false);
@@ -62,7 +62,7 @@ describe('usage recorder', () => {
 
   it('sets aside a row the database refuses instead of blocking every later record', async () => {
     const spool = path.join(dir, 'c.ndjson');
-    const usage = await createUsageRecorder({ flushMs: 10, spoolFile: spool, log });
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
     usage.record(rec('c1'));
     usage.record(rec('c-bad', 'no-such-key')); // violates the foreign key
     usage.record(rec('c2'));
