@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": typeof types.UsageEventsDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      role\n      tier\n      requestsPerMinute\n      status\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query ApiKeys($filter: ApiKeyFilter, $limit: Int, $offset: Int) {\n    apiKeys(filter: $filter, limit: $limit, offset: $offset) {\n      totalCount\n      hasNextPage\n      nodes {\n        id\n        name\n        prefix\n        status\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  query ApiKeyById($id: ID!) {\n    apiKey(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.ApiKeyByIdDocument,
@@ -32,9 +33,9 @@ type Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": typeof types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": typeof types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": typeof types.KeyUsageDocument,
-    "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": typeof types.UsageEventsDocument,
 };
 const documents: Documents = {
+    "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      role\n      tier\n      requestsPerMinute\n      status\n    }\n  }\n": types.ViewerDocument,
     "\n  query ApiKeys($filter: ApiKeyFilter, $limit: Int, $offset: Int) {\n    apiKeys(filter: $filter, limit: $limit, offset: $offset) {\n      totalCount\n      hasNextPage\n      nodes {\n        id\n        name\n        prefix\n        status\n      }\n    }\n  }\n": types.ApiKeysDocument,
     "\n  query ApiKeyById($id: ID!) {\n    apiKey(id: $id) {\n      id\n      name\n    }\n  }\n": types.ApiKeyByIdDocument,
@@ -53,7 +54,6 @@ const documents: Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": types.KeyUsageDocument,
-    "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
 };
 
 /**
@@ -70,6 +70,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n"): (typeof documents)["\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -142,10 +146,6 @@ export function graphql(source: "\n  query UsageReport($filter: UsageFilter, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n"): (typeof documents)["\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
