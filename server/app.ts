@@ -55,6 +55,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
+const PLAIN_PATH = /^\/(?!\/)[\w\-/]*$/;
+
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
   openDatabase({ connectionString });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
@@ -85,8 +87,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
   lastUsedTimer.unref();
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const p = url.pathname;
+    const raw = req.url ?? '/';
+    // A plain path is its own pathname: the URL parser is only needed for queries, escapes and dots.
+    const url = PLAIN_PATH.test(raw) ? undefined : new URL(raw, 'http://gateway');
+    const p = url?.pathname ?? raw;
     if (p === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (p === '/readyz') return readiness(res);
     if (draining) {
@@ -94,7 +98,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
       return sendError(res, errors.shuttingDown(), log);
     }
     if (p === '/api' || p.startsWith('/api/')) return rest(req, res, p);
-    for (const surface of surfaces) if (await surface(req, res, url)) return;
+    const full = url ?? new URL(raw, 'http://gateway');
+    for (const surface of surfaces) if (await surface(req, res, full)) return;
     sendError(res, errors.notFound(`No endpoint ${p}`), log);
   };
 
