@@ -50,6 +50,21 @@ describe('usage recorder', () => {
     expect(await prisma.usageRecord.count({ where: { id: { in: ['a1', 'a2'] } } })).toBe(2);
   });
 
+  it('stores createdAt as the same instant Prisma reads back, whatever the time zone', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // a machine not set to UTC (Node applies this at once)
+    try {
+      const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: path.join(dir, 'tz.ndjson'), log });
+      const at = new Date('2026-06-01T12:34:56.789Z');
+      usage.record({ ...rec('tz1'), createdAt: at });
+      await usage.close();
+      expect((await prisma.usageRecord.findUnique({ where: { id: 'tz1' } }))!.createdAt.toISOString()).toBe(at.toISOString());
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('replays what a previous run spooled to disk, then removes the spool', async () => {
     const spool = path.join(dir, 'b.ndjson');
     await writeFile(spool, [rec('b1'), rec('b2')].map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -148,7 +148,8 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       const ids = batch.map(([id]) => id);
       const times = batch.map(([, t]) => new Date(t));
       // Raw SQL so that updatedAt (which drives nothing here) is left alone and it is one statement.
-      await prisma.$executeRaw`UPDATE "ApiKey" AS k SET "lastUsedAt" = v.t FROM unnest(${ids}::text[], ${times}::timestamp[]) AS v(id, t) WHERE k.id = v.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < v.t)`;
+      // timestamptz, then UTC: stored like every other Prisma DateTime whatever the machine's time zone.
+      await prisma.$executeRaw`UPDATE "ApiKey" AS k SET "lastUsedAt" = v.t AT TIME ZONE 'UTC' FROM unnest(${ids}::text[], ${times}::timestamptz[]) AS v(id, t) WHERE k.id = v.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < v.t AT TIME ZONE 'UTC')`;
     },
     reloadKey,
     async close() {

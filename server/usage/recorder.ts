@@ -65,8 +65,12 @@ export async function createUsageRecorder({
   const write = async (batch: UsageInput[]) => {
     const col = <K extends keyof UsageInput>(k: K) => batch.map((r) => r[k] ?? null);
     await pool.query(
+      // pg sends a Date in the machine's local time with its offset: read it as timestamptz and store
+      // it in UTC, as Prisma does, or createdAt is off by the offset on any machine not set to UTC.
       `INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamp[])
+       SELECT id, k, m, s, e, st, er, str, pt, ct, l, t, c AT TIME ZONE 'UTC'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[])
+         AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c)
        ON CONFLICT ("id") DO NOTHING`,
       [col('id'), col('apiKeyId'), col('model'), col('surface'), col('endpoint'), col('status'), col('error'), col('stream'), col('promptTokens'), col('completionTokens'), col('latencyMs'), col('ttftMs'), col('createdAt')],
     );
