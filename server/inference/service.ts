@@ -156,7 +156,7 @@ export function createInferenceService({
         topK: request.options.topK ?? model.topK ?? undefined,
         maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap),
       };
-      return { model, request: { ...request, options } };
+      return { model, request: { ...request, model: model.id, options } };
     },
 
     run(input) {
