@@ -135,6 +135,8 @@ export interface OllamaEmulatorOptions {
   version?: string;
   /** Initial global behaviour (same as calling setBehavior right after start). */
   behavior?: Partial<EmulatorBehavior>;
+  /** Port to listen on. Default 0 (a free one). */
+  port?: number;
 }
 
 export interface OllamaEmulator {
@@ -582,7 +584,7 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
