@@ -259,8 +259,10 @@ describe('errors', () => {
     const res = await gw.request('/api/nothing');
     expect(res.status).toBe(404);
     expect((await res.json()).error.type).toBe('not_found_error');
+    expect(res.headers.get('x-ratelimit-limit')).toBe('60'); // an authenticated request: it carries them too
     const m = await gw.request('/api/chat');
     expect(m.status).toBe(405);
+    expect(m.headers.get('x-ratelimit-remaining')).not.toBeNull();
     expect(m.headers.get('allow')).toBe('POST');
     expect((await m.json()).error.code).toBe('method_not_allowed');
     const g = await gw.request('/api/models', { method: 'POST', json: {} });
@@ -377,6 +379,9 @@ describe('cancellation and usage', () => {
     expect(aborted.aborted).toBe(true);
     const rec = await waitForUsage(requestId);
     expect(rec).toMatchObject({ status: 499, surface: 'rest', endpoint: '/api/chat', stream: true });
+    // The tokens streamed before the cancellation are counted (a token a chunk), not dropped.
+    expect(rec.completionTokens).toBeGreaterThanOrEqual(1);
+    expect(rec.completionTokens).toBeLessThanOrEqual(aborted.chunksSent);
   });
 
   it('records one usage row per answered request with tokens, latency and time to first token', async () => {

@@ -209,8 +209,11 @@ export function createInferenceService({
         let finished = false;
         try {
           for await (const ev of provider.stream(request, upstream.signal)) {
-            if (ev.type === 'delta') run.outcome.ttft ??= Date.now() - run.started;
-            else {
+            if (ev.type === 'delta') {
+              run.outcome.ttft ??= Date.now() - run.started;
+              // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
+              run.outcome.completionTokens++;
+            } else {
               run.finish(ev);
               finished = true;
             }

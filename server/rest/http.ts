@@ -131,17 +131,16 @@ export function methodNotAllowed(res: ServerResponse, method: string, path: stri
 }
 
 /**
- * One request on a surface: `route` picks the handler (so 404 and 405 come before any key check), then
- * the key is authenticated and admitted, the rate-limit headers are set for every later answer, errors
- * included, and the handler runs. Any failure is answered in the surface's error shape.
+ * One request on a surface: the key is authenticated and admitted, the rate-limit headers are set for
+ * every later answer (404 and 405 included: every answer to an authenticated request carries them),
+ * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape.
  */
 export async function serve({ req, res, keys, service, log, shape, route }: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown }): Promise<void> {
   try {
-    const handler = route();
     const principal = keys.authenticate(req.headers.authorization);
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
-    await handler(principal);
+    await route()(principal);
   } catch (err) {
     sendFailure({ res, err, log, shape });
   }
