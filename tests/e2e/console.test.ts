@@ -217,6 +217,21 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'By key', pressed: true }).waitFor();
   });
 
+  it('fits a phone-sized screen: no page is wider than the viewport', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    try {
+      for (const path of ['', 'api-keys', 'models', 'usage', 'playground']) {
+        await page.goto(`${gw.url}/admin/${path}`);
+        await page.locator('h1').first().waitFor();
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, `/admin/${path}`).toBeLessThanOrEqual(400);
+      }
+      await screenshot(page, '12-narrow-playground');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+  });
+
   it('signs out and forgets the key', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin key').waitFor();
