@@ -98,17 +98,19 @@ export async function createCatalogue({
     sorted = undefined;
   };
 
+  // The cached lists are dropped after the rows change, not before: a list() while the query runs
+  // would otherwise cache the old rows again.
   const reload = async (id?: string) => {
-    changed();
     if (id) {
       const m = await prisma.model.findUnique({ where: { id } });
       if (m) models.set(m.id, m);
       else models.delete(id);
-      return;
+    } else {
+      const all = await prisma.model.findMany();
+      models.clear();
+      for (const m of all) models.set(m.id, m);
     }
-    const all = await prisma.model.findMany();
-    models.clear();
-    for (const m of all) models.set(m.id, m);
+    changed();
   };
 
   // Built-in models are catalogue rows like any other, so admins can rename or deactivate them.
