@@ -2,22 +2,15 @@
  * The model catalogue against a real (emulated) Ollama: synced from /api/tags, Ollama down at start-up
  * is not fatal and is retried, admin edits survive syncs, and models Ollama stops listing are refused.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
+import { freePort } from './support/ports.ts';
 
 let gw: TestGateway;
 let ollama: OllamaEmulator | undefined;
 let port: number;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const ids = async () => ((await (await gw.request('/api/models')).json()).models as Array<{ id: string }>).map((m) => m.id);
 

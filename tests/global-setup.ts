@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../server/db/embedded.ts';
+import { freePort } from './support/ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,7 +41,7 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ogw-test-pg-'));
   await chmod(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must be able to enter it
   const log = { info() {}, warn() {} };
-  const server = await startEmbeddedPostgres({ dataDir: dir, port: 54000 + Math.floor(Math.random() * 900), log });
+  const server = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), log });
   project.provide('pgAdminUrl', server.connectionString.replace(/\/gateway$/, '/postgres'));
   return async () => {
     await server.stop();

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedConnectionString } from '../server/db/embedded.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
+import { freePort } from './support/ports.ts';
 import { runKeys, spawnGateway } from './support/process.ts';
 
 let dataDir: string;
@@ -13,7 +14,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-lifecycle-'));
   await chmod(dataDir, 0o755); // as root, PostgreSQL runs as "postgres" and must be able to enter it
-  env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 900)), OLLAMA_URL: 'http://127.0.0.1:1', USAGE_FLUSH_MS: '1000' };
+  env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), OLLAMA_URL: 'http://127.0.0.1:1', USAGE_FLUSH_MS: '1000' };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
