@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { ErrorNotice } from './Notice.tsx';
 
 /**
  * A modal on the native <dialog>: focus is trapped and restored by the browser, Escape closes it,
@@ -36,5 +37,35 @@ export function Dialog({ open, title, onClose, children, wide = false }: { open:
         </>
       ) : null}
     </dialog>
+  );
+}
+
+/** The end of a dialog form: the form's own problem, the server's error, then Cancel and submit. */
+export function FormFooter({ problem, error, errorTitle, busy, busyLabel, submitLabel, onCancel }: {
+  problem: string | null;
+  error: unknown;
+  errorTitle: string;
+  busy: boolean;
+  busyLabel: string;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      {problem ? (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <ErrorNotice error={error} title={errorTitle} />
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? busyLabel : submitLabel}
+        </button>
+      </div>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Dialog } from '../components/Dialog.tsx';
+import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
@@ -376,20 +376,7 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
           </label>
         }
       />
-      {problem ? (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      ) : null}
-      <ErrorNotice error={state.error} title="Not created" />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
-          {state.fetching ? 'Creating…' : 'Create key'}
-        </button>
-      </div>
+      <FormFooter problem={problem} error={state.error} errorTitle="Not created" busy={state.fetching} busyLabel="Creating…" submitLabel="Create key" onCancel={onDone} />
     </form>
   );
 }
@@ -418,20 +405,7 @@ function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: strin
   return (
     <form onSubmit={submit} noValidate>
       <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={[...new Set([...models, ...apiKey.allowedModels])]} />
-      {problem ? (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      ) : null}
-      <ErrorNotice error={state.error} title="Not saved" />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
-          {state.fetching ? 'Saving…' : 'Save changes'}
-        </button>
-      </div>
+      <FormFooter problem={problem} error={state.error} errorTitle="Not saved" busy={state.fetching} busyLabel="Saving…" submitLabel="Save changes" onCancel={onDone} />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Dialog } from '../components/Dialog.tsx';
+import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading, Notice } from '../components/Notice.tsx';
@@ -245,20 +245,7 @@ function EditModelForm({ model, onDone }: { model: ModelRow; onDone: () => void 
           <input type="number" inputMode="numeric" step="1" min="1" value={topK} onChange={(e) => setTopK(e.target.value)} />
         </label>
       </fieldset>
-      {problem ? (
-        <p className="field-error" role="alert">
-          {problem}
-        </p>
-      ) : null}
-      <ErrorNotice error={state.error} title="Not saved" />
-      <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={state.fetching}>
-          {state.fetching ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <FormFooter problem={problem} error={state.error} errorTitle="Not saved" busy={state.fetching} busyLabel="Saving…" submitLabel="Save" onCancel={onDone} />
     </form>
   );
 }
