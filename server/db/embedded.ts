@@ -13,7 +13,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { access, chmod, chown, mkdir, readFile, writeFile, constants, stat } from 'node:fs/promises';
+import { access, chmod, chown, constants, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -50,18 +50,44 @@ async function serverUser(pgDir: string): Promise<{ uid: number; gid: number } |
     ids = lookupUser('postgres');
     if (!ids) throw new Error('Running as root: PostgreSQL needs a non-root user, and the user "postgres" could not be created. Run the gateway as a normal user or set DATABASE_URL.');
   }
-  // The server user must be able to walk down to its data folder.
-  for (let dir = path.dirname(pgDir); ; dir = path.dirname(dir)) {
-    const mode = (await stat(dir)).mode;
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `Running as root, the embedded PostgreSQL runs as the user "postgres", which cannot enter ${dir} (it lacks the execute bit for others). ` +
-          `Choose a DATA_DIR outside it, run "chmod o+x ${dir}", or set DATABASE_URL.`,
-      );
-    }
-    if (dir === path.dirname(dir)) break;
+  const blocked = await firstClosedAncestor(pgDir);
+  if (blocked) {
+    throw new Error(
+      `Running as root, the embedded PostgreSQL runs as the user "postgres", which cannot enter ${blocked} (it lacks the execute bit for others). ` +
+        `Choose a DATA_DIR outside it, run "chmod o+x ${blocked}", or set DATABASE_URL.`,
+    );
   }
   return ids;
+}
+
+/** The first folder above `target` that other users cannot enter, if any. */
+async function firstClosedAncestor(target: string): Promise<string | undefined> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return dir;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/**
+ * The binaries where the server user can run them. Installed under a folder it cannot enter (a
+ * private home or a 0700 checkout), the PostgreSQL tree is copied once to a shared folder under the
+ * system's temporary folder, keyed by the package version, and run from there.
+ */
+async function reachableBinaries(bins: { postgres: string; initdb: string }): Promise<{ postgres: string; initdb: string }> {
+  const root = path.dirname(path.dirname(bins.postgres)); // .../native (bin, lib, share)
+  if (!(await firstClosedAncestor(path.join(root, 'bin', 'x')))) return bins;
+  const version = JSON.parse(await readFile(path.join(root, '..', 'package.json'), 'utf8')).version as string;
+  const shared = path.join(os.tmpdir(), `ogw-postgres-${os.platform()}-${os.arch()}-${version}`);
+  if (!existsSync(path.join(shared, '.complete'))) {
+    const partial = `${shared}.${process.pid}`;
+    await rm(partial, { recursive: true, force: true });
+    await cp(root, partial, { recursive: true, verbatimSymlinks: true });
+    await chmod(partial, 0o755);
+    await writeFile(path.join(partial, '.complete'), '');
+    await rm(shared, { recursive: true, force: true });
+    await rename(partial, shared);
+  }
+  return { postgres: path.join(shared, 'bin', path.basename(bins.postgres)), initdb: path.join(shared, 'bin', path.basename(bins.initdb)) };
 }
 
 function lookupUser(name: string): { uid: number; gid: number } | undefined {
@@ -159,9 +185,10 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: { dataDir: s
   const passwordFile = path.join(dataDir, 'postgres-password');
   await mkdir(dataDir, { recursive: true });
   const ids = await serverUser(pgDir);
+  const bins = ids ? await reachableBinaries({ postgres, initdb }) : { postgres, initdb };
   const releaseLock = await takeLock(dataDir);
   try {
-    return await start({ pgDir, passwordFile, ids, postgres, initdb, port, log, releaseLock });
+    return await start({ pgDir, passwordFile, ids, ...bins, port, log, releaseLock });
   } catch (err) {
     releaseLock();
     throw err;
@@ -193,7 +220,7 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
     try {
       await run(initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'], ids ?? {});
     } finally {
-      await import('node:fs/promises').then((fs) => fs.rm(pwfile, { force: true }));
+      await rm(pwfile, { force: true });
     }
   }
   await access(passwordFile, constants.R_OK).catch(() => {
