@@ -56,6 +56,23 @@ const schema = z.object({
   OLLAMA_TIMEOUT_MS: positiveInt.default(300_000),
   USAGE_FLUSH_MS: positiveInt.default(250),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  // Database and usage durability.
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  USAGE_MAX_PENDING: positiveInt.default(100_000),
+  // Connection hygiene.
+  HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  BODY_TIMEOUT_MS: positiveInt.default(30_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5000),
+  IDLE_SOCKET_TIMEOUT_MS: positiveInt.default(60_000),
+  MAX_HEADER_BYTES: positiveInt.default(16 * 1024),
+  MAX_UPSTREAM_BYTES: positiveInt.default(64 * 1024 * 1024),
+  // Browsers: origins allowed to call the API cross-origin (comma-separated); none by default.
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
+    .pipe(z.array(httpUrl)),
 });
 
 const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL']);
@@ -77,6 +94,26 @@ export interface Config {
   ollamaTimeoutMs: number;
   usageFlushMs: number;
   shutdownTimeoutMs: number;
+  /** Time allowed to open a database connection. */
+  dbConnectTimeoutMs: number;
+  /** Longest a database statement may run (usage writes, reads). */
+  dbStatementTimeoutMs: number;
+  /** Most usage records held in memory before they go to the spool file. */
+  usageMaxPending: number;
+  /** Time allowed for a client to send the request headers. */
+  headersTimeoutMs: number;
+  /** Time allowed for a client to send the whole request body. */
+  bodyTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** A socket silent for this long is closed (streaming responses excluded). */
+  idleSocketTimeoutMs: number;
+  /** Larger request headers get 431. */
+  maxHeaderBytes: number;
+  /** Largest upstream answer relayed (a single line or a whole body). */
+  maxUpstreamBytes: number;
+  /** Origins allowed to call the gateway from a browser; empty means same-origin only. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -118,6 +155,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ollamaTimeoutMs: e.OLLAMA_TIMEOUT_MS,
     usageFlushMs: e.USAGE_FLUSH_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    usageMaxPending: e.USAGE_MAX_PENDING,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    idleSocketTimeoutMs: e.IDLE_SOCKET_TIMEOUT_MS,
+    maxHeaderBytes: e.MAX_HEADER_BYTES,
+    maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
+    corsOrigins: e.CORS_ORIGINS,
   };
 }
 
