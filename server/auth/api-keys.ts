@@ -11,7 +11,6 @@ import { errors } from '../errors.ts';
 
 export const KEY_PREFIX = 'ogw_';
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
-export const TIER_RPM: Record<Tier, number> = { STANDARD: 60, PREMIUM: 300 };
 
 export function generateSecret(): string {
   return KEY_PREFIX + randomBytes(30).toString('base64url');

@@ -7,7 +7,8 @@ import { prisma } from '../db/client.ts';
 import type { ChangeFeed } from '../db/change-feed.ts';
 import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
-import { TIER_RPM, hashSecret } from './api-keys.ts';
+import { hashSecret } from './api-keys.ts';
+import { bearerSecret, effectiveRpm } from './key-rules.ts';
 
 export interface Principal {
   keyId: string;
@@ -55,7 +56,7 @@ function toPrincipal(k: ApiKey): Principal {
     role: k.role,
     tier: k.tier,
     isAdmin: k.role === 'ADMIN',
-    rpm: k.rpmLimit ?? TIER_RPM[k.tier],
+    rpm: effectiveRpm(k),
     tpm: k.tpmLimit,
     allowedModels: k.allowedModels.length ? new Set(k.allowedModels) : null,
     expiresAt: k.expiresAt?.getTime() ?? null,
@@ -120,10 +121,7 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
 
   const store: KeyStore = {
     authenticate(authorization) {
-      if (!authorization) throw errors.missingKey();
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      if (!match) throw errors.invalidRequestAuth();
-      return store.authenticateSecret(match[1]);
+      return store.authenticateSecret(bearerSecret(authorization));
     },
     authenticateSecret(secret, { touch = true } = {}) {
       const principal = check(byHash.get(hashSecret(secret)));

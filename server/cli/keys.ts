@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
+import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
 import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
@@ -113,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
           role: k.role.toLowerCase(),
           tier: k.tier.toLowerCase(),
           rpm: k.rpmLimit,
-          status: k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt <= new Date() ? 'expired' : 'active',
+          status: keyStatus(k).toLowerCase(),
           expires_at: k.expiresAt,
           last_used_at: k.lastUsedAt,
           created_at: k.createdAt,

@@ -1,5 +1,6 @@
 /** API keys: the ApiKey type, the viewer and admin queries, and the key management mutations. */
-import { createApiKey, revokeApiKey, rotateApiKey, TIER_RPM, updateApiKey } from '../auth/api-keys.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
+import { effectiveRpm, keyFilterWhere, keyStatus, TIER_RPM } from '../auth/key-rules.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
@@ -30,10 +31,6 @@ export const KeyStatus = builder.enumType('KeyStatus', {
   } as const,
 });
 
-type Status = 'ACTIVE' | 'REVOKED' | 'EXPIRED';
-const statusOf = (k: { revokedAt: Date | null; expiresAt: Date | null }): Status =>
-  k.revokedAt ? 'REVOKED' : k.expiresAt && k.expiresAt.getTime() <= Date.now() ? 'EXPIRED' : 'ACTIVE';
-
 export const ApiKey = builder.prismaObject('ApiKey', {
   description: 'An API key. The secret is shown once, when the key is created or rotated; only its prefix is kept readable.',
   fields: (t) => ({
@@ -46,7 +43,7 @@ export const ApiKey = builder.prismaObject('ApiKey', {
     tpmLimit: t.exposeInt('tpmLimit', { nullable: true, description: 'Own tokens-per-minute limit; null means no token limit.' }),
     requestsPerMinute: t.int({
       description: 'The requests-per-minute limit in force: rpmLimit, or the tier default.',
-      resolve: (k) => k.rpmLimit ?? TIER_RPM[k.tier],
+      resolve: (k) => effectiveRpm(k),
     }),
     allowedModels: t.exposeStringList('allowedModels', { description: 'Model ids this key may use; empty means every active model.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null for never.' }),
@@ -58,7 +55,7 @@ export const ApiKey = builder.prismaObject('ApiKey', {
       description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has.',
       resolve: (k) => (k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
     }),
-    status: t.field({ type: KeyStatus, description: 'Whether the key works now.', resolve: statusOf }),
+    status: t.field({ type: KeyStatus, description: 'Whether the key works now.', resolve: (k) => keyStatus(k) }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the key was last changed.' }),
   }),
@@ -94,21 +91,12 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
         prisma.apiKey.findMany({ ...query, where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: page.offset, take: page.limit }),
     }),
     totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: countOf }),
-    hasNextPage: t.boolean({ description: 'Whether there are keys after this page.', resolve: async (page) => (await countOf(page)) > page.offset + page.limit }),
+    hasNextPage: t.boolean({
+      description: 'Whether there are keys after this page.',
+      resolve: async (page) => (await countOf(page)) > page.offset + page.limit,
+    }),
   }),
 });
-
-function keyWhere(filter: { search?: string | null; role?: 'ADMIN' | 'USER' | null; tier?: 'STANDARD' | 'PREMIUM' | null; status?: Status | null } | null | undefined): Prisma.ApiKeyWhereInput {
-  const and: Prisma.ApiKeyWhereInput[] = [];
-  if (filter?.search) and.push({ OR: [{ name: { contains: filter.search, mode: 'insensitive' } }, { prefix: { contains: filter.search, mode: 'insensitive' } }] });
-  if (filter?.role) and.push({ role: filter.role });
-  if (filter?.tier) and.push({ tier: filter.tier });
-  const now = new Date();
-  if (filter?.status === 'REVOKED') and.push({ revokedAt: { not: null } });
-  if (filter?.status === 'EXPIRED') and.push({ revokedAt: null, expiresAt: { lte: now } });
-  if (filter?.status === 'ACTIVE') and.push({ revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
-  return { AND: and };
-}
 
 builder.queryFields((t) => ({
   viewer: t.prismaField({
@@ -130,7 +118,7 @@ builder.queryFields((t) => ({
       const offset = args.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
       if (offset < 0) throw errors.invalidRequest('offset must not be negative');
-      return { where: keyWhere(args.filter), limit, offset };
+      return { where: keyFilterWhere(args.filter), limit, offset };
     },
   }),
   apiKey: t.prismaField({
