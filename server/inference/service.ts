@@ -10,6 +10,7 @@
  */
 import type { Model } from '../db/generated/client.ts';
 import type { Principal } from '../auth/key-store.ts';
+import { findVisibleModel, requireUsableModel, visibleModels } from '../catalogue/access.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
@@ -54,6 +55,8 @@ export interface InferenceService {
   models(principal: Principal, opts?: { includeInactive?: boolean }): Model[];
   /** The model `id` names if this key may use it (`name` means `name:latest`, as in Ollama); else 400/403/404. */
   requireModel(principal: Principal, id: string): Model;
+  /** The model `name` names if this key may see it (catalogue/access.ts), else undefined. */
+  findModel(principal: Principal, name: string, opts?: { includeInactive?: boolean }): Model | undefined;
   /** Runs in progress (for draining at shutdown). */
   active(): number;
 }
@@ -101,13 +104,7 @@ export function createInferenceService({
 }): InferenceService {
   let active = 0;
 
-  const requireModel = (principal: Principal, id: string) => {
-    if (typeof id !== 'string' || !id) throw errors.invalidRequest('model is required', 'missing_model');
-    // Ollama's own rule: a name without a tag means ":latest".
-    const model = !id.includes(':') && !catalogue.get(id) && catalogue.get(`${id}:latest`) ? catalogue.require(`${id}:latest`) : catalogue.require(id);
-    if (principal.allowedModels && !principal.allowedModels.has(model.id)) throw errors.modelNotAllowed(id);
-    return model;
-  };
+  const requireModel = (principal: Principal, id: string) => requireUsableModel(catalogue, principal, id);
 
   /** Reserves a request's likely tokens under the key's tokens-per-minute budget; returns the settle function. */
   const reserveTokens = async (principal: Principal, estimate: number): Promise<(actual: number) => void> => {
@@ -285,10 +282,9 @@ export function createInferenceService({
 
     requireModel,
 
-    models(principal, { includeInactive = false } = {}) {
-      const all = catalogue.list({ includeInactive: includeInactive && principal.isAdmin });
-      return principal.allowedModels ? all.filter((m) => principal.allowedModels!.has(m.id)) : all;
-    },
+    findModel: (principal, name, opts) => findVisibleModel(catalogue, principal, name, opts),
+
+    models: (principal, opts) => visibleModels(catalogue, principal, opts),
 
     active: () => active,
   };

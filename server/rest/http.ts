@@ -146,13 +146,11 @@ export async function serve({ req, res, keys, service, log, shape, route }: Repl
   }
 }
 
-/** The model a show/retrieve names for this key; one it may not use is "not found", as the listings hide it. */
+/** The model a show/retrieve names for this key; one it may not see is "not found", as the listings hide it. */
 export function visibleModel(service: InferenceService, principal: Principal, name: string): Model {
-  try {
-    return service.requireModel(principal, name);
-  } catch (err) {
-    throw isGatewayError(err) && err.status === 403 ? errors.modelNotFound(name) : err;
-  }
+  const model = service.findModel(principal, name);
+  if (!model) throw errors.modelNotFound(name);
+  return model;
 }
 
 /**

@@ -69,14 +69,10 @@ builder.queryFields((t) => ({
   model: t.field({
     type: Model,
     nullable: true,
-    description: 'One model by id; null when it does not exist or this key may not see it.',
+    description:
+      'One model by id, resolved as every API does ("llama3" means "llama3:latest"); null when it does not exist or this key may not see it. Admins also see inactive models.',
     args: { id: t.arg.id({ required: true, description: 'The model id, e.g. "llama2:7b".' }) },
-    resolve: (_root, { id }, ctx) => {
-      const m = ctx.services.catalogue.get(String(id));
-      if (!m) return null;
-      if (ctx.principal.isAdmin) return m;
-      return ctx.services.service.models(ctx.principal).find((x) => x.id === m.id) ?? null;
-    },
+    resolve: (_root, { id }, ctx) => ctx.services.service.findModel(ctx.principal, String(id), { includeInactive: true }) ?? null,
   }),
 }));
 

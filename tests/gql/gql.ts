@@ -33,6 +33,7 @@ type Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": typeof types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": typeof types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": typeof types.KeyUsageDocument,
+    "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n": typeof types.ModelLookupDocument,
 };
 const documents: Documents = {
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
@@ -54,6 +55,7 @@ const documents: Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": types.KeyUsageDocument,
+    "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n": types.ModelLookupDocument,
 };
 
 /**
@@ -146,6 +148,10 @@ export function graphql(source: "\n  query UsageReport($filter: UsageFilter, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n"): (typeof documents)["\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
