@@ -2,7 +2,8 @@
  * Ends long-lived subscriptions (usageEvents, chat and generate streams) when they must stop: their
  * key is revoked, expires or loses its rotation grace period, or the gateway goes away. A graphql-ws
  * socket is also closed as a whole, but a subscription over SSE is a plain HTTP request that nothing
- * else would end.
+ * else would end. The inference service keeps lines of its own for every run (REST and GraphQL alike),
+ * re-checked every `recheckMs` while any is open, so a key that expires mid-stream is noticed too.
  *
  * @example
  *   const lifelines = createLifelines({ keys });
@@ -40,6 +41,8 @@ export interface Lifelines {
   recheck(keyId?: string): void;
   /** Ends every line that ends on goAway, and any opened afterwards. */
   goAway(): void;
+  /** Lines open now. */
+  size(): number;
 }
 
 interface Line {
@@ -49,9 +52,21 @@ interface Line {
   end(reason: unknown): void;
 }
 
-export function createLifelines({ keys }: { keys: Pick<KeyStore, 'onChange'> }): Lifelines {
+export function createLifelines({ keys, recheckMs }: { keys: Pick<KeyStore, 'onChange'>; recheckMs?: number }): Lifelines {
   const lines = new Set<Line>();
   let closing = false;
+  // Expiry fires no key change: with recheckMs, look again now and then, but only while lines are open.
+  let timer: NodeJS.Timeout | undefined;
+  const watch = () => {
+    if (recheckMs === undefined) return;
+    if (lines.size && !timer) {
+      timer = setInterval(() => recheck(), recheckMs);
+      timer.unref();
+    } else if (!lines.size && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
 
   const recheck = (keyId?: string) => {
     for (const line of lines) if (keyId === undefined || line.keyId === keyId) line.check();
@@ -64,6 +79,7 @@ export function createLifelines({ keys }: { keys: Pick<KeyStore, 'onChange'> }):
       const onClient = () => line.end(client?.reason);
       const close = () => {
         lines.delete(line);
+        watch();
         client?.removeEventListener('abort', onClient);
       };
       const line: Line = {
@@ -85,12 +101,14 @@ export function createLifelines({ keys }: { keys: Pick<KeyStore, 'onChange'> }):
         },
       };
       lines.add(line);
+      watch();
       if (client?.aborted) onClient();
       else client?.addEventListener('abort', onClient, { once: true });
       if (closing && endsOnGoAway) line.end(errors.shuttingDown());
       return { signal: controller.signal, check: () => line.check(), close };
     },
     recheck,
+    size: () => lines.size,
     goAway() {
       closing = true;
       for (const line of lines) if (line.endsOnGoAway) line.end(errors.shuttingDown());
