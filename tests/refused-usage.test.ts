@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
+import { gqlHttp } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let gw: TestGateway;
@@ -104,5 +105,20 @@ describe('refused requests are recorded in usage', () => {
     await new Promise((res) => setTimeout(res, 150));
     await gw.app.services.usage.flush();
     expect(await prisma.usageRecord.count()).toBe(before);
+  });
+
+  it('records GraphQL chat refusals through the same service method', async () => {
+    const k = await gw.createKey({ allowedModels: ['echo'] });
+    const doc = 'mutation Chat($input: ChatInput!) { chat(input: $input) { id text } }';
+    const r = await gqlHttp(gw, doc, { input: { model: 'llama3.2:latest', messages: [{ role: 'USER', content: 'hi' }] } }, { key: k.secret });
+    expect(r.body.errors?.[0]?.extensions?.code).toBeTruthy();
+    let rows: Awaited<ReturnType<typeof prisma.usageRecord.findMany>> = [];
+    for (let i = 0; i < 50 && !rows.length; i++) {
+      await gw.app.services.usage.flush();
+      rows = await prisma.usageRecord.findMany({ where: { apiKeyId: k.id } });
+      if (!rows.length) await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 403, surface: 'graphql', endpoint: 'Mutation.chat', model: 'llama3.2:latest', promptTokens: 0, completionTokens: 0 });
   });
 });
