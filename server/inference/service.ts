@@ -16,6 +16,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
+import { abortSignal, isAbortable } from './abort.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
@@ -134,27 +135,32 @@ export function createInferenceService({
   const recorded = new WeakSet<object>();
   const lifelines = keys ? createLifelines({ keys, recheckMs: keyRecheckMs }) : undefined;
 
-  /** Ties the upstream request to the client and to the key: aborted when either goes away (the key's reason is a 401 GatewayError). */
-  const upstreamFor = (input: RunInput) => {
-    const upstream = new AbortController();
-    const onAbort = () => upstream.abort(input.signal.reason);
-    if (input.signal.aborted) onAbort();
-    else input.signal.addEventListener('abort', onAbort, { once: true });
+  /**
+   * Ties the upstream request to the client and to the key: aborted when either goes away (the key's
+   * reason is a 401 GatewayError). A whole answer reuses a client signal the engine may abort itself.
+   */
+  const upstreamFor = (input: RunInput, { whole }: { whole: boolean }) => {
+    const own = whole && isAbortable(input.signal);
+    const upstream = own ? undefined : new AbortController();
+    const onAbort = () => upstream!.abort(input.signal.reason);
+    if (upstream) {
+      if (input.signal.aborted) onAbort();
+      else input.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const abort = (reason: unknown) => (upstream ? upstream.abort(reason) : abortSignal(input.signal, reason));
     let line: Lifeline | undefined;
     if (lifelines && keys) {
       const keyId = input.principal.keyId;
-      line = lifelines.open({ keyId, recheck: () => keys.verify(keyId), endsOnGoAway: false });
-      const l = line;
-      l.signal.addEventListener('abort', () => upstream.abort(l.signal.reason), { once: true });
-      l.check(); // revoked between authentication and now
+      line = lifelines.open({ keyId, recheck: () => keys.verify(keyId), endsOnGoAway: false, onEnd: abort });
+      line.check(); // revoked between authentication and now
     }
     return {
-      signal: upstream.signal,
-      upstream,
+      signal: upstream ? upstream.signal : input.signal,
+      abort,
       /** The key's 401 once it stopped working, else the error as it came. */
-      reason: (err: unknown) => (line?.signal.aborted && isGatewayError(line.signal.reason) ? line.signal.reason : err),
+      reason: (err: unknown) => (line?.ended && isGatewayError(line.reason) ? line.reason : err),
       close() {
-        input.signal.removeEventListener('abort', onAbort);
+        if (upstream) input.signal.removeEventListener('abort', onAbort);
         line?.close();
       },
     };
@@ -292,7 +298,7 @@ export function createInferenceService({
       async function* events(): AsyncGenerator<ProviderEvent> {
         const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
         const run = begin(settle);
-        const upstream = upstreamFor(input);
+        const upstream = upstreamFor(input, { whole: false });
         let finished = false;
         try {
           for await (const ev of provider.stream(sent, upstream.signal)) {
@@ -312,7 +318,7 @@ export function createInferenceService({
         } finally {
           upstream.close();
           // A consumer that stops early (break, client gone) must not leave the upstream generating.
-          if (!finished) upstream.upstream.abort(new DOMException('consumer stopped', 'AbortError'));
+          if (!finished) upstream.abort(new DOMException('consumer stopped', 'AbortError'));
           run.end();
         }
       }
@@ -330,7 +336,7 @@ export function createInferenceService({
         // No await without a token limit: a tick per request shows under load.
         const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
         const run = begin(settle);
-        const upstream = upstreamFor(input);
+        const upstream = upstreamFor(input, { whole: true });
         try {
           const answer = await provider.complete(sent, upstream.signal);
           const m = answer.done.metrics;

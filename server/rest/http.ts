@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import { createAbortable } from '../inference/abort.ts';
 import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
 import type { ProviderEvent } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
@@ -100,7 +101,8 @@ export function sseData(res: ServerResponse, data: unknown): void {
 
 /** An AbortSignal that fires when the client closes the connection before the response is done. */
 export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+  // Abortable by the engine too (a key revoked mid-answer), so a run needs no second signal.
+  const controller = createAbortable();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
   });
