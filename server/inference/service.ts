@@ -157,8 +157,9 @@ export function createInferenceService({
     return {
       signal: upstream ? upstream.signal : input.signal,
       abort,
-      /** The key's 401 once it stopped working, else the error as it came. */
-      reason: (err: unknown) => (line?.ended && isGatewayError(line.reason) ? line.reason : err),
+      /** Whether the key stopped working (revoked, expired) and ended the run; its reason is then the 401 to report. */
+      keyEnded: () => line?.ended === true && isGatewayError(line.reason),
+      reason: () => line?.reason,
       close() {
         if (upstream) input.signal.removeEventListener('abort', onAbort);
         line?.close();
@@ -273,8 +274,9 @@ export function createInferenceService({
             outcome.completionTokens = done.usage.completionTokens;
           },
           /** The error to rethrow: cancellations stay AbortErrors, the rest become GatewayErrors. */
-          fail(err: unknown): unknown {
-            if (!isGatewayError(err) && (input.signal.aborted || isAbort(err))) {
+          fail(err: unknown, { keyEnded = false }: { keyEnded?: boolean } = {}): unknown {
+            // The key's own end is a 401 even when it aborted the client's signal to stop the upstream.
+            if (!keyEnded && (input.signal.aborted || isAbort(err))) {
               outcome.error = 'cancelled by the client';
               return err;
             }
@@ -314,7 +316,7 @@ export function createInferenceService({
           }
           if (!finished) throw errors.upstreamFailed('the stream ended without a final chunk');
         } catch (err) {
-          throw run.fail(upstream.reason(err));
+          throw upstream.keyEnded() ? run.fail(upstream.reason(), { keyEnded: true }) : run.fail(err);
         } finally {
           upstream.close();
           // A consumer that stops early (break, client gone) must not leave the upstream generating.
@@ -345,7 +347,7 @@ export function createInferenceService({
           run.finish(answer.done);
           return answer;
         } catch (err) {
-          throw run.fail(upstream.reason(err));
+          throw upstream.keyEnded() ? run.fail(upstream.reason(), { keyEnded: true }) : run.fail(err);
         } finally {
           upstream.close();
           run.end();
