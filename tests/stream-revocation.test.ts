@@ -158,7 +158,7 @@ describe('revocation ends running REST requests', () => {
     });
 
     it(`ends a ${s.name} stream within a second of its key's expiry`, async () => {
-      const expiresAt = new Date(Date.now() + 1500);
+      const expiresAt = new Date(Date.now() + 2000); // time enough to start the stream on a busy machine
       const k = await gw.createKey({ name: `expiring ${s.name}`, expiresAt });
       const res = await open(s.path, k.secret, s.body(true));
       expect(res.status).toBe(200);
