@@ -74,10 +74,10 @@ describe('rate limits', () => {
 
   it('a token-per-minute limit refuses requests once the budget is used', async () => {
     const k = await gw.createKey({ tpmLimit: 10 });
-    // Prompt estimate 8 (13 characters, plus 4 for the message): without max_tokens the answer is capped at the 2 tokens left.
-    const first = await post('/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: 'one two three' }] });
+    // Prompt estimate 7 (27 characters): without max_tokens the answer is capped at the 3 tokens left.
+    const first = await post('/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: 'one two three four five six' }] });
     expect(first.status).toBe(200);
-    expect(first.body.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2 });
+    expect(first.body.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 3 });
     expect(first.body.choices[0].finish_reason).toBe('length');
     const second = await post('/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: 'again' }] });
     expect(second.status).toBe(429);
@@ -87,14 +87,14 @@ describe('rate limits', () => {
 
   it('a token-per-minute limit holds under concurrency: requests reserve their worst case up front', async () => {
     const k = await gw.createKey({ tpmLimit: 100 });
-    // Slow answers, so the five really overlap. Each reserves its prompt (8: 3 words plus the message's
-    // framing) + max_tokens 20 = 28: three fit under 100, the other two must wait.
+    // Slow answers, so the five really overlap. Each reserves its prompt (4: 13 characters) + max_tokens
+    // 30 = 34: two fit under 100, the other three must wait (admitting while under 100 would let three in).
     ollama.setBehavior({ tokenDelayMs: 50 });
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 20 })),
+      Array.from({ length: 5 }, () => post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 30 })),
     );
-    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
-    expect(results.filter((r) => r.status === 429 && r.body.error.code === 'token_limit_exceeded')).toHaveLength(2);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 429 && r.body.error.code === 'token_limit_exceeded')).toHaveLength(3);
   });
 });
 
@@ -117,7 +117,7 @@ describe('tokens per minute', () => {
     expect(api.status).toBe(400);
     expect(api.body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_exceeds_token_limit' });
     expect(api.body.error.message).toMatch(/limit of 100 tokens per minute/);
-    expect(api.body.error.message).toMatch(/about 30004 tokens for the prompt alone/); // 119,999 characters / 4, plus the message's framing
+    expect(api.body.error.message).toMatch(/about 30000 tokens for the prompt alone/); // 119,999 characters / 4
     const v1 = await post('/v1/completions', k.secret, { model, prompt: huge, max_tokens: 5 });
     expect(v1.status).toBe(400);
     expect(v1.body.error).toMatchObject({ code: 'request_exceeds_token_limit', type: 'invalid_request_error' });
@@ -166,8 +166,8 @@ describe('tokens per minute', () => {
     const r = await post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'tell me a long story' }] });
     expect(r.status).toBe(200);
     expect(r.body.choices[0].finish_reason).toBe('length');
-    // Prompt estimate 9 (5 words, 20 characters, plus 4 for the message): 51 tokens may be generated.
-    expect(ollama.lastRequest('/api/chat')?.body.options.num_predict).toBe(51);
+    // Prompt estimate 5 (5 words, 20 characters): 55 tokens may be generated.
+    expect(ollama.lastRequest('/api/chat')?.body.options.num_predict).toBe(55);
     expect(r.body.usage.total_tokens).toBeLessThanOrEqual(60);
     // The budget is spent: the next request waits, and is told how long.
     const next = await post('/ollama/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'more' }], stream: false });

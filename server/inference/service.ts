@@ -24,8 +24,6 @@ export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 1024;
 /** How often running streams re-check their key for expiry (revocation is pushed at once). */
 export const KEY_RECHECK_MS = 250;
-/** Template framing Ollama adds around each chat message, counted in its prompt_eval_count. */
-const MESSAGE_OVERHEAD_TOKENS = 4;
 
 export type Surface = UsageInput['surface'];
 
@@ -405,10 +403,11 @@ export function createInferenceService({
 
 /**
  * A prompt's tokens before the model counts them: the larger of a quarter of its characters and its
- * words (a tokenizer gives each word at least one token), plus the template's framing of each message.
+ * words (a tokenizer gives each word at least one token). The chat template's own tokens are not
+ * guessed: they differ by model, and the settled count includes them.
  */
 export function estimatePromptTokens(req: InferenceRequest): number {
-  if (req.kind === 'chat') return req.messages.reduce((n, m) => n + estimateTextTokens(m.content) + MESSAGE_OVERHEAD_TOKENS, 0);
+  if (req.kind === 'chat') return req.messages.reduce((n, m) => n + estimateTextTokens(m.content), 0);
   return estimateTextTokens(req.prompt) + (req.system ? estimateTextTokens(req.system) : 0);
 }
 
