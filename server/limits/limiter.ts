@@ -1,7 +1,8 @@
 /**
  * Per-key limits over a sliding 60-second window: no key has more than `limit` requests accepted in
  * ANY 60-second span (a sliding log, not fixed windows, which allow 2x at a window edge).
- * Tokens are reserved before a request runs (its worst case) and settled to the real count after.
+ * Tokens are reserved before a request runs (its worst case) and settled to the real count after;
+ * a shared store must grant a reservation in one atomic step (in Redis, one Lua script per call).
  * The in-memory implementation serves one process; a shared store (Redis) implements the same
  * interface for several replicas.
  */
