@@ -67,7 +67,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   const limiter = createMemoryLimiter();
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
-  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
   const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });

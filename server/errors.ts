@@ -55,10 +55,17 @@ export const errors = {
     new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`, {
       retryAfter,
     }),
-  tokenLimited: (limit: number, retryAfter: number) =>
-    new GatewayError(429, 'rate_limit_error', 'token_limit_exceeded', `Token limit of ${limit} tokens per minute exceeded; retry in ${retryAfter} s`, {
-      retryAfter,
-    }),
+  tokenLimited: (limit: number, retryAfter: number, need?: { tokens: number; left: number }) =>
+    new GatewayError(
+      429,
+      'rate_limit_error',
+      'token_limit_exceeded',
+      `Token limit of ${limit} tokens per minute exceeded${need ? ` (this request needs about ${need.tokens} tokens, ${need.left} are left in the window)` : ''}; retry in ${retryAfter} s`,
+      { retryAfter },
+    ),
+  /** A request larger than the key's whole tokens-per-minute budget: waiting would not help. */
+  overTokenLimit: (limit: number, detail: string) =>
+    new GatewayError(400, 'invalid_request_error', 'request_exceeds_token_limit', `This request needs about ${detail}, more than this key's limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`),
   upstreamUnavailable: (detail: string, cause?: unknown) =>
     new GatewayError(503, 'upstream_error', 'upstream_unavailable', `The model server is unavailable: ${detail}`, { cause }),
   upstreamTimeout: (detail: string, cause?: unknown) =>

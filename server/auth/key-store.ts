@@ -42,6 +42,8 @@ export interface KeyStore {
   authenticateSecret(secret: string, opts?: { touch?: boolean }): Principal;
   /** Is the key still usable? (For long-lived connections.) */
   isValid(keyId: string): boolean;
+  /** Throws the key's 401 GatewayError (revoked, expired, unknown) once it no longer works; not a use of the key. */
+  verify(keyId: string): void;
   /** Called with a key id whenever a key changes or is revoked. */
   onChange(fn: (keyId: string) => void): void;
   flushLastUsed(): Promise<void>;
@@ -129,14 +131,16 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       return principal;
     },
     isValid(keyId) {
-      const hashes = hashesById.get(keyId);
-      if (!hashes) return false;
       try {
-        check(byHash.get(hashes[0]));
+        store.verify(keyId);
         return true;
       } catch {
         return false;
       }
+    },
+    verify(keyId) {
+      const hashes = hashesById.get(keyId);
+      check(hashes && byHash.get(hashes[0]));
     },
     onChange: (fn) => void changeListeners.push(fn),
     async flushLastUsed() {

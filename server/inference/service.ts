@@ -1,7 +1,9 @@
 /**
  * The inference service: the one engine behind every surface (REST, /v1, /ollama, GraphQL).
- * admit (rate limit) -> prepare (model rules, defaults, option checks) -> provider stream -> usage.
- * Surfaces parse their wire format into an InferenceRequest, call this, and serialise the events.
+ * admit (rate limit) -> prepare (model rules, defaults, option checks) -> token reservation ->
+ * provider stream (ended with a 401 if the key is revoked or expires meanwhile) -> usage.
+ * Surfaces parse their wire format into an InferenceRequest, call this, and serialise the events;
+ * what they refuse before a run begins they report with `refused`, so every request leaves one row.
  *
  * @example
  *   const limit = await service.admit(principal);            // throws a 429 GatewayError
@@ -9,16 +11,20 @@
  *   for await (const ev of run) ...                            // deltas, then one 'done'
  */
 import type { Model } from '../db/generated/client.ts';
-import type { Principal } from '../auth/key-store.ts';
+import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { findVisibleModel, requireUsableModel, visibleModels } from '../catalogue/access.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
+import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
+import { abortSignal, isAbortable } from './abort.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
 export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 1024;
+/** How often running streams re-check their key for expiry (revocation is pushed at once). */
+export const KEY_RECHECK_MS = 250;
 
 export type Surface = UsageInput['surface'];
 
@@ -38,7 +44,7 @@ export interface InferenceRun extends AsyncIterable<ProviderEvent> {
   model: Model;
   /** Unix seconds. */
   created: number;
-  /** The request as sent to the provider, defaults applied. */
+  /** The request with defaults applied (a tokens-per-minute budget may lower max_tokens further when it runs). */
   request: InferenceRequest;
   /** The whole answer at once (iterate the run instead to stream it); consume a run one way only. */
   complete(): Promise<{ text: string; done: DoneEvent }>;
@@ -57,8 +63,25 @@ export interface InferenceService {
   requireModel(principal: Principal, id: string): Model;
   /** The model `name` names if this key may see it (catalogue/access.ts), else undefined. */
   findModel(principal: Principal, name: string, opts?: { includeInactive?: boolean }): Model | undefined;
+  /**
+   * Records a request refused before any run began (400, 403, 404, 405, 413, 429 after the key
+   * authenticated) with its status, message and zero tokens; does nothing for an error a run already
+   * recorded, so no request counts twice.
+   */
+  refused(input: RefusedInput): void;
   /** Runs in progress (for draining at shutdown). */
   active(): number;
+}
+
+export interface RefusedInput {
+  principal: Principal;
+  surface: Surface;
+  endpoint: string;
+  requestId: string;
+  /** The model the request named, or '' when it was refused before naming one. */
+  model: string;
+  error: GatewayError;
+  stream?: boolean;
 }
 
 export interface ProviderResolver {
@@ -68,6 +91,7 @@ export interface ProviderResolver {
 const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
 
 const settleNothing = () => {};
+const unreserved0 = { settle: settleNothing };
 
 export function checkOptions(options: SamplingOptions, maxTokensCap: number): void {
   const { temperature, topP, topK, maxTokens, seed } = options;
@@ -95,23 +119,67 @@ export function createInferenceService({
   limiter,
   usage,
   maxTokensCap,
+  keys,
+  keyRecheckMs = KEY_RECHECK_MS,
 }: {
   catalogue: Catalogue;
   providers: ProviderResolver;
   limiter: Limiter;
   usage: UsageRecorder;
   maxTokensCap: number;
+  /** With keys, a run whose key is revoked or expires ends with the key's 401 and its upstream request is aborted. */
+  keys?: Pick<KeyStore, 'onChange' | 'verify'>;
+  keyRecheckMs?: number;
 }): InferenceService {
   let active = 0;
+  // Errors a run or an embedding already recorded: the surface must not record them again as refusals.
+  const recorded = new WeakSet<object>();
+  const lifelines = keys ? createLifelines({ keys, recheckMs: keyRecheckMs }) : undefined;
+
+  /**
+   * Ties the upstream request to the client and to the key: aborted when either goes away (the key's
+   * reason is a 401 GatewayError). A whole answer reuses a client signal the engine may abort itself.
+   */
+  const upstreamFor = (input: RunInput, { whole }: { whole: boolean }) => {
+    const own = whole && isAbortable(input.signal);
+    const upstream = own ? undefined : new AbortController();
+    const onAbort = () => upstream!.abort(input.signal.reason);
+    if (upstream) {
+      if (input.signal.aborted) onAbort();
+      else input.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const abort = (reason: unknown) => (upstream ? upstream.abort(reason) : abortSignal(input.signal, reason));
+    let line: Lifeline | undefined;
+    if (lifelines && keys) {
+      const keyId = input.principal.keyId;
+      line = lifelines.open({ keyId, recheck: () => keys.verify(keyId), endsOnGoAway: false, onEnd: abort });
+      line.check(); // revoked between authentication and now
+    }
+    return {
+      signal: upstream ? upstream.signal : input.signal,
+      abort,
+      /** Whether the key stopped working (revoked, expired) and ended the run; its reason is then the 401 to report. */
+      keyEnded: () => line?.ended === true && isGatewayError(line.reason),
+      reason: () => line?.reason,
+      close() {
+        if (upstream) input.signal.removeEventListener('abort', onAbort);
+        line?.close();
+      },
+    };
+  };
 
   const requireModel = (principal: Principal, id: string) => requireUsableModel(catalogue, principal, id);
 
-  /** Reserves a request's likely tokens under the key's tokens-per-minute budget; returns the settle function. */
-  const reserveTokens = async (principal: Principal, estimate: number): Promise<(actual: number) => void> => {
-    if (principal.tpm === null) return settleNothing;
-    const { result, settle } = await limiter.reserveTokens(principal.keyId, principal.tpm, estimate);
-    if (!result.allowed) throw errors.tokenLimited(result.limit, result.retryAfter);
-    return settle;
+  /**
+   * Reserves tokens under the key's tokens-per-minute budget before anything runs: between `min` and
+   * `max`, as many as fit in the window. 400 when `min` exceeds the whole budget, 429 when it does not fit now.
+   */
+  const reserveTokens = async ({ principal, min, max, need }: { principal: Principal; min: number; max: number; need: string }) => {
+    const limit = principal.tpm!;
+    if (min > limit) throw errors.overTokenLimit(limit, need);
+    const reservation = await limiter.reserveTokens({ key: principal.keyId, limit, min, max });
+    if (!reservation.result.allowed) throw errors.tokenLimited(limit, reservation.result.retryAfter, { tokens: min, left: reservation.result.remaining });
+    return reservation;
   };
 
   const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number }) => {
@@ -160,10 +228,34 @@ export function createInferenceService({
       const { model, request } = service.prepare(input.principal, input.request);
       const created = Math.floor(Date.now() / 1000);
       const provider = providers.forModel(model);
+      const explicitMaxTokens = input.request.options.maxTokens;
+      let promptEstimate = 0;
+
+      /**
+       * The worst case is reserved up front: the prompt's estimate plus every token it may generate.
+       * A max_tokens the client set is reserved whole; without one, generation is capped at what is
+       * left of the window (at least one token), so a small budget stays usable and is never exceeded.
+       */
+      const reserve = async (): Promise<{ settle: (actual: number) => void; request: InferenceRequest }> => {
+        promptEstimate = estimatePromptTokens(request);
+        if (explicitMaxTokens !== undefined) {
+          const need = promptEstimate + explicitMaxTokens;
+          const { settle } = await reserveTokens({ principal: input.principal, min: need, max: need, need: `${need} tokens (a prompt of about ${promptEstimate} plus max_tokens ${explicitMaxTokens})` });
+          return { settle, request };
+        }
+        const want = request.options.maxTokens ?? maxTokensCap;
+        const { settle, granted } = await reserveTokens({
+          principal: input.principal,
+          min: promptEstimate + 1,
+          max: promptEstimate + want,
+          need: `${promptEstimate} tokens for the prompt alone`,
+        });
+        const maxTokens = granted - promptEstimate;
+        return { settle, request: maxTokens === request.options.maxTokens ? request : { ...request, options: { ...request.options, maxTokens } } };
+      };
+      const unreserved = { settle: settleNothing, request };
 
       // The bookkeeping both ways of consuming a run share: token budget, usage record, outcome.
-      // Worst case: the prompt (about 4 characters a token) plus every token it may generate.
-      const reserve = () => reserveTokens(input.principal, estimatePromptTokens(request) + (request.options.maxTokens ?? 0));
       const begin = (settle: (actual: number) => void) => {
         active++;
         const started = Date.now();
@@ -177,19 +269,22 @@ export function createInferenceService({
             outcome.completionTokens = done.usage.completionTokens;
           },
           /** The error to rethrow: cancellations stay AbortErrors, the rest become GatewayErrors. */
-          fail(err: unknown): unknown {
-            if (input.signal.aborted || isAbort(err)) {
+          fail(err: unknown, { keyEnded = false }: { keyEnded?: boolean } = {}): unknown {
+            // The key's own end is a 401 even when it aborted the client's signal to stop the upstream.
+            if (!keyEnded && (input.signal.aborted || isAbort(err))) {
               outcome.error = 'cancelled by the client';
               return err;
             }
             const e = isGatewayError(err) ? err : errors.upstreamFailed((err as Error)?.message ?? String(err), err);
             outcome.status = e.status;
             outcome.error = e.message;
+            recorded.add(e);
             return e;
           },
           end() {
             active--;
-            settle(outcome.promptTokens + outcome.completionTokens);
+            // A run cut short has no count of its prompt from the model, which read it all the same: charge the estimate.
+            settle((outcome.status === 200 ? outcome.promptTokens : promptEstimate) + outcome.completionTokens);
             // Named fields, not spreads: spreading the input and outcome cost more than the rest of the bookkeeping.
             const { principal, surface, endpoint, requestId, stream } = input;
             record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft });
@@ -198,14 +293,12 @@ export function createInferenceService({
       };
 
       async function* events(): AsyncGenerator<ProviderEvent> {
-        const run = begin(input.principal.tpm === null ? settleNothing : await reserve());
-        const upstream = new AbortController();
-        const onAbort = () => upstream.abort(input.signal.reason);
-        if (input.signal.aborted) onAbort();
-        else input.signal.addEventListener('abort', onAbort, { once: true });
+        const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
+        const run = begin(settle);
+        const upstream = upstreamFor(input, { whole: false });
         let finished = false;
         try {
-          for await (const ev of provider.stream(request, upstream.signal)) {
+          for await (const ev of provider.stream(sent, upstream.signal)) {
             if (ev.type === 'delta') {
               run.outcome.ttft ??= Date.now() - run.started;
               // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
@@ -218,9 +311,9 @@ export function createInferenceService({
           }
           if (!finished) throw errors.upstreamFailed('the stream ended without a final chunk');
         } catch (err) {
-          throw run.fail(err);
+          throw upstream.keyEnded() ? run.fail(upstream.reason(), { keyEnded: true }) : run.fail(err);
         } finally {
-          input.signal.removeEventListener('abort', onAbort);
+          upstream.close();
           // A consumer that stops early (break, client gone) must not leave the upstream generating.
           if (!finished) upstream.abort(new DOMException('consumer stopped', 'AbortError'));
           run.end();
@@ -238,17 +331,20 @@ export function createInferenceService({
           throw errors.upstreamFailed('the stream ended without a final chunk');
         }
         // No await without a token limit: a tick per request shows under load.
-        const run = begin(input.principal.tpm === null ? settleNothing : await reserve());
+        const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
+        const run = begin(settle);
+        const upstream = upstreamFor(input, { whole: true });
         try {
-          const answer = await provider.complete(request, input.signal);
+          const answer = await provider.complete(sent, upstream.signal);
           const m = answer.done.metrics;
           // It arrives whole: its time to first token is the model's own (load + prompt evaluation).
           if (m?.promptEvalDuration !== undefined) run.outcome.ttft = Math.round(((m.loadDuration ?? 0) + m.promptEvalDuration) / 1e6);
           run.finish(answer.done);
           return answer;
         } catch (err) {
-          throw run.fail(err);
+          throw upstream.keyEnded() ? run.fail(upstream.reason(), { keyEnded: true }) : run.fail(err);
         } finally {
+          upstream.close();
           run.end();
         }
       }
@@ -261,7 +357,9 @@ export function createInferenceService({
       const model = requireModel(input.principal, input.request.model);
       const provider = providers.forModel(model);
       if (!provider.embed) throw errors.invalidRequest(`The model '${model.id}' does not support embeddings`, 'embeddings_not_supported');
-      const settle = await reserveTokens(input.principal, input.request.input.reduce((n, t) => n + Math.ceil(t.length / 4), 0));
+      const estimate = input.request.input.reduce((n, t) => n + estimateTextTokens(t), 0);
+      const { settle } =
+        input.principal.tpm === null ? unreserved0 : await reserveTokens({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` });
       const started = Date.now();
       active++;
       let used = 0;
@@ -273,6 +371,7 @@ export function createInferenceService({
       } catch (err) {
         const e = isGatewayError(err) ? err : isAbort(err) ? undefined : errors.upstreamFailed((err as Error).message, err);
         record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0 });
+        if (e) recorded.add(e);
         throw e ?? err;
       } finally {
         settle(used);
@@ -284,6 +383,13 @@ export function createInferenceService({
 
     findModel: (principal, name, opts) => findVisibleModel(catalogue, principal, name, opts),
 
+    refused({ principal, surface, endpoint, requestId, model, error, stream = false }) {
+      if (recorded.has(error)) return;
+      recorded.add(error);
+      const started = Date.now();
+      record({ principal, surface, endpoint, requestId, stream, model, started, status: error.status, error: error.message, promptTokens: 0, completionTokens: 0 });
+    },
+
     models: (principal, opts) => visibleModels(catalogue, principal, opts),
 
     active: () => active,
@@ -291,9 +397,27 @@ export function createInferenceService({
   return service;
 }
 
-function estimatePromptTokens(req: InferenceRequest): number {
-  const chars = req.kind === 'chat' ? req.messages.reduce((n, m) => n + m.content.length, 0) : req.prompt.length + (req.system?.length ?? 0);
-  return Math.ceil(chars / 4);
+/**
+ * A prompt's tokens before the model counts them: the larger of a quarter of its characters and its
+ * words (a tokenizer gives each word at least one token). The chat template's own tokens are not
+ * guessed: they differ by model, and the settled count includes them.
+ */
+export function estimatePromptTokens(req: InferenceRequest): number {
+  if (req.kind === 'chat') return req.messages.reduce((n, m) => n + estimateTextTokens(m.content), 0);
+  return estimateTextTokens(req.prompt) + (req.system ? estimateTextTokens(req.system) : 0);
+}
+
+export function estimateTextTokens(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Space, tab, newline, carriage return (the separators that matter for the count).
+    const space = c === 32 || (c >= 9 && c <= 13);
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return Math.max(Math.ceil(text.length / 4), words);
 }
 
 export { GatewayError };

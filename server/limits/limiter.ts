@@ -1,6 +1,8 @@
 /**
  * Per-key limits over a sliding 60-second window: no key has more than `limit` requests accepted in
  * ANY 60-second span (a sliding log, not fixed windows, which allow 2x at a window edge).
+ * Tokens are reserved before a request runs (its worst case) and settled to the real count after;
+ * a shared store must grant a reservation in one atomic step (in Redis, one Lua script per call).
  * The in-memory implementation serves one process; a shared store (Redis) implements the same
  * interface for several replicas.
  */
@@ -18,18 +20,32 @@ export interface RateLimitResult {
 
 export interface TokenReservation {
   result: RateLimitResult;
+  /** Tokens reserved (between `min` and `max`; 0 when refused). */
+  granted: number;
   settle(actual: number): void;
+}
+
+export interface ReserveTokensInput {
+  key: string;
+  /** Tokens per minute. */
+  limit: number;
+  /** The least the request can run with; refused unless this fits in what is left of the window. */
+  min: number;
+  /** The most it may use; it gets as much of it as fits. */
+  max: number;
+  now?: number;
 }
 
 export interface Limiter {
   /** Counts one request for `key` if it fits under `limit`. */
   hit(key: string, limit: number, now?: number): RateLimitResult | Promise<RateLimitResult>;
   /**
-   * Admits a request under a budget of `limit` tokens per minute if the tokens counted in the window
-   * are below it, and counts `estimate` for it at once, so that concurrent requests see each other;
-   * `settle` replaces the estimate with what the request really used.
+   * Reserves a request's worst case under a budget of `limit` tokens per minute, atomically with
+   * respect to concurrent requests: between `min` and `max` tokens, as many as fit in what is left of
+   * the window, or nothing (refused) if not even `min` fits; `settle` replaces the reservation with
+   * what the request really used.
    */
-  reserveTokens(key: string, limit: number, estimate: number, now?: number): TokenReservation | Promise<TokenReservation>;
+  reserveTokens(input: ReserveTokensInput): TokenReservation | Promise<TokenReservation>;
   close?(): Promise<void>;
 }
 
@@ -101,16 +117,29 @@ export function createMemoryLimiter(): Limiter {
       log.push(now, 1);
       return { allowed: true, limit, remaining: limit - log.count, reset: Math.ceil((log.at(0) + WINDOW_MS) / 1000), retryAfter: 0 };
     },
-    reserveTokens(key, limit, estimate, now = Date.now()) {
+    reserveTokens({ key, limit, min, max, now = Date.now() }) {
       const log = logFor(tokens, key);
       log.expire(now);
-      const reset = Math.ceil(((log.count ? log.at(0) : now) + WINDOW_MS) / 1000);
-      if (log.total >= limit) {
-        return { result: { allowed: false, limit, remaining: 0, reset, retryAfter: Math.max(1, reset - Math.floor(now / 1000)) }, settle() {} };
+      const left = limit - log.total;
+      if (min > left) {
+        // Free from the oldest reservation on until `min` fits; never, if it exceeds the whole budget.
+        let freed = 0;
+        let freeAt = now + WINDOW_MS;
+        for (let i = log.head; i < log.entries.length; i++) {
+          freed += log.entries[i].amount;
+          if (left + freed >= min) {
+            freeAt = log.entries[i].t + WINDOW_MS;
+            break;
+          }
+        }
+        const reset = Math.ceil(((log.count ? log.at(0) : now) + WINDOW_MS) / 1000);
+        return { result: { allowed: false, limit, remaining: Math.max(0, left), reset, retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)) }, granted: 0, settle() {} };
       }
-      const entry = log.push(now, estimate);
+      const granted = Math.min(max, left);
+      const entry = log.push(now, granted);
       return {
-        result: { allowed: true, limit, remaining: Math.max(0, limit - log.total), reset, retryAfter: 0 },
+        result: { allowed: true, limit, remaining: Math.max(0, limit - log.total), reset: Math.ceil((log.at(0) + WINDOW_MS) / 1000), retryAfter: 0 },
+        granted,
         settle(actual) {
           // Only while the entry still counts: once expired it has left the total already.
           if (entry.t > Date.now() - WINDOW_MS) {

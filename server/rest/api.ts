@@ -11,7 +11,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
 import type { InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const sampling = {
@@ -74,6 +74,7 @@ const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POS
 export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyStore; service: InferenceService; maxBodyBytes: number; log: Logger }) {
   const completion = async (req: IncomingMessage, res: ServerResponse, principal: Principal, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
+    noteModel(res, (raw as { model?: unknown } | null)?.model);
     const request: InferenceRequest =
       kind === 'chat'
         ? (() => {
@@ -122,5 +123,5 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
   };
 
   return (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> =>
-    serve({ req, res, keys, service, log, shape: errorBody, route: () => route(req, res, pathname) });
+    serve({ req, res, keys, service, log, shape: errorBody, surface: 'rest', endpoint: pathname, route: () => route(req, res, pathname) });
 }

@@ -3,11 +3,13 @@
  * replies, SSE, one request's route -> key -> rate limit -> handler, and a run piped to the client.
  * Each surface keeps only its wire format and error shape.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
-import type { DoneEvent, InferenceService } from '../inference/service.ts';
+import { createAbortable } from '../inference/abort.ts';
+import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
 import type { ProviderEvent } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 
@@ -99,7 +101,8 @@ export function sseData(res: ServerResponse, data: unknown): void {
 
 /** An AbortSignal that fires when the client closes the connection before the response is done. */
 export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+  // Abortable by the engine too (a key revoked mid-answer), so a run needs no second signal.
+  const controller = createAbortable();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
   });
@@ -130,18 +133,47 @@ export function methodNotAllowed(res: ServerResponse, method: string, path: stri
   return errors.methodNotAllowed(method, path);
 }
 
+// The model a request named, once its surface has parsed the body: refusals are recorded with it.
+const requestedModels = new WeakMap<ServerResponse, string>();
+
+/** Notes the model a request names (call it as soon as the body is parsed), for the usage row of a refusal. */
+export function noteModel(res: ServerResponse, model: unknown): void {
+  if (typeof model === 'string') requestedModels.set(res, model.slice(0, 200));
+}
+
 /**
  * One request on a surface: the key is authenticated and admitted, the rate-limit headers are set for
  * every later answer (404 and 405 included: every answer to an authenticated request carries them),
- * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape.
+ * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape;
+ * a refusal of an authenticated request (4xx before any run began) is recorded in usage under the
+ * answer's x-request-id, with `surface` and `endpoint`.
  */
-export async function serve({ req, res, keys, service, log, shape, route }: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown }): Promise<void> {
+export async function serve({
+  req,
+  res,
+  keys,
+  service,
+  log,
+  shape,
+  route,
+  surface,
+  endpoint,
+}: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown; surface: Surface; endpoint: string }): Promise<void> {
+  let principal: Principal | undefined;
   try {
-    const principal = keys.authenticate(req.headers.authorization);
+    principal = keys.authenticate(req.headers.authorization);
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
     await route()(principal);
   } catch (err) {
+    if (principal && isGatewayError(err) && err.status >= 400 && err.status < 500) {
+      let requestId = res.getHeader('x-request-id');
+      if (typeof requestId !== 'string') {
+        requestId = `req-${randomUUID()}`;
+        if (!res.headersSent) res.setHeader('x-request-id', requestId);
+      }
+      service.refused({ principal, surface, endpoint: endpoint.slice(0, 200), requestId, model: requestedModels.get(res) ?? '', error: err });
+    }
     sendFailure({ res, err, log, shape });
   }
 }

@@ -20,7 +20,7 @@ import type { InferenceRequest, ProviderEvent, SamplingOptions } from '../infere
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newCompletionId } from './api.ts';
-import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -149,6 +149,7 @@ export function createOllamaNativeApi({
 
   const generation = async ({ req, res, principal }: Ctx, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
+    noteModel(res, (raw as { model?: unknown } | null)?.model);
     const body = kind === 'chat' ? parseBody(chatBody, raw) : parseBody(generateBody, raw);
     const extra = {
       model: body.model,
@@ -189,6 +190,7 @@ export function createOllamaNativeApi({
 
   const embed = async ({ req, res, principal }: Ctx, legacy: boolean) => {
     const raw = await readJson(req, maxBodyBytes);
+    noteModel(res, (raw as { model?: unknown } | null)?.model);
     const b = legacy ? (() => {
       const l = parseBody(legacyEmbedBody, raw);
       return { model: l.model, input: [l.prompt] as string | string[], truncate: undefined, dimensions: undefined, keep_alive: undefined };
@@ -223,6 +225,7 @@ export function createOllamaNativeApi({
   const show = async ({ req, res, principal }: Ctx) => {
     const b = parseBody(showBody, await readJson(req, maxBodyBytes));
     const name = b.model ?? b.name;
+    noteModel(res, name);
     if (!name) throw errors.invalidRequest('model is required', 'missing_field');
     const model = visibleModel(service, principal, name);
     if (model.provider === 'builtin') {
@@ -296,7 +299,7 @@ export function createOllamaNativeApi({
       res.end('Ollama is running');
       return true;
     }
-    await serve({ req, res, keys, service, log, shape: (e) => ({ error: e.message }), route: () => route({ req, res }, method, path) });
+    await serve({ req, res, keys, service, log, shape: (e) => ({ error: e.message }), surface: 'ollama', endpoint: path, route: () => route({ req, res }, method, path) });
     return true;
   };
 }

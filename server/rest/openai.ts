@@ -16,7 +16,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
@@ -189,6 +189,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
 
   const completion = async ({ req, res, principal, requestId }: Ctx, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
+    noteModel(res, (raw as { model?: unknown } | null)?.model);
     const body = kind === 'chat' ? parse(chatBody, raw) : parse(completionBody, raw);
     const request = kind === 'chat' ? toChatRequest(body as ChatBody) : toCompletionRequest(body as CompletionBody);
     const stream = body.stream === true;
@@ -199,7 +200,9 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
   };
 
   const embeddings = async ({ req, res, principal, requestId }: Ctx) => {
-    const body = parse(embeddingBody, await readJson(req, maxBodyBytes));
+    const raw = await readJson(req, maxBodyBytes);
+    noteModel(res, (raw as { model?: unknown } | null)?.model);
+    const body = parse(embeddingBody, raw);
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await service.embed({
       principal,
@@ -227,6 +230,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     } catch {
       throw errors.invalidRequest('The model id in the URL is not validly percent-encoded');
     }
+    noteModel(res, name);
     sendJson(res, 200, modelView(visibleModel(service, principal, name)));
   };
 
@@ -257,7 +261,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : 'req_');
     // Set before anything can fail, so every answer (errors and streams included) names its request.
     res.setHeader('x-request-id', requestId);
-    await serve({ req, res, keys, service, log, shape: openAiErrorBody, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
+    await serve({ req, res, keys, service, log, shape: openAiErrorBody, surface: 'openai', endpoint: p, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
     return true;
   };
 }

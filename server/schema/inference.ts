@@ -148,15 +148,23 @@ async function admit(ctx: GraphQLContext): Promise<void> {
   }
 }
 
+/** Records a refusal (4xx before any run began) in usage, as the REST surfaces do; the service skips what a run recorded. */
+function recordRefusal(ctx: GraphQLContext, { err, request, endpoint, requestId, stream }: { err: unknown; request: InferenceRequest; endpoint: string; requestId: string; stream: boolean }): void {
+  if (!isGatewayError(err) || err.status < 400 || err.status >= 500) return;
+  ctx.services.service.refused({ principal: ctx.principal, surface: 'graphql', endpoint, requestId, model: request.model, error: err, stream });
+}
+
 async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint: string): Promise<CompletionShape> {
   const { service } = ctx.services;
-  await admit(ctx);
+  const requestId = newCompletionId();
   try {
-    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: ctx.signal ?? new AbortController().signal, stream: false });
+    await admit(ctx);
+    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: ctx.signal ?? new AbortController().signal, stream: false });
     const { text, done } = await run.complete();
     return { id: run.id, model: run.model.id, text, finishReason: done.finishReason, usage: done.usage };
   } catch (err) {
     noteLimit(ctx, err); // the tokens-per-minute limit
+    recordRefusal(ctx, { err, request, endpoint, requestId, stream: false });
     throw err;
   }
 }
@@ -166,7 +174,7 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
  * the upstream request at once rather than waiting for the next token; a failure mid-stream, or the
  * key no longer working (the lifeline), becomes one error result, then the stream ends.
  */
-function events(run: InferenceRun, controller: AbortController, line: Lifeline): AsyncIterableIterator<EventShape> {
+function events(run: InferenceRun, controller: AbortController, line: Lifeline, onError: (err: unknown) => void): AsyncIterableIterator<EventShape> {
   const it = run[Symbol.asyncIterator]();
   let finished = false;
   const stop = async (): Promise<IteratorResult<EventShape>> => {
@@ -207,6 +215,7 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline):
         if (controller.signal.aborted) return stop();
         finished = true;
         line.close();
+        onError(error);
         return { value: { kind: 'error', error }, done: false };
       }
     },
@@ -220,7 +229,14 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline):
 
 async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: string) {
   const { service } = ctx.services;
-  await admit(ctx);
+  const requestId = newCompletionId();
+  const refused = (err: unknown) => recordRefusal(ctx, { err, request, endpoint, requestId, stream: true });
+  try {
+    await admit(ctx);
+  } catch (err) {
+    refused(err);
+    throw err;
+  }
   // Ends the stream when the client goes away or the key stops working; a token stream drains at shutdown.
   const line = ctx.lifeline({ endsOnGoAway: false });
   const controller = new AbortController();
@@ -228,10 +244,11 @@ async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: 
   if (line.signal.aborted) onEnd();
   else line.signal.addEventListener('abort', onEnd, { once: true });
   try {
-    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId: newCompletionId(), signal: controller.signal, stream: true });
-    return events(run, controller, line);
+    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: controller.signal, stream: true });
+    return events(run, controller, line, refused);
   } catch (err) {
     line.close();
+    refused(err);
     throw err;
   }
 }
