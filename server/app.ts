@@ -63,7 +63,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
   const changes = await createChangeFeed({ connectionString, log });
   const keys = await createKeyStore({ changes });
-  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs });
+  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs, maxUpstreamBytes: config.maxUpstreamBytes, log });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   const limiter = createMemoryLimiter();
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });

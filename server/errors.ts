@@ -65,6 +65,8 @@ export const errors = {
     new GatewayError(504, 'upstream_error', 'upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
   upstreamFailed: (detail: string, cause?: unknown) =>
     new GatewayError(502, 'upstream_error', 'upstream_error', `The model server failed: ${detail}`, { cause }),
+  upstreamTooLarge: (limit: number, cause?: unknown) =>
+    new GatewayError(502, 'upstream_error', 'upstream_too_large', `The model server's answer is larger than the limit of ${limit} bytes`, { cause }),
   shuttingDown: () => new GatewayError(503, 'server_error', 'shutting_down', 'The gateway is shutting down; retry shortly'),
   internal: () => new GatewayError(500, 'server_error', 'internal_error', 'Something went wrong on our end'),
 };
