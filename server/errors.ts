@@ -46,6 +46,10 @@ export const errors = {
   invalidJson: (detail: string) => new GatewayError(400, 'invalid_request_error', 'invalid_json', `Request body is not valid JSON: ${detail}`),
   bodyTooLarge: (limit: number) =>
     new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),
+  headersTooLarge: (limit: number) =>
+    new GatewayError(431, 'invalid_request_error', 'headers_too_large', `Request headers are larger than the limit of ${limit} bytes`),
+  requestTimeout: () => new GatewayError(408, 'invalid_request_error', 'request_timeout', 'The request was not received in time'),
+  malformedRequest: (detail = 'not a valid HTTP request') => new GatewayError(400, 'invalid_request_error', 'malformed_request', `Malformed request: ${detail}`),
   notFound: (what = 'The requested resource does not exist') => new GatewayError(404, 'not_found_error', 'not_found', what),
   methodNotAllowed: (method: string, path: string) =>
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),
