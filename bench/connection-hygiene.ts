@@ -39,6 +39,8 @@ function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => resolve(s));
     s.once('error', reject);
+    // Read (and drop) what the server sends: a socket that is not read never sees the server's close.
+    s.resume();
   });
 }
 
@@ -106,6 +108,11 @@ try {
     child.once('exit', (code) => reject(new Error(`gateway exited ${code}:\n${out}`)));
   });
   const port = Number(new URL(url).port);
+  // The first model sync runs in the background: wait until the emulator's model is listed.
+  for (let listed = false; !listed; await new Promise((r) => setTimeout(r, 100))) {
+    const res = await fetch(`${url}/api/models`, { headers: { authorization: `Bearer ${adminKey}` } });
+    listed = ((await res.json()) as { models?: Array<{ id: string }> }).models?.some((m) => m.id === 'llama3.2:latest') ?? false;
+  }
   const [slow, quiet, idle, line] = await Promise.all([
     slowHeaders(port),
     silent(port, Number(values.silent)),

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gqlHttp } from './support/graphql.ts';
+import { gqlHttp, wsClient } from './support/graphql.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
@@ -161,6 +161,22 @@ describe('connection hygiene', () => {
       const res = await gw.request('/api/chat', { key, method: 'POST', json: { model: 'llama3.2:latest', messages: [{ role: 'user', content: 'patience' }] } });
       expect(res.status).toBe(200);
       expect((await res.json()).choices[0].message.content).toBe('You said: patience');
+    });
+  });
+
+  describe('WebSockets', () => {
+    it('leaves a graphql-ws connection open while it is silent longer than the idle and keep-alive timeouts', async () => {
+      const ws = wsClient(gw, key);
+      try {
+        expect((await ws.all('{ __typename }'))[0]).toMatchObject({ data: { __typename: 'Query' } });
+        let closed = false;
+        void ws.closed.then(() => (closed = true));
+        await new Promise((r) => setTimeout(r, IDLE_SOCKET_TIMEOUT_MS * 2 + KEEP_ALIVE_TIMEOUT_MS + 1000));
+        expect(closed).toBe(false);
+        expect((await ws.all('{ __typename }'))[0]).toMatchObject({ data: { __typename: 'Query' } });
+      } finally {
+        await ws.dispose();
+      }
     });
   });
 
