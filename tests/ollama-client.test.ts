@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/errors.ts';
 import type { InferenceRequest, ProviderEvent } from '../server/inference/types.ts';
-import { createOllamaClient, createOllamaProvider, type OllamaClient } from '../server/providers/ollama.ts';
+import { createOllamaClient, createOllamaProvider, withoutAddresses, type OllamaClient } from '../server/providers/ollama.ts';
 import { countWords, durationsFor, splitIntoTokens, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let emulator: OllamaEmulator;
@@ -464,6 +464,23 @@ describe('ollama client', () => {
       const { events, error } = await run(provider.stream(chat('short'), signal()));
       expectGatewayError(error, { status: 502, code: 'upstream_error' });
       expect(events.map((e) => e.type)).toEqual(['delta', 'delta', 'delta']);
+    });
+  });
+
+  describe('withoutAddresses', () => {
+    it.each([
+      ['Post "http://127.0.0.1:39617/completion": EOF', 'Post "<address>": EOF'],
+      ['dial tcp 10.0.0.7:11434: connect: connection refused', 'dial tcp <address>: connect: connection refused'],
+      ['dial tcp [::1]:11434: connect: connection refused', 'dial tcp <address>: connect: connection refused'],
+      ['proxy could not reach gpu-3.internal.example:8080', 'proxy could not reach <address>'],
+      ['model requires more system memory (9.5 GiB) than is available (4.0 GiB)', 'model requires more system memory (9.5 GiB) than is available (4.0 GiB)'],
+      ['CUDA error: out of memory at step 12:30', 'CUDA error: out of memory at step 12:30'],
+    ])('%s', (text, expected) => {
+      expect(withoutAddresses(text)).toBe(expected);
+    });
+
+    it("removes the upstream's own host name even without a port", () => {
+      expect(withoutAddresses('ollama-gpu-7 is overloaded', 'ollama-gpu-7')).toBe('<address> is overloaded');
     });
   });
 
