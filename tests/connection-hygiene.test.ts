@@ -139,11 +139,10 @@ describe('connection hygiene', () => {
       c.socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
       await expect.poll(() => c.received().split('{"status":"ok"}').length).toBe(3);
       const answeredAt = Date.now();
-      const ms = await c.closed;
+      await c.closed;
       expect(c.received().toLowerCase()).toContain('connection: keep-alive');
-      // Node adds a second to the advertised timeout before closing.
+      // Node adds a second to the advertised timeout before closing; the idle timeout would not fire before it.
       expect(Date.now() - answeredAt).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + 1000 + 1500);
-      expect(ms).toBeGreaterThan(0);
       expect(c.reset()).toBe(false);
     });
 
