@@ -16,6 +16,7 @@ import { createKeyStore, type KeyStore } from './auth/key-store.ts';
 import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
 import type { Config } from './config.ts';
 import { createChangeFeed, type ChangeFeed } from './db/change-feed.ts';
+import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService, type InferenceService } from './inference/service.ts';
@@ -63,7 +64,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
   const changes = await createChangeFeed({ connectionString, log });
   const keys = await createKeyStore({ changes });
-  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs });
+  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs, maxUpstreamBytes: config.maxUpstreamBytes, log });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   const limiter = createMemoryLimiter();
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
@@ -113,7 +114,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     }
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  const server = http.createServer(serverOptions(config), (req, res) => {
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) for (const fn of idle.splice(0)) fn();
@@ -125,10 +126,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     });
   });
   server.on('upgrade', (req, socket, head) => graphql.upgrade(req, socket, head));
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  guardConnections({ server, idleSocketTimeoutMs: config.idleSocketTimeoutMs, maxHeaderBytes: config.maxHeaderBytes });
 
   return {
     server,

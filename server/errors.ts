@@ -46,6 +46,10 @@ export const errors = {
   invalidJson: (detail: string) => new GatewayError(400, 'invalid_request_error', 'invalid_json', `Request body is not valid JSON: ${detail}`),
   bodyTooLarge: (limit: number) =>
     new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),
+  headersTooLarge: (limit: number) =>
+    new GatewayError(431, 'invalid_request_error', 'headers_too_large', `Request headers are larger than the limit of ${limit} bytes`),
+  requestTimeout: () => new GatewayError(408, 'invalid_request_error', 'request_timeout', 'The request was not received in time'),
+  malformedRequest: (detail = 'not a valid HTTP request') => new GatewayError(400, 'invalid_request_error', 'malformed_request', `Malformed request: ${detail}`),
   notFound: (what = 'The requested resource does not exist') => new GatewayError(404, 'not_found_error', 'not_found', what),
   methodNotAllowed: (method: string, path: string) =>
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),
@@ -72,6 +76,8 @@ export const errors = {
     new GatewayError(504, 'upstream_error', 'upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
   upstreamFailed: (detail: string, cause?: unknown) =>
     new GatewayError(502, 'upstream_error', 'upstream_error', `The model server failed: ${detail}`, { cause }),
+  upstreamTooLarge: (limit: number, cause?: unknown) =>
+    new GatewayError(502, 'upstream_error', 'upstream_too_large', `The model server's answer is larger than the limit of ${limit} bytes`, { cause }),
   shuttingDown: () => new GatewayError(503, 'server_error', 'shutting_down', 'The gateway is shutting down; retry shortly'),
   internal: () => new GatewayError(500, 'server_error', 'internal_error', 'Something went wrong on our end'),
 };

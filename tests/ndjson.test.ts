@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NdjsonParseError, parseNdjson } from '../server/providers/ndjson.ts';
+import { NdjsonLineTooLongError, NdjsonParseError, parseNdjson } from '../server/providers/ndjson.ts';
 
 async function* chunks(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield typeof part === 'string' ? Buffer.from(part) : part;
@@ -8,6 +8,12 @@ async function* chunks(...parts: Array<string | Uint8Array>): AsyncGenerator<Uin
 async function collect(source: AsyncIterable<Uint8Array>): Promise<unknown[]> {
   const out: unknown[] = [];
   for await (const value of parseNdjson(source)) out.push(value);
+  return out;
+}
+
+async function collectCapped(source: AsyncIterable<Uint8Array>, maxLineBytes: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const value of parseNdjson(source, { maxLineBytes })) out.push(value);
   return out;
 }
 
@@ -73,5 +79,53 @@ describe('parseNdjson', () => {
 
   it('yields nothing for an empty stream', async () => {
     expect(await collect(chunks())).toEqual([]);
+  });
+
+  it('joins a long line split across many small chunks', async () => {
+    const text = 'a'.repeat(1024 * 1024);
+    const parts = `{"text":"${text}"}\n`.match(/[^]{1,1000}/g)!;
+    expect(await collect(chunks(...parts))).toEqual([{ text }]);
+  });
+
+  describe('maxLineBytes', () => {
+    it('throws as soon as a line passes the cap, without waiting for the rest of it', async () => {
+      let pulled = 0;
+      async function* endless(): AsyncGenerator<Uint8Array> {
+        yield Buffer.from('{"ok":1}\n{"text":"');
+        for (;;) {
+          pulled += 1;
+          yield Buffer.alloc(1024, 'x');
+        }
+      }
+      const seen: unknown[] = [];
+      const error = await (async () => {
+        for await (const value of parseNdjson(endless(), { maxLineBytes: 10 * 1024 })) seen.push(value);
+      })().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(NdjsonLineTooLongError);
+      expect(error).toMatchObject({ line: 2, limit: 10 * 1024 });
+      expect(seen).toEqual([{ ok: 1 }]);
+      expect(pulled).toBeLessThanOrEqual(11);
+    });
+
+    it('throws for an over-long line that arrives whole in one chunk', async () => {
+      const line = `{"text":"${'x'.repeat(200)}"}\n`;
+      await expect(collectCapped(chunks(line), 100)).rejects.toBeInstanceOf(NdjsonLineTooLongError);
+    });
+
+    it('accepts a line of exactly the cap, counted in bytes rather than characters', async () => {
+      const line = '{"t":"' + 'é'.repeat(10) + '"}'; // 28 bytes, 18 characters
+      expect(Buffer.byteLength(line)).toBe(28);
+      expect(await collectCapped(chunks(line + '\n'), 28)).toEqual([{ t: 'é'.repeat(10) }]);
+      await expect(collectCapped(chunks(line + '\n'), 27)).rejects.toBeInstanceOf(NdjsonLineTooLongError);
+    });
+
+    it('caps each line, not the whole stream', async () => {
+      const lines = Array.from({ length: 100 }, (_, i) => `{"n":${i}}\n`);
+      expect(await collectCapped(chunks(lines.join('')), 16)).toHaveLength(100);
+    });
+
+    it('caps a trailing line without a newline', async () => {
+      await expect(collectCapped(chunks('{"a":1}\n', `{"text":"${'x'.repeat(200)}"}`), 100)).rejects.toBeInstanceOf(NdjsonLineTooLongError);
+    });
   });
 });

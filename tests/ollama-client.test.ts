@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/errors.ts';
 import type { InferenceRequest, ProviderEvent } from '../server/inference/types.ts';
-import { createOllamaClient, createOllamaProvider, type OllamaClient } from '../server/providers/ollama.ts';
+import { createOllamaClient, createOllamaProvider, withoutAddresses, type OllamaClient } from '../server/providers/ollama.ts';
 import { countWords, durationsFor, splitIntoTokens, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let emulator: OllamaEmulator;
@@ -54,6 +54,46 @@ async function closedPort(): Promise<number> {
 }
 
 const signal = () => new AbortController().signal;
+
+function recordingLog() {
+  const lines: Array<Record<string, unknown> & { detail?: string }> = [];
+  return { lines, warn: (obj: object) => void lines.push(obj as Record<string, unknown>) };
+}
+
+/**
+ * An upstream that answers 200 and then writes `x` forever (respecting backpressure) until the client
+ * closes the request; `closed` resolves with the bytes it had written by then.
+ */
+async function endlessUpstream({ type, prefix, declaredLength }: { type: string; prefix: string; declaredLength?: number }) {
+  let resolveClosed!: (bytes: number) => void;
+  const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
+  const filler = Buffer.alloc(64 * 1024, 'x');
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': type, ...(declaredLength ? { 'content-length': declaredLength } : {}) });
+    let written = 0;
+    let open = true;
+    res.on('close', () => {
+      open = false;
+      resolveClosed(written);
+    });
+    const pump = () => {
+      while (open) {
+        written += filler.length;
+        if (!res.write(filler)) return void res.once('drain', pump);
+      }
+    };
+    res.write(prefix);
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    closed,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
+  };
+}
 
 describe('ollama client', () => {
   describe('model endpoints', () => {
@@ -310,17 +350,53 @@ describe('ollama client', () => {
       expectGatewayError(error, { status: 502, code: 'upstream_error' });
     });
 
-    it('maps connection refused to 503 upstream_unavailable', async () => {
+    it('maps connection refused to 503 upstream_unavailable naming no address, and logs the detail once with the URL', async () => {
       const port = await closedPort();
-      const refused = createOllamaClient({ baseUrl: `http://127.0.0.1:${port}` });
+      const log = recordingLog();
+      const refused = createOllamaClient({ baseUrl: `http://127.0.0.1:${port}`, log });
       try {
         const provider = createOllamaProvider({ client: refused });
         const { error } = await run(provider.stream(chat('hi'), signal()));
         const gatewayError = expectGatewayError(error, { status: 503, code: 'upstream_unavailable', type: 'upstream_error' });
-        expect(gatewayError.message).toContain('ECONNREFUSED');
-        expectGatewayError(await refused.tags().catch((err: unknown) => err), { status: 503, code: 'upstream_unavailable' });
+        expect(gatewayError.message).toBe('The model server is unavailable: connection refused');
+        expect(gatewayError.message).not.toContain(String(port));
+        expect(log.lines).toHaveLength(1);
+        expect(log.lines[0]).toMatchObject({ upstream: `http://127.0.0.1:${port}`, path: '/api/chat', status: 503, code: 'ECONNREFUSED' });
+        expect(log.lines[0]!.detail).toContain(`127.0.0.1:${port}`);
+        const tagsError = expectGatewayError(await refused.tags().catch((err: unknown) => err), { status: 503, code: 'upstream_unavailable' });
+        expect(tagsError.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+        expect(log.lines).toHaveLength(2);
       } finally {
         await refused.close();
+      }
+    });
+
+    it('maps an unknown host name to 503 without naming the host', async () => {
+      const log = recordingLog();
+      const unknown = createOllamaClient({ baseUrl: 'http://ollama-gpu-7.invalid:11434', log });
+      try {
+        const error = expectGatewayError(await unknown.tags().catch((err: unknown) => err), { status: 503, code: 'upstream_unavailable' });
+        expect(error.message).not.toMatch(/ollama-gpu-7|invalid|11434/);
+        expect(log.lines).toEqual([expect.objectContaining({ upstream: 'http://ollama-gpu-7.invalid:11434', path: '/api/tags' })]);
+      } finally {
+        await unknown.close();
+      }
+    });
+
+    it("removes addresses from Ollama's own error text but logs it whole", async () => {
+      emulator.setBehavior({ fail: { status: 500, error: 'Post "http://127.0.0.1:39617/completion": dial tcp 10.0.0.7:11434: connect: connection refused' } });
+      const log = recordingLog();
+      const logged = createOllamaClient({ baseUrl: emulator.url, log });
+      try {
+        const { error } = await run(createOllamaProvider({ client: logged }).stream(chat('hi'), signal()));
+        const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_error' });
+        expect(gatewayError.message).toContain('connection refused');
+        expect(gatewayError.message).not.toMatch(/127\.0\.0\.1|39617|10\.0\.0\.7|11434/);
+        expect(log.lines).toHaveLength(1);
+        expect(log.lines[0]!.detail).toContain('10.0.0.7:11434');
+        expect(log.lines[0]).toMatchObject({ upstream: emulator.url, path: '/api/chat', status: 502 });
+      } finally {
+        await logged.close();
       }
     });
 
@@ -388,6 +464,79 @@ describe('ollama client', () => {
       const { events, error } = await run(provider.stream(chat('short'), signal()));
       expectGatewayError(error, { status: 502, code: 'upstream_error' });
       expect(events.map((e) => e.type)).toEqual(['delta', 'delta', 'delta']);
+    });
+  });
+
+  describe('withoutAddresses', () => {
+    it.each([
+      ['Post "http://127.0.0.1:39617/completion": EOF', 'Post "<address>": EOF'],
+      ['dial tcp 10.0.0.7:11434: connect: connection refused', 'dial tcp <address>: connect: connection refused'],
+      ['dial tcp [::1]:11434: connect: connection refused', 'dial tcp <address>: connect: connection refused'],
+      ['proxy could not reach gpu-3.internal.example:8080', 'proxy could not reach <address>'],
+      ['model requires more system memory (9.5 GiB) than is available (4.0 GiB)', 'model requires more system memory (9.5 GiB) than is available (4.0 GiB)'],
+      ['CUDA error: out of memory at step 12:30', 'CUDA error: out of memory at step 12:30'],
+    ])('%s', (text, expected) => {
+      expect(withoutAddresses(text)).toBe(expected);
+    });
+
+    it("removes the upstream's own host name even without a port", () => {
+      expect(withoutAddresses('ollama-gpu-7 is overloaded', 'ollama-gpu-7')).toBe('<address> is overloaded');
+    });
+  });
+
+  describe('size cap', () => {
+    it('fails a stream line longer than the cap with 502 upstream_too_large before the line ends, and closes the request', async () => {
+      const upstream = await endlessUpstream({ type: 'application/x-ndjson', prefix: '{"model":"m","created_at":"","message":{"role":"assistant","content":"' });
+      const capped = createOllamaClient({ baseUrl: upstream.url, maxResponseBytes: 256 * 1024 });
+      try {
+        const { events, error } = await run(createOllamaProvider({ client: capped }).stream(chat('hi'), signal()));
+        const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_too_large', type: 'upstream_error' });
+        expect(gatewayError.message).toContain(String(256 * 1024));
+        expect(events).toEqual([]);
+        // The upstream would write forever: it stops only because the client closed the request.
+        expect(await upstream.closed).toBeLessThan(64 * 1024 * 1024);
+      } finally {
+        await capped.close();
+        await upstream.close();
+      }
+    });
+
+    it('fails a JSON answer bigger than the cap with 502 and closes the request (chunked, no length)', async () => {
+      const upstream = await endlessUpstream({ type: 'application/json', prefix: '{"models":[' });
+      const capped = createOllamaClient({ baseUrl: upstream.url, maxResponseBytes: 256 * 1024 });
+      try {
+        expectGatewayError(await capped.tags().catch((err: unknown) => err), { status: 502, code: 'upstream_too_large' });
+        expect(await upstream.closed).toBeLessThan(64 * 1024 * 1024);
+      } finally {
+        await capped.close();
+        await upstream.close();
+      }
+    });
+
+    it('fails a JSON answer whose declared length passes the cap without reading it', async () => {
+      const upstream = await endlessUpstream({ type: 'application/json', prefix: '{"models":[', declaredLength: 1024 * 1024 * 1024 });
+      const capped = createOllamaClient({ baseUrl: upstream.url, maxResponseBytes: 256 * 1024 });
+      try {
+        expectGatewayError(await capped.tags().catch((err: unknown) => err), { status: 502, code: 'upstream_too_large' });
+        expect(await upstream.closed).toBeLessThan(64 * 1024 * 1024);
+      } finally {
+        await capped.close();
+        await upstream.close();
+      }
+    });
+
+    it('passes answers up to the cap', async () => {
+      const word = 'w'.repeat(1000);
+      emulator.setBehavior({ reply: () => [word, word] });
+      const capped = createOllamaClient({ baseUrl: emulator.url, maxResponseBytes: 4096 });
+      try {
+        const { deltas, error } = await run(createOllamaProvider({ client: capped }).stream(chat('hi'), signal()));
+        expect(error).toBeUndefined();
+        expect(deltas).toEqual([word, word]);
+        expect((await capped.chatOnce({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] })).message?.content).toBe(word + word);
+      } finally {
+        await capped.close();
+      }
     });
   });
 

@@ -1,8 +1,9 @@
 /**
- * Incremental NDJSON (newline-delimited JSON) parsing for streamed HTTP bodies.
+ * Incremental NDJSON (newline-delimited JSON) parsing for streamed HTTP bodies, with a cap on the
+ * length of one line.
  *
  * @example
- * for await (const chunk of parseNdjson<OllamaChatChunk>(response.body)) {
+ * for await (const chunk of parseNdjson<OllamaChatChunk>(response.body, { maxLineBytes: 1 << 20 })) {
  *   process.stdout.write(chunk.message?.content ?? '');
  * }
  */
@@ -21,21 +22,48 @@ export class NdjsonParseError extends Error {
   }
 }
 
+/** A line of the stream is longer than the cap; thrown as soon as the cap is passed, before the line ends. */
+export class NdjsonLineTooLongError extends Error {
+  /** 1-based line number within the stream. */
+  readonly line: number;
+  readonly limit: number;
+
+  constructor({ line, limit }: { line: number; limit: number }) {
+    super(`line ${line} of the stream is longer than the limit of ${limit} bytes`);
+    this.name = 'NdjsonLineTooLongError';
+    this.line = line;
+    this.limit = limit;
+  }
+}
+
+export interface NdjsonOptions {
+  /** Longest line accepted, in bytes (without its newline). Default: no limit. */
+  maxLineBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+
 /**
  * Yields one parsed value per line as soon as the line's newline arrives. Lines may span chunks,
  * chunks may hold many lines, multi-byte UTF-8 characters may be split across chunks, the last
  * line may lack its newline, and blank lines (including `\r\n` endings) are skipped.
- * Throws NdjsonParseError on a malformed line.
+ * Throws NdjsonParseError on a malformed line and NdjsonLineTooLongError once a line passes
+ * `maxLineBytes`, without waiting for the rest of it.
  */
-export async function* parseNdjson<T = unknown>(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<T, void, undefined> {
-  // One decoder per stream, in streaming mode, so a character split across chunks is held back, not mangled.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let buffered = '';
+export async function* parseNdjson<T = unknown>(source: AsyncIterable<Uint8Array | string>, { maxLineBytes = Infinity }: NdjsonOptions = {}): AsyncGenerator<T, void, undefined> {
+  // The unfinished line's bytes: only each new chunk is scanned for a newline, so a long line costs linear time.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   let lineNumber = 0;
 
-  const parseLine = (raw: string): { ok: true; value: T } | { ok: false } => {
+  const parseLine = (bytes: Uint8Array): { ok: true; value: T } | { ok: false } => {
     lineNumber += 1;
-    const text = raw.trim();
+    let text: string;
+    try {
+      text = decoder.decode(bytes).trim();
+    } catch (cause) {
+      throw new NdjsonParseError({ line: lineNumber, text: '<invalid UTF-8>', cause });
+    }
     if (text === '') return { ok: false };
     try {
       return { ok: true, value: JSON.parse(text) as T };
@@ -43,29 +71,38 @@ export async function* parseNdjson<T = unknown>(source: AsyncIterable<Uint8Array
       throw new NdjsonParseError({ line: lineNumber, text, cause });
     }
   };
+  const takeLine = (tail: Uint8Array): Uint8Array => {
+    const line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+    pending = [];
+    pendingBytes = 0;
+    return line;
+  };
+  const checkLength = (bytes: number) => {
+    if (bytes > maxLineBytes) throw new NdjsonLineTooLongError({ line: lineNumber + 1, limit: maxLineBytes });
+  };
 
-  for await (const chunk of source) {
-    buffered += typeof chunk === 'string' ? chunk : decodeChunk(decoder, chunk, lineNumber + 1);
+  for await (const raw of source) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
     let start = 0;
-    let newline = buffered.indexOf('\n', start);
+    let newline = chunk.indexOf(NEWLINE, start);
     while (newline !== -1) {
-      const parsed = parseLine(buffered.slice(start, newline));
-      start = newline + 1;
+      checkLength(pendingBytes + newline - start);
+      const parsed = parseLine(takeLine(chunk.subarray(start, newline)));
       if (parsed.ok) yield parsed.value;
-      newline = buffered.indexOf('\n', start);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
     }
-    buffered = start === 0 ? buffered : buffered.slice(start);
+    if (start < chunk.length) {
+      checkLength(pendingBytes + chunk.length - start);
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+    }
   }
-
-  buffered += decodeChunk(decoder, undefined, lineNumber + 1);
-  const last = parseLine(buffered);
-  if (last.ok) yield last.value;
-}
-
-function decodeChunk(decoder: TextDecoder, chunk: Uint8Array | undefined, line: number): string {
-  try {
-    return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-  } catch (cause) {
-    throw new NdjsonParseError({ line, text: '<invalid UTF-8>', cause });
+  if (pendingBytes > 0) {
+    const last = parseLine(takeLine(new Uint8Array(0)));
+    if (last.ok) yield last.value;
   }
 }
+
+// A whole line is decoded at once, so a character split across chunks is joined before decoding.
+const decoder = new TextDecoder('utf-8', { fatal: true });

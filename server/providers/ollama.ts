@@ -21,7 +21,7 @@ import type {
   ProviderEvent,
   SamplingOptions,
 } from '../inference/types.ts';
-import { NdjsonParseError, parseNdjson } from './ndjson.ts';
+import { NdjsonLineTooLongError, NdjsonParseError, parseNdjson } from './ndjson.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Ollama wire types (docs/api.md)
@@ -169,6 +169,11 @@ export interface OllamaEmbedResponse {
 // Client
 // ---------------------------------------------------------------------------------------------
 
+/** Where the client writes the detail of a failure (error code, address, raw text) that clients never see. */
+export interface FailureLog {
+  warn(obj: object, msg?: string): void;
+}
+
 export interface OllamaClientOptions {
   /** Ollama's base URL, e.g. `http://127.0.0.1:11434` (a path prefix is kept). */
   baseUrl: string;
@@ -178,6 +183,10 @@ export interface OllamaClientOptions {
   headersTimeoutMs?: number;
   /** Longest silence between two body chunks. Default 5 min. */
   bodyTimeoutMs?: number;
+  /** Largest answer accepted: a whole JSON body, or one line of a stream. Past it the call fails with a 502 and the upstream request is closed. Default 64 MiB. */
+  maxResponseBytes?: number;
+  /** Gets each upstream failure once, with the upstream's URL, its error code and address. */
+  log?: FailureLog;
 }
 
 export interface CallOptions {
@@ -211,7 +220,10 @@ export interface OllamaClient {
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 5 * 60_000;
 const DEFAULT_BODY_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const MAX_ERROR_TEXT = 1_000;
+// An error page is read this far at most; the rest is not worth the wait.
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 type Phase = 'request' | 'body';
 
@@ -226,7 +238,7 @@ interface Timeouts {
  * as they arrive; the caller aggregates.
  *
  * @example
- * const ollama = createOllamaClient({ baseUrl: 'http://127.0.0.1:11434', headersTimeoutMs: 60_000 });
+ * const ollama = createOllamaClient({ baseUrl: 'http://127.0.0.1:11434', headersTimeoutMs: 60_000, log });
  * const { models } = await ollama.tags({ signal });
  */
 export function createOllamaClient({
@@ -234,10 +246,15 @@ export function createOllamaClient({
   connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
   headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS,
   bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS,
+  maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
+  log,
 }: OllamaClientOptions): OllamaClient {
   const url = new URL(baseUrl);
   const origin = url.origin;
   const prefix = url.pathname.replace(/\/+$/, '');
+  // The upstream as logged: no credentials, which a base URL may carry.
+  const upstream = origin + prefix;
+  const clean = (text: string) => withoutAddresses(text, url.hostname);
   const timeouts: Timeouts = { connect: connectTimeoutMs, headers: headersTimeoutMs, body: bodyTimeoutMs };
   const agent = new Agent({
     connectTimeout: connectTimeoutMs,
@@ -246,6 +263,19 @@ export function createOllamaClient({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
   });
+  const reported = new WeakSet<object>();
+
+  /** Maps a failure to what the caller may show a client, and logs its detail once. */
+  function fail({ err, signal, phase, path }: { err: unknown; signal?: AbortSignal; phase: Phase; path: string }): unknown {
+    const mapped = mapFailure({ err, signal, phase, timeouts, clean });
+    if (log && isGatewayError(mapped) && mapped.type === 'upstream_error' && !reported.has(mapped)) {
+      reported.add(mapped);
+      const cause = mapped.cause ?? mapped;
+      const code = errorCodeOf(cause);
+      log.warn({ upstream, path, status: mapped.status, code, detail: describeError(cause, code) }, 'Ollama request failed');
+    }
+    return mapped;
+  }
 
   async function send({
     method,
@@ -273,25 +303,21 @@ export function createOllamaClient({
         signal,
       });
     } catch (err) {
-      throw mapFailure({ err, signal, phase: 'request', timeouts });
+      throw fail({ err, signal, phase: 'request', path });
     }
   }
 
-  async function ensureOk({ res, model, signal }: { res: Dispatcher.ResponseData; model?: string; signal?: AbortSignal }): Promise<void> {
+  async function ensureOk({ res, model }: { res: Dispatcher.ResponseData; model?: string }): Promise<void> {
     if (res.statusCode >= 200 && res.statusCode < 300) return;
-    let text: string;
-    try {
-      text = await res.body.text();
-    } catch (err) {
-      throw mapFailure({ err, signal, phase: 'body', timeouts });
-    }
-    const message = errorTextOf(text) || `HTTP ${res.statusCode}`;
+    const text = await readBody({ res, limit: MAX_ERROR_BODY_BYTES, truncate: true });
+    const raw = errorTextOf(text) || `HTTP ${res.statusCode}`;
+    const message = clean(raw);
     if (res.statusCode === 404 && model !== undefined && /model\b.*\bnot found/i.test(message)) {
       throw errors.modelNotFound(model);
     }
     // Ollama's 400s are about the request (a model that cannot chat, a bad image): the client's to fix.
     if (res.statusCode === 400 || res.statusCode === 422) throw errors.invalidRequest(`Ollama refused the request: ${message}`, 'upstream_rejected');
-    throw errors.upstreamFailed(message, new Error(`Ollama answered HTTP ${res.statusCode}`));
+    throw errors.upstreamFailed(message, new Error(`Ollama answered HTTP ${res.statusCode}: ${raw}`));
   }
 
   async function json<T>({
@@ -309,10 +335,10 @@ export function createOllamaClient({
   }): Promise<T> {
     const res = await send({ method, path, body, signal, accept: 'application/json' });
     try {
-      await ensureOk({ res, model, signal });
-      return JSON.parse(await res.body.text()) as T; // measured: a third faster than body.json()
+      await ensureOk({ res, model });
+      return JSON.parse(await readBody({ res, limit: maxResponseBytes })) as T;
     } catch (err) {
-      throw mapFailure({ err, signal, phase: 'body', timeouts });
+      throw fail({ err, signal, phase: 'body', path });
     } finally {
       destroyUnlessEnded(res);
     }
@@ -331,13 +357,13 @@ export function createOllamaClient({
   }): AsyncGenerator<T, void, undefined> {
     const res = await send({ method: 'POST', path, body: { ...body, stream: true }, signal, accept: 'application/x-ndjson' });
     try {
-      await ensureOk({ res, model, signal });
+      await ensureOk({ res, model });
       let final: T | undefined;
       try {
-        for await (const line of parseNdjson<unknown>(res.body)) {
+        for await (const line of parseNdjson<unknown>(res.body, { maxLineBytes: maxResponseBytes })) {
           // Keep reading past the final chunk so the body ends cleanly and the socket goes back to the pool.
           if (final !== undefined) continue;
-          const chunk = asChunk<T>(line);
+          const chunk = asChunk<T>(line, clean);
           if (chunk.done === true) final = chunk;
           else yield chunk;
         }
@@ -347,7 +373,7 @@ export function createOllamaClient({
       if (final === undefined) throw errors.upstreamFailed('the response stream ended before the final chunk');
       yield final;
     } catch (err) {
-      throw mapFailure({ err, signal, phase: 'body', timeouts });
+      throw fail({ err, signal, phase: 'body', path });
     } finally {
       // A consumer that stops early (break, return, throw) closes the upstream request here.
       destroyUnlessEnded(res);
@@ -363,25 +389,62 @@ export function createOllamaClient({
     chat: (body, { signal } = {}) => stream<OllamaChatChunk>({ path: '/api/chat', body, model: body.model, signal }),
     generate: (body, { signal } = {}) => stream<OllamaGenerateChunk>({ path: '/api/generate', body, model: body.model, signal }),
     chatOnce: (body, { signal } = {}) =>
-      json<unknown>({ method: 'POST', path: '/api/chat', body: { ...body, stream: false }, model: body.model, signal }).then((r) => asChunk<OllamaChatChunk>(r)),
+      json<unknown>({ method: 'POST', path: '/api/chat', body: { ...body, stream: false }, model: body.model, signal }).then((r) => once<OllamaChatChunk>(r, '/api/chat')),
     generateOnce: (body, { signal } = {}) =>
-      json<unknown>({ method: 'POST', path: '/api/generate', body: { ...body, stream: false }, model: body.model, signal }).then((r) => asChunk<OllamaGenerateChunk>(r)),
+      json<unknown>({ method: 'POST', path: '/api/generate', body: { ...body, stream: false }, model: body.model, signal }).then((r) => once<OllamaGenerateChunk>(r, '/api/generate')),
     embed: (body, { signal } = {}) =>
       json<OllamaEmbedResponse>({ method: 'POST', path: '/api/embed', body, model: body.model, signal }),
     close: () => agent.close(),
   };
+
+  function once<T>(answer: unknown, path: string): T {
+    try {
+      return asChunk<T>(answer, clean);
+    } catch (err) {
+      throw fail({ err, phase: 'body', path });
+    }
+  }
 }
 
-function asChunk<T>(line: unknown): T {
+function asChunk<T>(line: unknown, clean: (text: string) => string): T {
   if (line === null || typeof line !== 'object' || Array.isArray(line)) {
-    throw errors.upstreamFailed(`unexpected line in the response stream: ${JSON.stringify(line)?.slice(0, 100)}`);
+    throw errors.upstreamFailed(clean(`unexpected line in the response stream: ${JSON.stringify(line)?.slice(0, 100)}`));
   }
   const { error } = line as { error?: unknown };
   // Ollama reports a failure after the headers were sent as a line with only an `error` field.
   if (error !== undefined && error !== null) {
-    throw errors.upstreamFailed(typeof error === 'string' ? error : JSON.stringify(error));
+    const raw = typeof error === 'string' ? error : JSON.stringify(error);
+    throw errors.upstreamFailed(clean(raw), new Error(`Ollama sent an error line: ${raw}`));
   }
   return line as T;
+}
+
+/**
+ * Reads a response body up to `limit` bytes: a declared or actual size over it fails at once (and the
+ * caller's `finally` closes the request), or with `truncate` the text so far is kept.
+ */
+function readBody({ res, limit, truncate = false }: { res: Dispatcher.ResponseData; limit: number; truncate?: boolean }): Promise<string> {
+  const declared = Number(res.headers['content-length']);
+  if (!truncate && declared > limit) return Promise.reject(errors.upstreamTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
+    res.body.on('data', (chunk: Buffer) => {
+      if (size + chunk.length <= limit) {
+        chunks.push(chunk);
+        size += chunk.length;
+        return;
+      }
+      res.body.removeAllListeners('data').destroy();
+      if (!truncate) return reject(errors.upstreamTooLarge(limit));
+      chunks.push(chunk.subarray(0, limit - size));
+      size = limit;
+      done();
+    });
+    res.body.once('end', done);
+    res.body.once('error', reject);
+  });
 }
 
 function errorTextOf(text: string): string {
@@ -400,50 +463,73 @@ function destroyUnlessEnded(res: Dispatcher.ResponseData): void {
   if (!res.body.destroyed && !res.body.readableEnded) res.body.destroy();
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
+const ADDRESS_PATTERNS = [
+  /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, // URLs
+  /\[[0-9a-f:.%]*:[0-9a-f:.%]*\](?::\d{1,5})?/gi, // [IPv6]:port
+  /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g, // IPv4[:port]
+  /\b(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+):\d{1,5}\b/gi, // host.name:port
+];
 
-function mapFailure({ err, signal, phase, timeouts }: { err: unknown; signal?: AbortSignal; phase: Phase; timeouts: Timeouts }): unknown {
+/** Text from or about the upstream without its addresses (Ollama's own errors name its runner's, e.g. `Post "http://127.0.0.1:39617/completion": EOF`). */
+export function withoutAddresses(text: string, hostname?: string): string {
+  let out = text;
+  for (const pattern of ADDRESS_PATTERNS) out = out.replace(pattern, '<address>');
+  const host = hostname?.replace(/^\[|\]$/g, '');
+  if (host && host.length > 2) out = out.split(host).join('<address>');
+  return out;
+}
+
+/** What a client is told about a network error: the kind of failure, never the address. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EAI_FAIL: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  ECONNABORTED: 'connection aborted',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host down',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_CLOSED: 'connection closed',
+  UND_ERR_DESTROYED: 'connection closed',
+};
+
+/**
+ * Every failure becomes a GatewayError whose message names no address, port or host (the detail stays
+ * in `cause`, for the log), except an abort by the caller's signal, which stays an AbortError.
+ */
+function mapFailure({ err, signal, phase, timeouts, clean }: { err: unknown; signal?: AbortSignal; phase: Phase; timeouts: Timeouts; clean: (text: string) => string }): unknown {
   if (signal?.aborted) return abortErrorFrom(signal);
   if (isGatewayError(err)) return err;
-  if (err instanceof NdjsonParseError) return errors.upstreamFailed(`invalid response stream: ${err.message}`, err);
-  if (err instanceof SyntaxError) return errors.upstreamFailed(`invalid JSON in the response: ${err.message}`, err);
+  if (err instanceof NdjsonLineTooLongError) return errors.upstreamTooLarge(err.limit, err);
+  if (err instanceof NdjsonParseError) return errors.upstreamFailed(clean(`invalid response stream: ${err.message}`), err);
+  if (err instanceof SyntaxError) return errors.upstreamFailed(clean(`invalid JSON in the response: ${err.message}`), err);
   const code = errorCodeOf(err);
-  const detail = describeError(err, code);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return errors.upstreamTimeout(`could not connect within ${timeouts.connect} ms`, err);
     case 'ETIMEDOUT':
-      return errors.upstreamTimeout(`the connection timed out (${detail})`, err);
+      return errors.upstreamTimeout('the connection timed out', err);
     case 'UND_ERR_HEADERS_TIMEOUT':
       return errors.upstreamTimeout(`no response within ${timeouts.headers} ms`, err);
     case 'UND_ERR_BODY_TIMEOUT':
       return errors.upstreamTimeout(`the response stalled for more than ${timeouts.body} ms`, err);
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return errors.upstreamFailed('invalid HTTP response (wrong content-length)', err);
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return errors.upstreamFailed('invalid HTTP response (headers too large)', err);
   }
-  if (code !== undefined && (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW')) {
-    return errors.upstreamFailed(`invalid HTTP response (${detail})`, err);
-  }
-  if (code !== undefined && (UNREACHABLE_CODES.has(code) || /^E[A-Z0-9]+$/.test(code))) {
+  if (code?.startsWith('HPE_')) return errors.upstreamFailed(`invalid HTTP response (${code})`, err);
+  if (code !== undefined && (code in NETWORK_FAILURES || /^E[A-Z0-9_]+$/.test(code))) {
+    const what = NETWORK_FAILURES[code] ?? code;
     // Before a response it is unreachable; once a response started, it is a broken answer.
-    return phase === 'request'
-      ? errors.upstreamUnavailable(detail, err)
-      : errors.upstreamFailed(`the response stream broke (${detail})`, err);
+    return phase === 'request' ? errors.upstreamUnavailable(what, err) : errors.upstreamFailed(`the response stream broke (${what})`, err);
   }
-  return err;
+  // Anything else (another undici error, a bug) is still reported without its message, which may name the address.
+  return errors.upstreamFailed(code ? `the request failed (${code})` : 'the request failed', err);
 }
 
 function abortErrorFrom(signal: AbortSignal): Error {

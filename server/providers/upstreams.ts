@@ -7,7 +7,7 @@ import type { UpstreamSource } from '../catalogue/catalogue.ts';
 import type { ProviderResolver } from '../inference/service.ts';
 import type { Provider } from '../inference/types.ts';
 import { createBuiltinProvider } from './builtin.ts';
-import { createOllamaClient, createOllamaProvider, type OllamaClient } from './ollama.ts';
+import { createOllamaClient, createOllamaProvider, type FailureLog, type OllamaClient } from './ollama.ts';
 
 export interface Upstreams extends ProviderResolver {
   sources: UpstreamSource[];
@@ -17,11 +17,11 @@ export interface Upstreams extends ProviderResolver {
   close(): Promise<void>;
 }
 
-export function createUpstreams({ urls, connectTimeoutMs, timeoutMs }: { urls: string[]; connectTimeoutMs: number; timeoutMs: number }): Upstreams {
+export function createUpstreams({ urls, connectTimeoutMs, timeoutMs, maxUpstreamBytes, log }: { urls: string[]; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }): Upstreams {
   const clients = new Map<string, OllamaClient>();
   const providers = new Map<string, Provider>();
   for (const url of urls) {
-    const client = createOllamaClient({ baseUrl: url, connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const client = createOllamaClient({ baseUrl: url, connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxUpstreamBytes, log });
     clients.set(url, client);
     providers.set(url, createOllamaProvider({ client }));
   }

@@ -42,25 +42,37 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
+// After an early 413 the rest of the upload is read and dropped this far at most, then the connection is
+// closed; also once the client has sent nothing for a while (it read the answer, or never sends the body).
+const DISCARD_MAX_BYTES = 32 * 1024 * 1024;
+const DISCARD_MAX_MS = 5_000;
+const DISCARD_IDLE_MS = 500;
+
 /**
  * Reads and parses a JSON body; 413 over `limit` bytes (a declared Content-Length over it is refused
  * unread), 400 for malformed or too deeply nested JSON, an AbortError when the client gives up mid-upload.
+ * After a 413 the upload goes on being read and dropped (bounded), so the answer is not lost to a reset.
  */
 export function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length']) > limit) return reject(errors.bodyTooLarge(limit));
+    const tooLarge = () => {
+      discardUpload(req);
+      reject(errors.bodyTooLarge(limit));
+    };
+    if (Number(req.headers['content-length']) > limit) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
-    const fail = (err: unknown) => {
-      req.removeAllListeners('data').pause();
-      reject(err);
-    };
-    const aborted = () => fail(new DOMException('the client closed the connection during the upload', 'AbortError'));
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(errors.bodyTooLarge(limit));
-      else chunks.push(chunk);
-    });
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      tooLarge();
+    };
+    const aborted = () => {
+      req.off('data', onData).pause();
+      reject(new DOMException('the client closed the connection during the upload', 'AbortError'));
+    };
+    req.on('data', onData);
     req.once('aborted', aborted).once('error', aborted);
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
@@ -73,6 +85,37 @@ export function readJson(req: IncomingMessage, limit: number): Promise<unknown> 
       }
     });
   });
+}
+
+/**
+ * Reads and drops the rest of an upload answered early. Closing a socket with unread data resets it,
+ * and a client still sending (curl, Python) then loses the answer. An upload read to its end leaves the
+ * connection usable; past the bounds, or when the client goes quiet, the connection is closed.
+ */
+function discardUpload(req: IncomingMessage): void {
+  if (req.complete) return;
+  const socket = req.socket;
+  let dropped = 0;
+  let closing = false;
+  const stop = () => {
+    clearTimeout(deadline);
+    clearTimeout(idle);
+  };
+  const close = () => {
+    stop();
+    if (closing) return;
+    closing = true;
+    socket.end(() => socket.destroy());
+  };
+  const deadline = setTimeout(close, DISCARD_MAX_MS);
+  const idle = setTimeout(close, DISCARD_IDLE_MS);
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_MAX_BYTES) close();
+    else idle.refresh();
+  });
+  req.once('end', stop).once('close', stop);
+  req.resume();
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
@@ -110,12 +153,11 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
   return controller.signal;
 }
 
-/** An error's own headers: its rate-limit state (a 429's), Retry-After, and `connection: close` for a 413 whose body stays unread. */
+/** An error's own headers: its rate-limit state (a 429's) and Retry-After. */
 export function errorHeaders(e: GatewayError): Record<string, string | number> {
   const headers: Record<string, string | number> = rateLimitHeaders(e.rateLimit);
   if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
-  // Node closes the socket once this answer is flushed, instead of reading the rest of the upload.
-  if (e.status === 413) headers.connection = 'close';
+  // No `connection: close` on a 413: Node would close as soon as it is flushed, under an upload still arriving (readJson drains it).
   return headers;
 }
 
