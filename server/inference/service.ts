@@ -14,7 +14,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
-import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
+import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
 export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -40,7 +40,7 @@ export interface InferenceRun extends AsyncIterable<ProviderEvent> {
   /** The request as sent to the provider, defaults applied. */
   request: InferenceRequest;
   /** The whole answer at once (iterate the run instead to stream it); consume a run one way only. */
-  complete(): Promise<{ text: string; done: DoneEvent }>;
+  complete(): Promise<Completion>;
 }
 
 export type DoneEvent = Extract<ProviderEvent, { type: 'done' }>;
@@ -149,6 +149,8 @@ export function createInferenceService({
     prepare(principal, request) {
       const model = requireModel(principal, request.model);
       checkOptions(request.options, maxTokensCap);
+      // The compatible surfaces send what their client set and leave the rest to the model.
+      if (request.defaults === 'none') return { model, request: { ...request, model: model.id } };
       const options: SamplingOptions = {
         ...request.options,
         temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
@@ -209,11 +211,11 @@ export function createInferenceService({
         let finished = false;
         try {
           for await (const ev of provider.stream(request, upstream.signal)) {
-            if (ev.type === 'delta') {
+            if (ev.type === 'delta' || ev.type === 'thinking') {
               run.outcome.ttft ??= Date.now() - run.started;
               // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
               run.outcome.completionTokens++;
-            } else {
+            } else if (ev.type === 'done') {
               run.finish(ev);
               finished = true;
             }
@@ -231,12 +233,14 @@ export function createInferenceService({
       }
 
       // A client that does not stream gets one upstream answer to parse instead of a chunk per token.
-      async function complete(): Promise<{ text: string; done: DoneEvent }> {
+      async function complete(): Promise<Completion> {
         if (input.stream || !provider.complete) {
-          let text = '';
+          const out: Omit<Completion, 'done'> = { text: '' };
           for await (const ev of events()) {
-            if (ev.type === 'delta') text += ev.text;
-            else return { text, done: ev };
+            if (ev.type === 'delta') out.text += ev.text;
+            else if (ev.type === 'thinking') out.thinking = (out.thinking ?? '') + ev.text;
+            else if (ev.type === 'tool_call') (out.toolCalls ??= []).push(ev.call);
+            else return { ...out, done: ev };
           }
           throw errors.upstreamFailed('the stream ended without a final chunk');
         }

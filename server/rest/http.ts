@@ -8,7 +8,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { DoneEvent, InferenceService } from '../inference/service.ts';
-import type { ProviderEvent } from '../inference/types.ts';
+import type { ProviderEvent, ToolCall } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 
 export interface Logger {
@@ -163,15 +163,26 @@ export function visibleModel(service: InferenceService, principal: Principal, na
 export async function pipeRun(
   res: ServerResponse,
   run: AsyncIterable<ProviderEvent>,
-  { start, onDelta, onDone, onError }: { start(): void; onDelta(text: string): void; onDone(ev: DoneEvent): void; onError(e: GatewayError): void },
+  { start, onDelta, onThinking, onToolCall, onDone, onError }: {
+    start(): void;
+    onDelta(text: string): void;
+    /** Reasoning text; a surface without a place for it leaves this out and it is dropped. */
+    onThinking?(text: string): void;
+    onToolCall?(call: ToolCall): void;
+    onDone(ev: DoneEvent): void;
+    onError(e: GatewayError): void;
+  },
 ): Promise<void> {
   const iterator = run[Symbol.asyncIterator]();
   let next = await iterator.next();
   start();
   try {
     for (; !next.done; next = await iterator.next()) {
-      if (next.value.type === 'delta') onDelta(next.value.text);
-      else onDone(next.value);
+      const ev = next.value;
+      if (ev.type === 'delta') onDelta(ev.text);
+      else if (ev.type === 'thinking') onThinking?.(ev.text);
+      else if (ev.type === 'tool_call') onToolCall?.(ev.call);
+      else onDone(ev);
     }
   } catch (err) {
     if (isAbort(err)) return;

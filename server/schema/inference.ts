@@ -25,6 +25,7 @@ const FinishReason = builder.enumType('FinishReason', {
   values: {
     STOP: { value: 'stop', description: 'It finished its answer.' },
     LENGTH: { value: 'length', description: 'It reached maxTokens.' },
+    TOOL_CALLS: { value: 'tool_calls', description: 'It asked for tool calls.' },
   } as const,
 });
 
@@ -197,6 +198,8 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline):
         }
         if (!line.check()) return ended();
         const ev = r.value;
+        // Not carried by this schema yet: reasoning and tool calls.
+        if (ev.type === 'thinking' || ev.type === 'tool_call') return this.next();
         return {
           value: ev.type === 'delta' ? { kind: 'delta', id: run.id, model: run.model.id, text: ev.text } : { kind: 'done', id: run.id, model: run.model.id, finishReason: ev.finishReason, usage: ev.usage },
           done: false,
