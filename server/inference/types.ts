@@ -49,6 +49,8 @@ interface BaseRequest {
   keepAlive?: string | number;
   /** Ollama `format` ("json" or a JSON schema). */
   format?: unknown;
+  /** Ollama options the gateway does not interpret, sent as the client sent them (under the mapped ones). */
+  upstreamOptions?: Record<string, unknown>;
   /** Ollama `think`; absent leaves it to the model. */
   think?: ThinkSetting;
   /**
@@ -72,6 +74,8 @@ export interface GenerateRequest extends BaseRequest {
   system?: string;
   /** Ollama `raw` mode: the prompt is sent without the model's template. */
   raw?: boolean;
+  /** Base64 images for multimodal models. */
+  images?: string[];
 }
 
 export type InferenceRequest = ChatRequest | GenerateRequest;

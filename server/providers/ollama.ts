@@ -565,6 +565,13 @@ export function toOllamaOptions(options: SamplingOptions): OllamaOptions | undef
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** The client's own Ollama options, with the ones the gateway checked (and may have filled) on top. */
+function withUpstreamOptions(req: ChatRequest | GenerateRequest): OllamaOptions | undefined {
+  const mapped = toOllamaOptions(req.options);
+  if (!req.upstreamOptions || Object.keys(req.upstreamOptions).length === 0) return mapped;
+  return { ...req.upstreamOptions, ...mapped };
+}
+
 function toOllamaMessage({ role, content, images, thinking, toolCalls, toolName }: ChatMessage): OllamaMessage {
   const m: OllamaMessage = { role, content };
   if (images?.length) m.images = images;
@@ -588,7 +595,7 @@ export function toChatBody(req: ChatRequest): OllamaChatBody {
   const body: OllamaChatBody = {
     model: req.model,
     messages: req.messages.map(toOllamaMessage),
-    options: toOllamaOptions(req.options),
+    options: withUpstreamOptions(req),
     keep_alive: req.keepAlive,
     format: req.format,
   };
@@ -603,9 +610,10 @@ export function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
     prompt: req.prompt,
     system: req.system,
     raw: req.raw,
-    options: toOllamaOptions(req.options),
+    options: withUpstreamOptions(req),
     keep_alive: req.keepAlive,
     format: req.format,
+    ...(req.images?.length ? { images: req.images } : {}),
     ...(req.think !== undefined ? { think: req.think } : {}),
   };
 }
