@@ -97,6 +97,11 @@ export function sseData(res: ServerResponse, data: unknown): void {
   res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
 
+/** A named server-sent event, as the Responses and Anthropic streams use: `event:` then `data:`. */
+export function sseEvent(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
 /** An AbortSignal that fires when the client closes the connection before the response is done. */
 export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();

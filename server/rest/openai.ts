@@ -17,6 +17,7 @@ import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, Completion, InferenceRequest, SamplingOptions, ThinkSetting, ToolCall, Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { createResponsesHandler } from './responses.ts';
 import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
@@ -105,14 +106,14 @@ const PARAM_OF_CODE: Record<string, string> = {
 const params = new WeakMap<GatewayError, string>();
 
 /** An error with the request field it is about, reported as OpenAI's `param`. */
-function badParam(param: string, message: string, code = 'invalid_value'): GatewayError {
+export function badParam(param: string, message: string, code = 'invalid_value'): GatewayError {
   const err = errors.invalidRequest(message, code);
   params.set(err, param);
   return err;
 }
 
 /** parseBody, remembering the offending field for `param`. */
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   try {
     return parseBody(schema, body);
   } catch (err) {
@@ -133,7 +134,7 @@ export function openAiErrorBody(e: GatewayError) {
   return { error: { message: e.message, type: openAiType(e), param: params.get(e) ?? PARAM_OF_CODE[e.code] ?? null, code: e.code } };
 }
 
-function newId(prefix: string): string {
+export function newId(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
 }
 
@@ -309,6 +310,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     ['POST', '/v1/chat/completions', (ctx) => completion(ctx, 'chat')],
     ['POST', '/v1/completions', (ctx) => completion(ctx, 'generate')],
     ['POST', '/v1/embeddings', embeddings],
+    ['POST', '/v1/responses', createResponsesHandler({ service, maxBodyBytes })],
   ];
 
   const route = (ctx: Omit<Ctx, 'principal' | 'rest'>, method: string, p: string): ((principal: Principal) => unknown) => {
@@ -322,13 +324,13 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       if (method !== 'GET') throw methodNotAllowed(ctx.res, method, p, 'GET');
       return (principal) => retrieveModel({ ...ctx, principal, rest: p.slice('/v1/models/'.length) });
     }
-    throw errors.notFound(`Invalid URL (${method} ${p}); see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings`);
+    throw errors.notFound(`Invalid URL (${method} ${p}); see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses`);
   };
 
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const p = url.pathname;
     if (p !== '/v1' && !p.startsWith('/v1/')) return false;
-    const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : 'req_');
+    const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : p === '/v1/responses' ? 'resp_' : 'req_');
     // Set before anything can fail, so every answer (errors and streams included) names its request.
     res.setHeader('x-request-id', requestId);
     await serve({ req, res, keys, service, log, shape: openAiErrorBody, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
