@@ -166,6 +166,20 @@ describe('responses surface (/v1/responses)', () => {
     expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is it', images: ['iVBORw0KGgo='] }]);
   });
 
+  it('stops the Ollama generation within a second when the stream is abandoned, recording it as cancelled', async () => {
+    emulator.setBehavior({ tokenDelayMs: 50, reply: () => 'word '.repeat(200) });
+    const stream = await openai.responses.create({ model: 'llama3.2', input: 'go on', stream: true });
+    let id = '';
+    let deltas = 0;
+    for await (const ev of stream) {
+      if (ev.type === 'response.created') id = ev.response.id;
+      if (ev.type === 'response.output_text.delta' && ++deltas === 2) break;
+    }
+    const aborted = await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1000 });
+    expect(aborted.chunksSent).toBeLessThan(200);
+    expect(await usageRecord(id)).toMatchObject({ surface: 'responses', status: 499, stream: true });
+  });
+
   it('refuses previous_response_id, store: true, non-function tools and forced tool choice with a 400 naming the field', async () => {
     const before = emulator.requests.length;
     const cases: Array<[Partial<OpenAI.Responses.ResponseCreateParamsNonStreaming>, string]> = [

@@ -140,9 +140,26 @@ export function methodNotAllowed(res: ServerResponse, method: string, path: stri
  * every later answer (404 and 405 included: every answer to an authenticated request carries them),
  * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape.
  */
-export async function serve({ req, res, keys, service, log, shape, route }: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown }): Promise<void> {
+export async function serve({
+  req,
+  res,
+  keys,
+  service,
+  log,
+  shape,
+  route,
+  keyHeader,
+}: Reply & {
+  req: IncomingMessage;
+  keys: KeyStore;
+  service: InferenceService;
+  route: () => (principal: Principal) => unknown;
+  /** A header that may carry the bare key instead of Authorization (Anthropic's `x-api-key`). */
+  keyHeader?: string;
+}): Promise<void> {
   try {
-    const principal = keys.authenticate(req.headers.authorization);
+    const bare = keyHeader && !req.headers.authorization ? req.headers[keyHeader] : undefined;
+    const principal = typeof bare === 'string' && bare ? keys.authenticateSecret(bare.trim()) : keys.authenticate(req.headers.authorization);
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
     await route()(principal);
