@@ -26,6 +26,10 @@ export type ChatInput = {
   model: string;
   /** Sampling temperature, 0 to 2; the model’s default when omitted. */
   temperature?: number | null | undefined;
+  /** Ask a reasoning model to think first (its reasoning streams as `thinking`); the model’s default when omitted. */
+  think?: boolean | null | undefined;
+  /** Functions the model may call; its answer then carries toolCalls. */
+  tools?: Array<ToolInput> | null | undefined;
   /** Top-k sampling, at least 1; the model’s default when omitted. */
   topK?: number | null | undefined;
   /** Nucleus sampling, above 0 and at most 1; the model’s default when omitted. */
@@ -55,7 +59,9 @@ export type FinishReason =
   /** It reached maxTokens. */
   | 'LENGTH'
   /** It finished its answer. */
-  | 'STOP';
+  | 'STOP'
+  /** It asked for tool calls. */
+  | 'TOOL_CALLS';
 
 /** What a key may do. */
 export type KeyRole =
@@ -84,8 +90,14 @@ export type KeyTier =
 export type MessageInput = {
   /** The text. */
   content: string;
+  /** Base64-encoded images (no data: prefix), for models that see images. */
+  images?: Array<string> | null | undefined;
   /** Who wrote it. */
   role: Role;
+  /** On an assistant message: the tool calls it made. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
+  /** On a tool message: the function whose result this is. */
+  toolName?: string | null | undefined;
 };
 
 /** The key to revoke. */
@@ -100,6 +112,8 @@ export type Role =
   | 'ASSISTANT'
   /** Instructions for the model. */
   | 'SYSTEM'
+  /** The result of a tool call, sent back to the model (with toolName). */
+  | 'TOOL'
   /** The person talking to the model. */
   | 'USER';
 
@@ -109,6 +123,26 @@ export type RotateApiKeyInput = {
   graceSeconds?: number | null | undefined;
   /** The key to rotate. */
   id: string | number;
+};
+
+/** A tool call the model made earlier, sent back with its assistant message. */
+export type ToolCallInput = {
+  /** Its arguments: a JSON object, as text. */
+  arguments: string;
+  /** The call’s id, as the model’s answer gave it. */
+  id?: string | null | undefined;
+  /** The function called. */
+  name: string;
+};
+
+/** A function the model may call. */
+export type ToolInput = {
+  /** What it does, for the model. */
+  description?: string | null | undefined;
+  /** The function’s name. */
+  name: string;
+  /** A JSON schema of its arguments, as text. */
+  parameters?: string | null | undefined;
 };
 
 /** Changes to a key. Omitted fields stay as they are; null clears a limit, the model list or the expiry. */
