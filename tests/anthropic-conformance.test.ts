@@ -182,7 +182,7 @@ describe('anthropic surface (/v1/messages)', () => {
       anthropic.messages.create({ model, max_tokens: 50, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] }] }),
       Anthropic.BadRequestError,
     );
-    expect(err.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('messages.0.content.0') } });
+    expect(err.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('messages[0].content[0]') } });
   });
 
   it('stops the Ollama generation within a second when the SDK stream is abandoned, recording it as cancelled', async () => {
@@ -243,6 +243,24 @@ describe('anthropic surface (/v1/messages)', () => {
       );
       expect(err).toBeInstanceOf(Anthropic.APIError);
       expect((err as Error).message).toContain('model runner crashed');
+    });
+
+    it('answers a malformed body with a 400 in Anthropic error shape that names the field', async () => {
+      const post = (json: unknown) => gw.request('/v1/messages', { key: null, method: 'POST', json, headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } });
+      for (const [json, field] of [
+        [{ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'hologram' }] }] }, 'messages[0].content[0]'],
+        [{ model: 'echo', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] }, 'max_tokens'],
+        [{ model: 'echo', max_tokens: 10, messages: [{ role: 'robot', content: 'hi' }] }, 'messages[0].role'],
+      ] as const) {
+        const res = await post(json);
+        expect(res.status, field).toBe(400);
+        const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+        expect(body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+        expect(body.error.message, field).toContain(field);
+      }
+      const broken = await gw.request('/v1/messages', { key, method: 'POST', body: '{"model":', headers: { 'content-type': 'application/json' } });
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     });
 
     it('answers other paths and methods in Anthropic error shape', async () => {

@@ -187,6 +187,9 @@ describe('responses surface (/v1/responses)', () => {
       [{ store: true }, 'store'],
       [{ tools: [{ type: 'web_search' }] }, 'tools.0.type'],
       [{ tools: [weather], tool_choice: 'required' }, 'tool_choice'],
+      [{ input: [{ type: 'computer_call_output', call_id: 'c1' }] } as never, 'input.0.type'],
+      [{ input: [{ type: 'function_call', call_id: 'c1', name: 'f', arguments: '[1' }] } as never, 'input.0.arguments'],
+      [{ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] } as never, 'input.0.content.0'],
     ];
     for (const [extra, param] of cases) {
       const err = await expectApiError(openai.responses.create({ model, input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming), OpenAI.BadRequestError);

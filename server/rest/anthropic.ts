@@ -19,7 +19,7 @@ import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, ChatRequest, Completion, FinishReason, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
 import { newId } from './openai.ts';
-import { parseBody } from './validation.ts';
+import { describeIssue, parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -45,7 +45,8 @@ const messagesBody = z.object({
   model: z.string().min(1),
   max_tokens: z.number().int().min(1),
   messages: z
-    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(block)]) }))
+    // Blocks are checked one by one (blockOf), so an error can name the block at fault.
+    .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(z.record(z.string(), z.unknown()))]) }))
     .min(1)
     .max(1000),
   system: nullish(z.union([z.string(), z.array(textBlock)])),
@@ -93,6 +94,17 @@ export function anthropicErrorBody(e: GatewayError) {
   return { type: 'error', error: { type: anthropicType(e), message: e.message } };
 }
 
+const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'document'];
+
+/** One content block, or a 400 naming it (`messages[0].content[1].type ...`). */
+function blockOf(raw: Record<string, unknown>, where: string): Block {
+  const result = block.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  if (!BLOCK_TYPES.includes(raw.type as string)) throw errors.invalidRequest(`${where}.type must be one of: ${BLOCK_TYPES.join(', ')}`, 'invalid_field');
+  const { message, code } = describeIssue(result.error.issues[0]);
+  throw errors.invalidRequest(`${where}.${message}`, code);
+}
+
 const refuse = (field: string, message: string) => errors.invalidRequest(`${field}: ${message}`, 'unsupported_parameter');
 
 function imageOf(b: Extract<Block, { type: 'image' }>, where: string): string {
@@ -113,8 +125,9 @@ function toMessages(b: Body): ChatMessage[] {
     const images: string[] = [];
     const calls: ToolCall[] = [];
     let thinking = '';
-    m.content.forEach((part, j) => {
-      const where = `messages.${i}.content.${j}`;
+    m.content.forEach((rawPart, j) => {
+      const where = `messages[${i}].content[${j}]`;
+      const part = blockOf(rawPart, where);
       switch (part.type) {
         case 'text':
           texts.push(part.text);
