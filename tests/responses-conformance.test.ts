@@ -180,6 +180,25 @@ describe('responses surface (/v1/responses)', () => {
     expect(await usageRecord(id)).toMatchObject({ surface: 'responses', status: 499, stream: true });
   });
 
+  it('ends a stream that fails midway with response.failed carrying the error', async () => {
+    emulator.setBehavior({ errorAfterChunks: { after: 2, error: 'model runner crashed' } });
+    const res = await fetch(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama3.2', input: 'one two three', stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
+    expect(events.every((e) => e.event === e.data.type)).toBe(true);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('response.failed');
+    expect(last.data.response).toMatchObject({ status: 'failed', error: { code: 'upstream_error', message: expect.stringContaining('model runner crashed') } });
+    expect(events.some((e) => e.event === 'response.completed')).toBe(false);
+  });
+
   it('refuses previous_response_id, store: true, non-function tools and forced tool choice with a 400 naming the field', async () => {
     const before = emulator.requests.length;
     const cases: Array<[Partial<OpenAI.Responses.ResponseCreateParamsNonStreaming>, string]> = [

@@ -124,7 +124,7 @@ function toolCallView(call: ToolCall, index: number) {
 }
 
 /** One answer line's payload: text, plus reasoning and calls where there are any. */
-type Piece = (text: string, more?: { thinking?: string; toolCalls?: ToolCall[] }) => object;
+type Piece = (text: string, more?: { thinking?: string; toolCalls?: ToolCall[]; firstIndex?: number }) => object;
 
 function unsupported(field: string, message: string) {
   return errors.invalidRequest(`${field} is not supported through the gateway: ${message}`, 'unsupported_parameter');
@@ -212,7 +212,8 @@ export function createOllamaNativeApi({
     }
     const echo = body.model;
     const piece: Piece = (text, more = {}) => {
-      const fields = { ...(more.thinking ? { thinking: more.thinking } : {}), ...(more.toolCalls?.length ? { tool_calls: more.toolCalls.map(toolCallView) } : {}) };
+      const calls = more.toolCalls?.map((c, i) => toolCallView(c, (more.firstIndex ?? 0) + i));
+      const fields = { ...(more.thinking ? { thinking: more.thinking } : {}), ...(calls?.length ? { tool_calls: calls } : {}) };
       return kind === 'chat' ? { message: { role: 'assistant', content: text, ...fields } } : { response: text, ...(more.thinking ? { thinking: more.thinking } : {}) };
     };
 
@@ -363,6 +364,7 @@ async function completeRun({ res, run, echo, piece, started }: RunOutput) {
 
 function streamRun({ res, run, echo, piece, started }: RunOutput) {
   let firstToken: bigint | undefined;
+  let calls = 0;
   return pipeRun(res, run, {
     start: () => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -376,7 +378,8 @@ function streamRun({ res, run, echo, piece, started }: RunOutput) {
       firstToken ??= process.hrtime.bigint();
       ndjson(res, { model: echo, created_at: createdAt(), ...piece('', { thinking }), done: false });
     },
-    onToolCall: (call) => ndjson(res, { model: echo, created_at: createdAt(), ...piece('', { toolCalls: [call] }), done: false }),
+    // Each call is numbered across the answer, as Ollama numbers the calls of one chunk.
+    onToolCall: (call) => ndjson(res, { model: echo, created_at: createdAt(), ...piece('', { toolCalls: [call], firstIndex: calls++ }), done: false }),
     onDone: (ev) => ndjson(res, { model: echo, created_at: createdAt(), ...piece(''), done: true, ...finalStats({ ev, started, firstToken }) }),
     // As Ollama does after the headers went out: a last line with only the error, never a silent end.
     onError: (e) => ndjson(res, { error: e.message }),
