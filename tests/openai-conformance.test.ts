@@ -244,6 +244,17 @@ describe('openai surface', () => {
       expect(await usageRecord(chunks[0].id)).toMatchObject({ surface: 'openai', stream: true, status: 200, completionTokens: TOOL_CALL_TOKENS });
     });
 
+    it('numbers several streamed calls of one answer by index, each with its own id', async () => {
+      emulator.setBehavior({ toolCalls: () => [{ name: 'get_weather', arguments: { city: 'Oslo' } }, { name: 'get_weather', arguments: { city: 'Bergen' } }] });
+      const final = await openai.chat.completions.stream({ model, messages: [{ role: 'user', content: 'both' }], tools: [weather] }).finalChatCompletion();
+      const calls = final.choices[0].message.tool_calls as OpenAI.ChatCompletionMessageFunctionToolCall[];
+      expect(calls.map((c) => c.function.arguments)).toEqual(['{"city":"Oslo"}', '{"city":"Bergen"}']);
+      expect(new Set(calls.map((c) => c.id)).size).toBe(2);
+      const plain = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'both' }], tools: [weather] });
+      expect(plain.choices[0].message.tool_calls).toHaveLength(2);
+      expect(plain.usage).toMatchObject({ completion_tokens: 2 * TOOL_CALL_TOKENS });
+    });
+
     it('drops the tools for tool_choice "none" and refuses "required" or a named function with a 400 naming tool_choice', async () => {
       const res = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Rome' }], tools: [weather], tool_choice: 'none' });
       expect(emulator.lastRequest('/api/chat')!.body.tools).toBeUndefined();

@@ -100,12 +100,12 @@ const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 're
 function blockOf(raw: Record<string, unknown>, where: string): Block {
   const result = block.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
-  if (!BLOCK_TYPES.includes(raw.type as string)) throw errors.invalidRequest(`${where}.type must be one of: ${BLOCK_TYPES.join(', ')}`, 'invalid_field');
+  if (!BLOCK_TYPES.includes(raw.type as string)) throw errors.invalidField(`${where}.type must be one of: ${BLOCK_TYPES.join(', ')}`);
   const { message, code } = describeIssue(result.error.issues[0]);
   throw errors.invalidRequest(`${where}.${message}`, code);
 }
 
-const refuse = (field: string, message: string) => errors.invalidRequest(`${field}: ${message}`, 'unsupported_parameter');
+const refuse = (field: string, message: string) => errors.unsupported(`${field}: ${message}`);
 
 function imageOf(b: Extract<Block, { type: 'image' }>, where: string): string {
   // Ollama takes images inline; fetching a URL on the client's behalf is not the gateway's job.

@@ -112,6 +112,13 @@ export function badParam(param: string, message: string, code = 'invalid_value')
   return err;
 }
 
+/** A request field the gateway cannot honour, reported with its `param`. */
+export function unsupportedParam(param: string, message: string): GatewayError {
+  const err = errors.unsupported(message);
+  params.set(err, param);
+  return err;
+}
+
 /** parseBody, remembering the offending field for `param`. */
 export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   try {
@@ -218,7 +225,7 @@ function thinkFor(effort: ChatBody['reasoning_effort']): ThinkSetting | undefine
 function toChatRequest(body: ChatBody): InferenceRequest {
   const choice = body.tool_choice;
   if (choice === 'required' || (typeof choice === 'object' && choice !== null)) {
-    throw badParam('tool_choice', `tool_choice ${choice === 'required' ? '"required"' : 'naming a function'} is not supported: Ollama cannot force a tool call; use "auto" or "none"`, 'unsupported_parameter');
+    throw unsupportedParam('tool_choice', `tool_choice ${choice === 'required' ? '"required"' : 'naming a function'} is not supported: Ollama cannot force a tool call; use "auto" or "none"`);
   }
   const format =
     body.response_format?.type === 'json_object' ? 'json' : body.response_format?.type === 'json_schema' ? (body.response_format.json_schema.schema ?? 'json') : undefined;

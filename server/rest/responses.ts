@@ -16,7 +16,7 @@ import type { Principal } from '../auth/key-store.ts';
 import type { DoneEvent, InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, ChatRequest, Completion, ThinkSetting, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
 import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
-import { badParam, imageData, newCallId, newId, openAiErrorBody, parse, parseArguments } from './openai.ts';
+import { badParam, imageData, newCallId, newId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -111,7 +111,7 @@ function toMessages(b: Body): ChatMessage[] {
       case 'reasoning':
         break; // the model's earlier reasoning: Ollama does not take it back
       default:
-        throw badParam(`input.${i}.type`, `input.${i}.type ${JSON.stringify(type)} is not supported; send message, function_call, function_call_output or reasoning items`, 'unsupported_parameter');
+        throw unsupportedParam(`input.${i}.type`, `input.${i}.type ${JSON.stringify(type)} is not supported; send message, function_call, function_call_output or reasoning items`);
     }
   });
   return messages;
@@ -124,16 +124,16 @@ function thinkFor(effort: NonNullable<Body['reasoning']>['effort']): ThinkSettin
 }
 
 function toRequest(b: Body): ChatRequest {
-  if (b.previous_response_id) throw badParam('previous_response_id', 'previous_response_id is not supported: this Responses API is stateless; send the whole conversation in input', 'unsupported_parameter');
-  if (b.conversation != null) throw badParam('conversation', 'conversation is not supported: this Responses API is stateless; send the whole conversation in input', 'unsupported_parameter');
-  if (b.store === true) throw badParam('store', 'store: true is not supported: this Responses API keeps nothing; send store: false', 'unsupported_parameter');
+  if (b.previous_response_id) throw unsupportedParam('previous_response_id', 'previous_response_id is not supported: this Responses API is stateless; send the whole conversation in input');
+  if (b.conversation != null) throw unsupportedParam('conversation', 'conversation is not supported: this Responses API is stateless; send the whole conversation in input');
+  if (b.store === true) throw unsupportedParam('store', 'store: true is not supported: this Responses API keeps nothing; send store: false');
   const choice = b.tool_choice;
   if (choice === 'required' || (typeof choice === 'object' && choice !== null)) {
-    throw badParam('tool_choice', 'tool_choice other than "auto" or "none" is not supported: Ollama cannot force a tool call', 'unsupported_parameter');
+    throw unsupportedParam('tool_choice', 'tool_choice other than "auto" or "none" is not supported: Ollama cannot force a tool call');
   }
   const tools: ToolDefinition[] = [];
   (b.tools ?? []).forEach((t, i) => {
-    if (t.type !== 'function' || !t.name) throw badParam(`tools.${i}.type`, `tools.${i}: only function tools are supported (got ${JSON.stringify(t.type)})`, 'unsupported_parameter');
+    if (t.type !== 'function' || !t.name) throw unsupportedParam(`tools.${i}.type`, `tools.${i}: only function tools are supported (got ${JSON.stringify(t.type)})`);
     tools.push({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { parameters: t.parameters } : {}) });
   });
   const f = b.text?.format;

@@ -171,7 +171,7 @@ function jsonObject(text: string, field: string): Record<string, unknown> {
   } catch {
     value = undefined;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidRequest(`${field} must be a JSON object`, 'invalid_field');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidField(`${field} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
