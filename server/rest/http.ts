@@ -139,24 +139,9 @@ export function methodNotAllowed(res: ServerResponse, method: string, path: stri
  * One request on a surface: the key is authenticated and admitted, the rate-limit headers are set for
  * every later answer (404 and 405 included: every answer to an authenticated request carries them),
  * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape.
+ * `keyHeader` names a header that may carry the bare key when there is no Authorization (Anthropic's `x-api-key`).
  */
-export async function serve({
-  req,
-  res,
-  keys,
-  service,
-  log,
-  shape,
-  route,
-  keyHeader,
-}: Reply & {
-  req: IncomingMessage;
-  keys: KeyStore;
-  service: InferenceService;
-  route: () => (principal: Principal) => unknown;
-  /** A header that may carry the bare key instead of Authorization (Anthropic's `x-api-key`). */
-  keyHeader?: string;
-}): Promise<void> {
+export async function serve({ req, res, keys, service, log, shape, route, keyHeader }: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown; keyHeader?: string }): Promise<void> {
   try {
     const bare = keyHeader && !req.headers.authorization ? req.headers[keyHeader] : undefined;
     const principal = typeof bare === 'string' && bare ? keys.authenticateSecret(bare.trim()) : keys.authenticate(req.headers.authorization);
