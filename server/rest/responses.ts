@@ -96,8 +96,8 @@ function toMessages(b: Body): ChatMessage[] {
         callNames.set(c.call_id, c.name);
         const call: ToolCall = { id: c.call_id, name: c.name, arguments: parseArguments(c.arguments, `input.${i}.arguments`) };
         const last = messages.at(-1);
-        // Several calls of one turn are one assistant message with several tool calls.
-        if (last?.role === 'assistant' && (last.toolCalls?.length || !last.content)) (last.toolCalls ??= []).push(call);
+        // The text and the calls of one turn are one assistant message with its tool calls.
+        if (last?.role === 'assistant') (last.toolCalls ??= []).push(call);
         else messages.push({ role: 'assistant', content: '', toolCalls: [call] });
         break;
       }
