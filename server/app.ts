@@ -24,6 +24,7 @@ import { createMemoryLimiter, type Limiter } from './limits/limiter.ts';
 import type { Logger } from './log.ts';
 import { createUpstreams, type Upstreams } from './providers/upstreams.ts';
 import { createGraphQL } from './graphql.ts';
+import { createAnthropicApi } from './rest/anthropic.ts';
 import { createRestApi, sendError } from './rest/api.ts';
 import { createConsoleSurface } from './rest/console.ts';
 import { createOllamaNativeApi } from './rest/ollama-native.ts';
@@ -75,6 +76,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const graphql = createGraphQL({ services });
   // Every other surface, tried in order after /api. Each returns false for paths it does not own.
   const surfaces: Surface[] = [
+    // Before /v1: it owns /v1/messages.
+    createAnthropicApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
     createOpenAiApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
     createOllamaNativeApi({ keys, service, upstreams, maxBodyBytes: config.maxBodyBytes, log }),
     graphql.handle,

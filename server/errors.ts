@@ -43,6 +43,10 @@ export const errors = {
   modelNotAllowed: (model: string) =>
     new GatewayError(403, 'permission_error', 'model_not_allowed', `This API key may not use the model '${model}'`),
   invalidRequest: (message: string, code = 'invalid_request') => new GatewayError(400, 'invalid_request_error', code, message),
+  /** A field or value the gateway understands but cannot honour (Ollama has no such feature). */
+  unsupported: (message: string) => new GatewayError(400, 'invalid_request_error', 'unsupported_parameter', message),
+  /** A field whose value does not have the required shape (e.g. JSON text that is not an object). */
+  invalidField: (message: string) => new GatewayError(400, 'invalid_request_error', 'invalid_field', message),
   invalidJson: (detail: string) => new GatewayError(400, 'invalid_request_error', 'invalid_json', `Request body is not valid JSON: ${detail}`),
   bodyTooLarge: (limit: number) =>
     new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),

@@ -2,7 +2,7 @@ import { Ollama } from 'ollama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
-import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
+import { CAPABLE_MODEL, DEFAULT_EMULATED_MODELS, TOOL_CALL_TOKENS, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let emulator: OllamaEmulator;
 let gw: TestGateway;
@@ -12,7 +12,7 @@ let ollama: Ollama;
 const client = (secret: string) => new Ollama({ host: `${gw.url}/ollama`, headers: { Authorization: `Bearer ${secret}` } });
 
 beforeAll(async () => {
-  emulator = await startOllamaEmulator();
+  emulator = await startOllamaEmulator({ models: [...DEFAULT_EMULATED_MODELS, CAPABLE_MODEL] });
   gw = await startGateway({ env: { OLLAMA_URL: emulator.url } });
   key = (await gw.createKey({ rpmLimit: 1000 })).secret;
   ollama = client(key);
@@ -172,6 +172,111 @@ describe('ollama surface', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(recs.find((r) => r.status === 499)).toMatchObject({ surface: 'ollama', stream: true, model: 'llama3.2:latest' });
+    });
+  });
+
+  describe('tools, thinking, images and format', () => {
+    const model = CAPABLE_MODEL.name;
+    const weather = {
+      type: 'function',
+      function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string', description: 'The city' } } } },
+    };
+
+    /** The usage row of the latest request to `endpoint` on this surface. */
+    async function lastUsage(endpoint: string) {
+      for (let i = 0; i < 50; i++) {
+        const [rec] = await usageRecords({ endpoint, surface: 'ollama' });
+        if (rec && rec.id === emulatorRequestId) return rec;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('no usage record for the last request');
+    }
+    let emulatorRequestId = '';
+    const chatRaw = async (json: object) => {
+      const res = await gw.request('/ollama/api/chat', { key, method: 'POST', json });
+      emulatorRequestId = res.headers.get('x-request-id')!;
+      return res;
+    };
+
+    it('passes tools through and answers with tool calls; a tool message with tool_name goes back as sent', async () => {
+      const res = await ollama.chat({ model, messages: [{ role: 'user', content: 'Lima' }], tools: [weather] });
+      expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([weather]);
+      expect(res.message.tool_calls).toEqual([{ function: { index: 0, name: 'get_weather', arguments: { city: 'Lima' } } }]);
+      expect(res).toMatchObject({ done: true, done_reason: 'stop', eval_count: TOOL_CALL_TOKENS });
+
+      const messages = [
+        { role: 'user', content: 'Lima' },
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Lima' } } }] },
+        { role: 'tool', content: 'foggy', tool_name: 'get_weather' },
+      ];
+      const second = await chatRaw({ model, messages, tools: [weather], stream: false });
+      expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual(messages);
+      expect((await second.json()).message).toEqual({ role: 'assistant', content: 'The tool said: foggy' });
+      expect(await lastUsage('/api/chat')).toMatchObject({ surface: 'ollama', status: 200, promptTokens: 2, completionTokens: 4 });
+    });
+
+    it('streams tool calls in their own chunk before the done line', async () => {
+      const stream = await ollama.chat({ model, messages: [{ role: 'user', content: 'Quito' }], tools: [weather], stream: true });
+      const parts = [];
+      for await (const part of stream) parts.push(part);
+      const withCalls = parts.filter((p) => p.message.tool_calls?.length);
+      expect(withCalls).toHaveLength(1);
+      expect(withCalls[0]).toMatchObject({ done: false, message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Quito' } } }] } });
+      expect(parts.at(-1)).toMatchObject({ done: true, done_reason: 'stop', eval_count: TOOL_CALL_TOKENS });
+    });
+
+    it('passes think through and returns the thinking, plain and streamed, counting its tokens', async () => {
+      const res = await chatRaw({ model, messages: [{ role: 'user', content: 'ponder this' }], think: true, stream: false });
+      expect(emulator.lastRequest('/api/chat')!.body.think).toBe(true);
+      expect((await res.json()).message).toEqual({ role: 'assistant', content: 'You said: ponder this', thinking: 'Thinking about: ponder this' });
+      expect(await lastUsage('/api/chat')).toMatchObject({ promptTokens: 2, completionTokens: 4 + 4 });
+
+      const stream = await ollama.chat({ model, messages: [{ role: 'user', content: 'and this' }], think: 'medium', stream: true });
+      let thinking = '';
+      let content = '';
+      for await (const part of stream) {
+        thinking += part.message.thinking ?? '';
+        content += part.message.content;
+      }
+      expect(emulator.lastRequest('/api/chat')!.body.think).toBe('medium');
+      expect(thinking).toBe('Thinking about: and this');
+      expect(content).toBe('You said: and this');
+
+      const gen = await ollama.generate({ model, prompt: 'deep', think: true });
+      expect(gen).toMatchObject({ response: 'You said: deep', thinking: 'Thinking about: deep' });
+    });
+
+    it("relays Ollama's refusal of thinking for a model that cannot think as a 400", async () => {
+      const err = await failure(ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'x' }], think: true }));
+      expect(err.status_code).toBe(400);
+      expect(err.message).toContain('does not support thinking');
+    });
+
+    it('passes images, format, keep_alive and every option as sent, and injects none the client did not send', async () => {
+      const format = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] };
+      const res = await ollama.chat({
+        model,
+        messages: [{ role: 'user', content: 'what colour', images: ['aGVsbG8='] }],
+        format,
+        keep_alive: '10m',
+        options: { num_ctx: 8192, repeat_penalty: 1.1, temperature: 0.3 },
+      });
+      expect(emulator.lastRequest('/api/chat')!.body).toEqual({
+        model,
+        messages: [{ role: 'user', content: 'what colour', images: ['aGVsbG8='] }],
+        format,
+        keep_alive: '10m',
+        options: { num_ctx: 8192, repeat_penalty: 1.1, temperature: 0.3 },
+        stream: false,
+      });
+      expect(JSON.parse(res.message.content)).toEqual({ colour: 'what colour' });
+
+      await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'no options' }] });
+      const plain = emulator.lastRequest('/api/chat')!.body;
+      expect(plain).toEqual({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'no options' }], stream: false });
+
+      await ollama.generate({ model, prompt: 'look', images: ['aGVsbG8='], options: { num_predict: -1 } });
+      expect(emulator.lastRequest('/api/generate')!.body).toEqual({ model, prompt: 'look', images: ['aGVsbG8='], options: { num_predict: -1 }, stream: false });
     });
   });
 

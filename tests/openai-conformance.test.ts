@@ -2,7 +2,7 @@ import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
-import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
+import { CAPABLE_MODEL, DEFAULT_EMULATED_MODELS, TOOL_CALL_TOKENS, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let emulator: OllamaEmulator;
 let gw: TestGateway;
@@ -12,7 +12,7 @@ let openai: OpenAI;
 const client = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${gw.url}/v1`, maxRetries: 0 });
 
 beforeAll(async () => {
-  emulator = await startOllamaEmulator();
+  emulator = await startOllamaEmulator({ models: [...DEFAULT_EMULATED_MODELS, CAPABLE_MODEL] });
   gw = await startGateway({ env: { OLLAMA_URL: emulator.url } });
   key = (await gw.createKey({ rpmLimit: 1000 })).secret;
   openai = client(key);
@@ -191,6 +191,132 @@ describe('openai surface', () => {
         messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
       });
       expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is this', images: ['iVBORw0KGgo='] }]);
+    });
+  });
+
+  describe('tools, images and reasoning', () => {
+    const weather: OpenAI.ChatCompletionTool = {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    };
+    const model = CAPABLE_MODEL.name;
+
+    it('runs a tool round trip: a call with an id and JSON-string arguments, then the result as an Ollama tool message', async () => {
+      const first = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Paris' }], tools: [weather], tool_choice: 'auto' });
+      expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([weather]);
+      const choice = first.choices[0];
+      expect(choice.finish_reason).toBe('tool_calls');
+      expect(choice.message.content).toBeNull();
+      expect(choice.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+      expect((await usageRecord(first.id))).toMatchObject({ surface: 'openai', status: 200, promptTokens: 1, completionTokens: TOOL_CALL_TOKENS });
+
+      const call = choice.message.tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+      const second = await openai.chat.completions.create({
+        model,
+        tools: [weather],
+        messages: [{ role: 'user', content: 'Paris' }, choice.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 C' }],
+      });
+      // Ollama takes arguments as an object and matches the result by the function's name.
+      expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([
+        { role: 'user', content: 'Paris' },
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+        { role: 'tool', content: 'sunny, 21 C', tool_name: 'get_weather' },
+      ]);
+      expect(second.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: 'The tool said: sunny, 21 C' } });
+      expect(await usageRecord(second.id)).toMatchObject({ surface: 'openai', promptTokens: 4, completionTokens: 6 });
+    });
+
+    it("streams tool calls as indexed delta.tool_calls chunks that the SDK's stream helper assembles", async () => {
+      const stream = openai.chat.completions.stream({ model, messages: [{ role: 'user', content: 'Oslo' }], tools: [weather], stream_options: { include_usage: true } });
+      const chunks: OpenAI.ChatCompletionChunk[] = [];
+      stream.on('chunk', (c) => chunks.push(c));
+      const final = await stream.finalChatCompletion();
+      expect(final.choices[0].finish_reason).toBe('tool_calls');
+      expect(final.choices[0].message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
+      const deltas = chunks.flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []));
+      expect(deltas).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
+      expect(chunks.filter((c) => c.choices.some((ch) => ch.finish_reason !== null))).toHaveLength(1);
+      expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 1, completion_tokens: TOOL_CALL_TOKENS, total_tokens: 1 + TOOL_CALL_TOKENS });
+      expect(await usageRecord(chunks[0].id)).toMatchObject({ surface: 'openai', stream: true, status: 200, completionTokens: TOOL_CALL_TOKENS });
+    });
+
+    it('numbers several streamed calls of one answer by index, each with its own id', async () => {
+      emulator.setBehavior({ toolCalls: () => [{ name: 'get_weather', arguments: { city: 'Oslo' } }, { name: 'get_weather', arguments: { city: 'Bergen' } }] });
+      const final = await openai.chat.completions.stream({ model, messages: [{ role: 'user', content: 'both' }], tools: [weather] }).finalChatCompletion();
+      const calls = final.choices[0].message.tool_calls as OpenAI.ChatCompletionMessageFunctionToolCall[];
+      expect(calls.map((c) => c.function.arguments)).toEqual(['{"city":"Oslo"}', '{"city":"Bergen"}']);
+      expect(new Set(calls.map((c) => c.id)).size).toBe(2);
+      const plain = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'both' }], tools: [weather] });
+      expect(plain.choices[0].message.tool_calls).toHaveLength(2);
+      expect(plain.usage).toMatchObject({ completion_tokens: 2 * TOOL_CALL_TOKENS });
+    });
+
+    it('drops the tools for tool_choice "none" and refuses "required" or a named function with a 400 naming tool_choice', async () => {
+      const res = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Rome' }], tools: [weather], tool_choice: 'none' });
+      expect(emulator.lastRequest('/api/chat')!.body.tools).toBeUndefined();
+      expect(res.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'You said: Rome' } });
+      const before = emulator.requests.length;
+      for (const tool_choice of ['required', { type: 'function', function: { name: 'get_weather' } }] as const) {
+        const err = await expectApiError(openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Rome' }], tools: [weather], tool_choice }), OpenAI.BadRequestError);
+        expect(err.error).toMatchObject({ param: 'tool_choice', code: 'unsupported_parameter' });
+      }
+      const bad = await expectApiError(
+        openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: 'not json' } }] }] }),
+        OpenAI.BadRequestError,
+      );
+      expect(bad.error).toMatchObject({ param: 'messages.1.tool_calls.0.function.arguments' });
+      expect(emulator.requests.length).toBe(before);
+    });
+
+    it('maps reasoning_effort to think and returns the thinking as reasoning_content and reasoning, plain and streamed', async () => {
+      const res = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'why' }], reasoning_effort: 'high' });
+      expect(emulator.lastRequest('/api/chat')!.body.think).toBe('high');
+      const message = res.choices[0].message as OpenAI.ChatCompletionMessage & { reasoning_content?: string; reasoning?: string };
+      expect(message).toMatchObject({ content: 'You said: why', reasoning_content: 'Thinking about: why', reasoning: 'Thinking about: why' });
+      // Thinking tokens are generated tokens: they count.
+      expect(await usageRecord(res.id)).toMatchObject({ surface: 'openai', completionTokens: 3 + 3 });
+
+      await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'why' }], reasoning_effort: 'none' });
+      expect(emulator.lastRequest('/api/chat')!.body.think).toBe(false);
+
+      const stream = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'why not' }], reasoning_effort: 'low', stream: true });
+      let reasoning = '';
+      let content = '';
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string; reasoning?: string } | undefined;
+        reasoning += delta?.reasoning_content ?? '';
+        content += delta?.content ?? '';
+        expect(delta?.reasoning).toBe(delta?.reasoning_content);
+      }
+      expect(reasoning).toBe('Thinking about: why not');
+      expect(content).toBe('You said: why not');
+    });
+
+    it('passes a data: URL image to Ollama and refuses a remote image URL with a 400', async () => {
+      const res = await openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQSkZJRg==', detail: 'low' } }] }],
+      });
+      expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is this', images: ['/9j/4AAQSkZJRg=='] }]);
+      expect(await usageRecord(res.id)).toMatchObject({ surface: 'openai', promptTokens: 3, completionTokens: 5 });
+      const err = await expectApiError(
+        openai.chat.completions.create({ model, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }),
+        OpenAI.BadRequestError,
+      );
+      expect(err.error).toMatchObject({ param: 'messages.0.content' });
+    });
+
+    it('sends only the options the client set: no gateway defaults on /v1', async () => {
+      await openai.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'plain' }] });
+      const sent = emulator.lastRequest('/api/chat')!.body;
+      expect(sent.options).toBeUndefined();
+      expect(sent.think).toBeUndefined();
+      await openai.completions.create({ model: 'llama3.2', prompt: 'plain' });
+      expect(emulator.lastRequest('/api/generate')!.body.options).toBeUndefined();
     });
   });
 

@@ -19,7 +19,7 @@ import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable } from './abort.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
-import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
+import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
 export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -47,7 +47,7 @@ export interface InferenceRun extends AsyncIterable<ProviderEvent> {
   /** The request with defaults applied (a tokens-per-minute budget may lower max_tokens further when it runs). */
   request: InferenceRequest;
   /** The whole answer at once (iterate the run instead to stream it); consume a run one way only. */
-  complete(): Promise<{ text: string; done: DoneEvent }>;
+  complete(): Promise<Completion>;
 }
 
 export type DoneEvent = Extract<ProviderEvent, { type: 'done' }>;
@@ -214,6 +214,8 @@ export function createInferenceService({
     prepare(principal, request) {
       const model = requireModel(principal, request.model);
       checkOptions(request.options, maxTokensCap);
+      // The compatible surfaces send what their client set and leave the rest to the model.
+      if (request.defaults === 'none') return { model, request: { ...request, model: model.id } };
       const options: SamplingOptions = {
         ...request.options,
         temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
@@ -299,11 +301,11 @@ export function createInferenceService({
         let finished = false;
         try {
           for await (const ev of provider.stream(sent, upstream.signal)) {
-            if (ev.type === 'delta') {
+            if (ev.type === 'delta' || ev.type === 'thinking') {
               run.outcome.ttft ??= Date.now() - run.started;
               // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
               run.outcome.completionTokens++;
-            } else {
+            } else if (ev.type === 'done') {
               run.finish(ev);
               finished = true;
             }
@@ -321,12 +323,14 @@ export function createInferenceService({
       }
 
       // A client that does not stream gets one upstream answer to parse instead of a chunk per token.
-      async function complete(): Promise<{ text: string; done: DoneEvent }> {
+      async function complete(): Promise<Completion> {
         if (input.stream || !provider.complete) {
-          let text = '';
+          const out: Omit<Completion, 'done'> = { text: '' };
           for await (const ev of events()) {
-            if (ev.type === 'delta') text += ev.text;
-            else return { text, done: ev };
+            if (ev.type === 'delta') out.text += ev.text;
+            else if (ev.type === 'thinking') out.thinking = (out.thinking ?? '') + ev.text;
+            else if (ev.type === 'tool_call') (out.toolCalls ??= []).push(ev.call);
+            else return { ...out, done: ev };
           }
           throw errors.upstreamFailed('the stream ended without a final chunk');
         }

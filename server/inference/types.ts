@@ -2,11 +2,34 @@
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
+/** A function the model may call: its name, what it does, and a JSON schema of its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** A call the model made. `id` is the upstream's when it sent one; surfaces invent one otherwise. */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Ollama's `think`: on, off, or an effort level for models that take one. */
+export type ThinkSetting = boolean | 'low' | 'medium' | 'high';
+
 export interface ChatMessage {
   role: MessageRole;
   content: string;
   /** Base64 images, passed through to multimodal Ollama models. */
   images?: string[];
+  /** An assistant message's reasoning, when a client sends it back. */
+  thinking?: string;
+  /** The calls an assistant message made. */
+  toolCalls?: ToolCall[];
+  /** On a tool message: the function whose result this is (Ollama's `tool_name`). */
+  toolName?: string;
 }
 
 /** Sampling options in the gateway's own names; providers map them to their wire names. */
@@ -26,11 +49,23 @@ interface BaseRequest {
   keepAlive?: string | number;
   /** Ollama `format` ("json" or a JSON schema). */
   format?: unknown;
+  /** Ollama options the gateway does not interpret, sent as the client sent them (under the mapped ones). */
+  upstreamOptions?: Record<string, unknown>;
+  /** Ollama `think`; absent leaves it to the model. */
+  think?: ThinkSetting;
+  /**
+   * 'documented' (the default) fills unset sampling options with the documented defaults (the model's
+   * catalogue values, temperature 0.7, max_tokens 1024); 'none' sends only what the client set, for
+   * the compatible surfaces, whose clients expect the model's own defaults.
+   */
+  defaults?: 'documented' | 'none';
 }
 
 export interface ChatRequest extends BaseRequest {
   kind: 'chat';
   messages: ChatMessage[];
+  /** Functions the model may call; absent or empty for none. */
+  tools?: ToolDefinition[];
 }
 
 export interface GenerateRequest extends BaseRequest {
@@ -39,11 +74,14 @@ export interface GenerateRequest extends BaseRequest {
   system?: string;
   /** Ollama `raw` mode: the prompt is sent without the model's template. */
   raw?: boolean;
+  /** Base64 images for multimodal models. */
+  images?: string[];
 }
 
 export type InferenceRequest = ChatRequest | GenerateRequest;
 
-export type FinishReason = 'stop' | 'length';
+/** `tool_calls` when the answer ends with calls for the client to run. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface Usage {
   promptTokens: number;
@@ -60,7 +98,19 @@ export interface UpstreamMetrics {
 
 export type ProviderEvent =
   | { type: 'delta'; text: string }
+  /** Reasoning text, streamed before (or between) the answer's deltas. */
+  | { type: 'thinking'; text: string }
+  /** One complete call (Ollama sends calls whole, never in fragments). */
+  | { type: 'tool_call'; call: ToolCall }
   | { type: 'done'; finishReason: FinishReason; usage: Usage; metrics?: UpstreamMetrics };
+
+/** A whole answer: its text, reasoning and calls, and the final event. */
+export interface Completion {
+  text: string;
+  thinking?: string;
+  toolCalls?: ToolCall[];
+  done: Extract<ProviderEvent, { type: 'done' }>;
+}
 
 export interface EmbedRequest {
   model: string;
@@ -87,6 +137,6 @@ export interface Provider {
    * instead of a chunk per token (several times cheaper on the hot path). Optional: without it the
    * engine aggregates `stream`.
    */
-  complete?(req: InferenceRequest, signal: AbortSignal): Promise<{ text: string; done: Extract<ProviderEvent, { type: 'done' }> }>;
+  complete?(req: InferenceRequest, signal: AbortSignal): Promise<Completion>;
   embed?(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult>;
 }

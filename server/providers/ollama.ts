@@ -13,13 +13,17 @@
 import { Agent, type Dispatcher } from 'undici';
 import { errors, isGatewayError } from '../errors.ts';
 import type {
+  ChatMessage,
   ChatRequest,
+  Completion,
   EmbedRequest,
   EmbedResult,
   GenerateRequest,
   Provider,
   ProviderEvent,
   SamplingOptions,
+  ThinkSetting,
+  ToolCall,
 } from '../inference/types.ts';
 import { NdjsonLineTooLongError, NdjsonParseError, parseNdjson } from './ndjson.ts';
 
@@ -38,11 +42,25 @@ export interface OllamaOptions {
   [name: string]: unknown;
 }
 
+export interface OllamaToolCall {
+  /** Sent by newer Ollama versions; older ones send only `function`. */
+  id?: string;
+  function: { index?: number; name: string; arguments: Record<string, unknown> };
+}
+
+export interface OllamaTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
 export interface OllamaMessage {
   role: string;
   content: string;
+  thinking?: string;
   images?: string[] | null;
-  tool_calls?: unknown[];
+  tool_calls?: OllamaToolCall[];
+  /** On a tool message: the function that produced this result. */
+  tool_name?: string;
 }
 
 /** POST /api/chat body; `stream` is always sent as true by the client. */
@@ -52,7 +70,8 @@ export interface OllamaChatBody {
   format?: unknown;
   options?: OllamaOptions;
   keep_alive?: string | number;
-  tools?: unknown[];
+  tools?: OllamaTool[];
+  think?: ThinkSetting;
 }
 
 /** POST /api/generate body; `stream` is always sent as true by the client. */
@@ -68,6 +87,7 @@ export interface OllamaGenerateBody {
   raw?: boolean;
   keep_alive?: string | number;
   context?: number[];
+  think?: ThinkSetting;
 }
 
 /** Statistics carried by the final (`done: true`) chunk; durations in nanoseconds. */
@@ -92,6 +112,7 @@ export interface OllamaGenerateChunk extends OllamaFinalStats {
   model: string;
   created_at: string;
   response: string;
+  thinking?: string;
   done: boolean;
   context?: number[];
 }
@@ -561,38 +582,51 @@ function describeError(err: unknown, code: string | undefined): string {
 
 /**
  * The Provider backed by Ollama: maps an InferenceRequest to /api/chat or /api/generate and the
- * raw chunks to delta events and one done event.
+ * raw chunks to thinking, delta and tool-call events and one done event.
  */
 export function createOllamaProvider({ client }: { client: OllamaClient }): Provider {
   return {
     async *stream(req, signal): AsyncGenerator<ProviderEvent, void, undefined> {
       if (req.kind === 'chat') {
+        let calls = 0;
         for await (const chunk of client.chat(toChatBody(req), { signal })) {
+          const m = chunk.message;
+          if (m?.thinking) yield { type: 'thinking', text: m.thinking };
+          if (m?.content) yield { type: 'delta', text: m.content };
+          for (const call of m?.tool_calls ?? []) {
+            calls++;
+            yield { type: 'tool_call', call: fromOllamaToolCall(call) };
+          }
           if (chunk.done) {
-            yield toDoneEvent(chunk);
+            yield toDoneEvent(chunk, calls > 0);
             return;
           }
-          const text = chunk.message?.content;
-          if (text) yield { type: 'delta', text };
         }
       } else {
         for await (const chunk of client.generate(toGenerateBody(req), { signal })) {
+          if (chunk.thinking) yield { type: 'thinking', text: chunk.thinking };
+          if (chunk.response) yield { type: 'delta', text: chunk.response };
           if (chunk.done) {
-            yield toDoneEvent(chunk);
+            yield toDoneEvent(chunk, false);
             return;
           }
-          if (chunk.response) yield { type: 'delta', text: chunk.response };
         }
       }
     },
 
-    async complete(req, signal) {
+    async complete(req, signal): Promise<Completion> {
       if (req.kind === 'chat') {
         const res = await client.chatOnce(toChatBody(req), { signal });
-        return { text: res.message?.content ?? '', done: toDoneEvent(res) as Extract<ProviderEvent, { type: 'done' }> };
+        const toolCalls = (res.message?.tool_calls ?? []).map(fromOllamaToolCall);
+        return {
+          text: res.message?.content ?? '',
+          ...(res.message?.thinking ? { thinking: res.message.thinking } : {}),
+          ...(toolCalls.length ? { toolCalls } : {}),
+          done: toDoneEvent(res, toolCalls.length > 0),
+        };
       }
       const res = await client.generateOnce(toGenerateBody(req), { signal });
-      return { text: res.response ?? '', done: toDoneEvent(res) as Extract<ProviderEvent, { type: 'done' }> };
+      return { text: res.response ?? '', ...(res.thinking ? { thinking: res.thinking } : {}), done: toDoneEvent(res, false) };
     },
 
     async embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
@@ -617,14 +651,43 @@ export function toOllamaOptions(options: SamplingOptions): OllamaOptions | undef
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-export function toChatBody(req: ChatRequest): OllamaChatBody {
+/** The client's own Ollama options, with the ones the gateway checked (and may have filled) on top. */
+function withUpstreamOptions(req: ChatRequest | GenerateRequest): OllamaOptions | undefined {
+  const mapped = toOllamaOptions(req.options);
+  if (!req.upstreamOptions || Object.keys(req.upstreamOptions).length === 0) return mapped;
+  return { ...req.upstreamOptions, ...mapped };
+}
+
+function toOllamaMessage({ role, content, images, thinking, toolCalls, toolName }: ChatMessage): OllamaMessage {
+  const m: OllamaMessage = { role, content };
+  if (images?.length) m.images = images;
+  if (thinking) m.thinking = thinking;
+  // Ollama takes arguments as an object, and has no call ids: a result names its function instead.
+  if (toolCalls?.length) m.tool_calls = toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } }));
+  if (toolName) m.tool_name = toolName;
+  return m;
+}
+
+function fromOllamaToolCall(call: OllamaToolCall): ToolCall {
+  const args = call.function?.arguments;
   return {
+    ...(typeof call.id === 'string' && call.id ? { id: call.id } : {}),
+    name: String(call.function?.name ?? ''),
+    arguments: args && typeof args === 'object' && !Array.isArray(args) ? args : {},
+  };
+}
+
+export function toChatBody(req: ChatRequest): OllamaChatBody {
+  const body: OllamaChatBody = {
     model: req.model,
-    messages: req.messages.map(({ role, content, images }) => (images?.length ? { role, content, images } : { role, content })),
-    options: toOllamaOptions(req.options),
+    messages: req.messages.map(toOllamaMessage),
+    options: withUpstreamOptions(req),
     keep_alive: req.keepAlive,
     format: req.format,
   };
+  if (req.tools?.length) body.tools = req.tools.map((t) => ({ type: 'function', function: t }));
+  if (req.think !== undefined) body.think = req.think;
+  return body;
 }
 
 export function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
@@ -633,16 +696,19 @@ export function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
     prompt: req.prompt,
     system: req.system,
     raw: req.raw,
-    options: toOllamaOptions(req.options),
+    options: withUpstreamOptions(req),
     keep_alive: req.keepAlive,
     format: req.format,
+    ...(req.images?.length ? { images: req.images } : {}),
+    ...(req.think !== undefined ? { think: req.think } : {}),
   };
 }
 
-function toDoneEvent(chunk: OllamaFinalStats): ProviderEvent {
+/** Ollama reports "stop" even when the answer is tool calls: the calls decide the finish reason. */
+function toDoneEvent(chunk: OllamaFinalStats, calledTools: boolean): Extract<ProviderEvent, { type: 'done' }> {
   return {
     type: 'done',
-    finishReason: chunk.done_reason === 'length' ? 'length' : 'stop',
+    finishReason: chunk.done_reason === 'length' ? 'length' : calledTools ? 'tool_calls' : 'stop',
     usage: { promptTokens: chunk.prompt_eval_count ?? 0, completionTokens: chunk.eval_count ?? 0 },
     metrics: {
       totalDuration: chunk.total_duration,

@@ -10,7 +10,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import { createAbortable } from '../inference/abort.ts';
 import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
-import type { ProviderEvent } from '../inference/types.ts';
+import type { ProviderEvent, ToolCall } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 
 export interface Logger {
@@ -142,6 +142,11 @@ export function sseData(res: ServerResponse, data: unknown): void {
   res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
 
+/** A named server-sent event, as the Responses and Anthropic streams use: `event:` then `data:`. */
+export function sseEvent(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
 /** An AbortSignal that fires when the client closes the connection before the response is done. */
 export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   // Abortable by the engine too (a key revoked mid-answer), so a run needs no second signal.
@@ -188,7 +193,8 @@ export function noteModel(res: ServerResponse, model: unknown): void {
  * every later answer (404 and 405 included: every answer to an authenticated request carries them),
  * then `route` picks the handler and it runs. Any failure is answered in the surface's error shape;
  * a refusal of an authenticated request (4xx before any run began) is recorded in usage under the
- * answer's x-request-id, with `surface` and `endpoint`.
+ * answer's x-request-id, with `surface` and `endpoint`. `keyHeader` names a header that may carry the
+ * bare key when there is no Authorization (Anthropic's `x-api-key`).
  */
 export async function serve({
   req,
@@ -200,10 +206,20 @@ export async function serve({
   route,
   surface,
   endpoint,
-}: Reply & { req: IncomingMessage; keys: KeyStore; service: InferenceService; route: () => (principal: Principal) => unknown; surface: Surface; endpoint: string }): Promise<void> {
+  keyHeader,
+}: Reply & {
+  req: IncomingMessage;
+  keys: KeyStore;
+  service: InferenceService;
+  route: () => (principal: Principal) => unknown;
+  surface: Surface;
+  endpoint: string;
+  keyHeader?: string;
+}): Promise<void> {
   let principal: Principal | undefined;
   try {
-    principal = keys.authenticate(req.headers.authorization);
+    const bare = keyHeader && !req.headers.authorization ? req.headers[keyHeader] : undefined;
+    principal = typeof bare === 'string' && bare ? keys.authenticateSecret(bare.trim()) : keys.authenticate(req.headers.authorization);
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
     await route()(principal);
@@ -235,15 +251,26 @@ export function visibleModel(service: InferenceService, principal: Principal, na
 export async function pipeRun(
   res: ServerResponse,
   run: AsyncIterable<ProviderEvent>,
-  { start, onDelta, onDone, onError }: { start(): void; onDelta(text: string): void; onDone(ev: DoneEvent): void; onError(e: GatewayError): void },
+  { start, onDelta, onThinking, onToolCall, onDone, onError }: {
+    start(): void;
+    onDelta(text: string): void;
+    /** Reasoning text; a surface without a place for it leaves this out and it is dropped. */
+    onThinking?(text: string): void;
+    onToolCall?(call: ToolCall): void;
+    onDone(ev: DoneEvent): void;
+    onError(e: GatewayError): void;
+  },
 ): Promise<void> {
   const iterator = run[Symbol.asyncIterator]();
   let next = await iterator.next();
   start();
   try {
     for (; !next.done; next = await iterator.next()) {
-      if (next.value.type === 'delta') onDelta(next.value.text);
-      else onDone(next.value);
+      const ev = next.value;
+      if (ev.type === 'delta') onDelta(ev.text);
+      else if (ev.type === 'thinking') onThinking?.(ev.text);
+      else if (ev.type === 'tool_call') onToolCall?.(ev.call);
+      else onDone(ev);
     }
   } catch (err) {
     if (isAbort(err)) return;

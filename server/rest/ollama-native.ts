@@ -16,7 +16,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { InferenceRequest, ProviderEvent, SamplingOptions } from '../inference/types.ts';
+import type { ChatMessage, InferenceRequest, ProviderEvent, SamplingOptions, ToolCall } from '../inference/types.ts';
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newCompletionId } from './api.ts';
@@ -40,7 +40,13 @@ const common = {
   format: z.unknown().optional(),
   stream: z.boolean().nullish(),
   keep_alive: z.union([z.string(), z.number()]).nullish(),
+  think: z.union([z.boolean(), z.enum(['low', 'medium', 'high'])]).nullish(),
 };
+
+const toolCall = z.object({
+  id: z.string().optional(),
+  function: z.object({ index: z.number().int().optional(), name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).optional() }),
+});
 
 const chatBody = z.object({
   ...common,
@@ -50,11 +56,17 @@ const chatBody = z.object({
         role: z.enum(['system', 'user', 'assistant', 'tool']),
         content: z.string().nullish(),
         images: z.array(z.string()).nullish(),
+        thinking: z.string().nullish(),
+        tool_calls: z.array(toolCall).nullish(),
+        tool_name: z.string().nullish(),
       }),
     )
     .max(1000)
     .nullish(),
-  tools: z.array(z.unknown()).nullish(),
+  tools: z
+    .array(z.object({ type: z.string().optional(), function: z.object({ name: z.string().min(1), description: z.string().nullish(), parameters: z.record(z.string(), z.unknown()).nullish() }).loose() }))
+    .max(128)
+    .nullish(),
 });
 
 const generateBody = z.object({
@@ -81,12 +93,38 @@ const showBody = z.object({ model: z.string().min(1).optional(), name: z.string(
 
 const MANAGEMENT = new Set(['/api/pull', '/api/push', '/api/create', '/api/copy', '/api/delete']);
 
-function toOptions(o: z.infer<typeof options> | null | undefined): SamplingOptions {
-  if (!o) return {};
-  // Ollama's num_predict -1 (unbounded) and -2 (fill the context) mean "no limit of the caller's own".
+const CHECKED = new Set(['temperature', 'top_p', 'top_k', 'num_predict', 'stop', 'seed']);
+
+/** The options the gateway checks, in its own names; the rest go to Ollama untouched. */
+function toOptions(o: z.infer<typeof options> | null | undefined): { options: SamplingOptions; upstreamOptions?: Record<string, unknown> } {
+  if (!o) return { options: {} };
+  // Ollama's num_predict -1 (unbounded) and -2 (fill the context) mean "no limit of the caller's own": passed as sent.
   const maxTokens = o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined;
-  return { temperature: o.temperature, topP: o.top_p, topK: o.top_k, maxTokens, stop: o.stop?.length ? o.stop : undefined, seed: o.seed };
+  const rest = Object.fromEntries(Object.entries(o).filter(([k, v]) => (!CHECKED.has(k) || (k === 'num_predict' && maxTokens === undefined)) && v !== undefined));
+  const options = { temperature: o.temperature, topP: o.top_p, topK: o.top_k, maxTokens, stop: o.stop?.length ? o.stop : undefined, seed: o.seed };
+  // Unset fields stay absent, so the request says only what the client said.
+  for (const k of Object.keys(options) as Array<keyof typeof options>) if (options[k] === undefined) delete options[k];
+  return Object.keys(rest).length ? { options, upstreamOptions: rest } : { options };
 }
+
+type ChatBodyMessage = NonNullable<z.infer<typeof chatBody>['messages']>[number];
+
+function toMessage({ role, content, images, thinking, tool_calls, tool_name }: ChatBodyMessage): ChatMessage {
+  const m: ChatMessage = { role, content: content ?? '' };
+  if (images?.length) m.images = images;
+  if (thinking) m.thinking = thinking;
+  if (tool_calls?.length) m.toolCalls = tool_calls.map((c) => ({ ...(c.id ? { id: c.id } : {}), name: c.function.name, arguments: c.function.arguments ?? {} }));
+  if (tool_name) m.toolName = tool_name;
+  return m;
+}
+
+/** A call in Ollama's own shape: arguments as an object, the position in `index`. */
+function toolCallView(call: ToolCall, index: number) {
+  return { ...(call.id ? { id: call.id } : {}), function: { index, name: call.name, arguments: call.arguments } };
+}
+
+/** One answer line's payload: text, plus reasoning and calls where there are any. */
+type Piece = (text: string, more?: { thinking?: string; toolCalls?: ToolCall[]; firstIndex?: number }) => object;
 
 function unsupported(field: string, message: string) {
   return errors.invalidRequest(`${field} is not supported through the gateway: ${message}`, 'unsupported_parameter');
@@ -122,7 +160,8 @@ function finalStats({ ev, started, firstToken }: { ev: Extract<ProviderEvent, { 
   const now = process.hrtime.bigint();
   const m = ev.metrics ?? {};
   return {
-    done_reason: ev.finishReason,
+    // Ollama says "stop" for an answer that ends in tool calls.
+    done_reason: ev.finishReason === 'tool_calls' ? 'stop' : ev.finishReason,
     total_duration: m.totalDuration ?? Number(now - started),
     load_duration: m.loadDuration ?? 0,
     prompt_eval_count: ev.usage.promptTokens,
@@ -151,27 +190,33 @@ export function createOllamaNativeApi({
     const raw = await readJson(req, maxBodyBytes);
     noteModel(res, (raw as { model?: unknown } | null)?.model);
     const body = kind === 'chat' ? parseBody(chatBody, raw) : parseBody(generateBody, raw);
+    // This surface adds nothing of its own: what the client set, and the model's defaults for the rest.
     const extra = {
       model: body.model,
-      options: toOptions(body.options),
+      ...toOptions(body.options),
+      defaults: 'none' as const,
       ...(body.keep_alive != null ? { keepAlive: body.keep_alive } : {}),
       ...(body.format != null && body.format !== '' ? { format: body.format } : {}),
+      ...(body.think != null ? { think: body.think } : {}),
     };
     let request: InferenceRequest;
     if (kind === 'chat') {
       const b = body as z.infer<typeof chatBody>;
-      if (b.tools?.length) throw unsupported('tools', 'this gateway does not do tool calling');
-      const messages = (b.messages ?? []).map(({ role, content, images }) => (images?.length ? { role, content: content ?? '', images } : { role, content: content ?? '' }));
-      request = { kind: 'chat', messages, ...extra };
+      const messages = (b.messages ?? []).map(toMessage);
+      const tools = (b.tools ?? []).map(({ function: f }) => ({ name: f.name, ...(f.description ? { description: f.description } : {}), ...(f.parameters ? { parameters: f.parameters } : {}) }));
+      request = { kind: 'chat', messages, ...(tools.length ? { tools } : {}), ...extra };
     } else {
       const b = body as z.infer<typeof generateBody>;
-      if (b.images?.length) throw unsupported('images', 'send images with /api/chat messages instead');
       if (b.suffix) throw unsupported('suffix', 'fill-in-the-middle is not available');
       if (b.template) throw unsupported('template', "the model's own template is used");
-      request = { kind: 'generate', prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...extra };
+      request = { kind: 'generate', prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...(b.images?.length ? { images: b.images } : {}), ...extra };
     }
     const echo = body.model;
-    const piece = (text: string) => (kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text });
+    const piece: Piece = (text, more = {}) => {
+      const calls = more.toolCalls?.map((c, i) => toolCallView(c, (more.firstIndex ?? 0) + i));
+      const fields = { ...(more.thinking ? { thinking: more.thinking } : {}), ...(calls?.length ? { tool_calls: calls } : {}) };
+      return kind === 'chat' ? { message: { role: 'assistant', content: text, ...fields } } : { response: text, ...(more.thinking ? { thinking: more.thinking } : {}) };
+    };
 
     if (request.kind === 'chat' ? request.messages.length === 0 : request.prompt === '') {
       // Ollama only loads the model for an empty request; the gateway checks the rules and answers without generating.
@@ -309,19 +354,20 @@ interface RunOutput {
   run: InferenceRun;
   /** The model name as the client spelled it: Ollama echoes it back. */
   echo: string;
-  piece: (text: string) => object;
+  piece: Piece;
   started: bigint;
 }
 
 const createdAt = () => new Date().toISOString();
 
 async function completeRun({ res, run, echo, piece, started }: RunOutput) {
-  const { text, done } = await run.complete();
-  sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text), done: true, ...finalStats({ ev: done, started }) });
+  const { text, thinking, toolCalls, done } = await run.complete();
+  sendJson(res, 200, { model: echo, created_at: createdAt(), ...piece(text, { thinking, toolCalls }), done: true, ...finalStats({ ev: done, started }) });
 }
 
 function streamRun({ res, run, echo, piece, started }: RunOutput) {
   let firstToken: bigint | undefined;
+  let calls = 0;
   return pipeRun(res, run, {
     start: () => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -331,6 +377,12 @@ function streamRun({ res, run, echo, piece, started }: RunOutput) {
       firstToken ??= process.hrtime.bigint();
       ndjson(res, { model: echo, created_at: createdAt(), ...piece(text), done: false });
     },
+    onThinking: (thinking) => {
+      firstToken ??= process.hrtime.bigint();
+      ndjson(res, { model: echo, created_at: createdAt(), ...piece('', { thinking }), done: false });
+    },
+    // Each call is numbered across the answer, as Ollama numbers the calls of one chunk.
+    onToolCall: (call) => ndjson(res, { model: echo, created_at: createdAt(), ...piece('', { toolCalls: [call], firstIndex: calls++ }), done: false }),
     onDone: (ev) => ndjson(res, { model: echo, created_at: createdAt(), ...piece(''), done: true, ...finalStats({ ev, started, firstToken }) }),
     // As Ollama does after the headers went out: a last line with only the error, never a silent end.
     onError: (e) => ndjson(res, { error: e.message }),

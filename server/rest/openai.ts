@@ -15,8 +15,9 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { ChatMessage, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
+import type { ChatMessage, Completion, InferenceRequest, SamplingOptions, ThinkSetting, ToolCall, Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { createResponsesHandler } from './responses.ts';
 import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
@@ -38,6 +39,17 @@ const contentPart = z.discriminatedUnion('type', [
   z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) }),
 ]);
 
+const toolCallPart = z.object({
+  id: z.string(),
+  type: z.literal('function').optional(),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const functionTool = z.object({
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1), description: nullish(z.string()), parameters: nullish(z.record(z.string(), z.unknown())), strict: nullish(z.boolean()) }),
+});
+
 const chatBody = z.object({
   ...sampling,
   max_completion_tokens: nullish(z.number().int()),
@@ -46,10 +58,16 @@ const chatBody = z.object({
       z.object({
         role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
         content: nullish(z.union([z.string(), z.array(contentPart)])),
+        name: nullish(z.string()),
+        tool_calls: nullish(z.array(toolCallPart)),
+        tool_call_id: nullish(z.string()),
       }),
     )
     .min(1)
     .max(1000),
+  tool_choice: nullish(z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])),
+  parallel_tool_calls: nullish(z.boolean()),
+  reasoning_effort: nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high'])),
   response_format: nullish(
     z.discriminatedUnion('type', [
       z.object({ type: z.literal('text') }),
@@ -57,7 +75,7 @@ const chatBody = z.object({
       z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string().optional(), schema: z.unknown().optional() }) }),
     ]),
   ),
-  tools: nullish(z.array(z.unknown())),
+  tools: nullish(z.array(functionTool).max(128)),
 });
 
 const completionBody = z.object({
@@ -88,14 +106,21 @@ const PARAM_OF_CODE: Record<string, string> = {
 const params = new WeakMap<GatewayError, string>();
 
 /** An error with the request field it is about, reported as OpenAI's `param`. */
-function badParam(param: string, message: string, code = 'invalid_value'): GatewayError {
+export function badParam(param: string, message: string, code = 'invalid_value'): GatewayError {
   const err = errors.invalidRequest(message, code);
   params.set(err, param);
   return err;
 }
 
+/** A request field the gateway cannot honour, reported with its `param`. */
+export function unsupportedParam(param: string, message: string): GatewayError {
+  const err = errors.unsupported(message);
+  params.set(err, param);
+  return err;
+}
+
 /** parseBody, remembering the offending field for `param`. */
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   try {
     return parseBody(schema, body);
   } catch (err) {
@@ -116,7 +141,7 @@ export function openAiErrorBody(e: GatewayError) {
   return { error: { message: e.message, type: openAiType(e), param: params.get(e) ?? PARAM_OF_CODE[e.code] ?? null, code: e.code } };
 }
 
-function newId(prefix: string): string {
+export function newId(prefix: string): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
 }
 
@@ -140,41 +165,98 @@ function samplingOptions(body: ChatBody | CompletionBody, maxTokens: number | nu
   };
 }
 
-/** OpenAI content (a string or text and image parts) as the engine's text plus base64 images. */
-function toMessage(m: ChatBody['messages'][number], index: number): ChatMessage {
-  const role = m.role === 'developer' ? 'system' : m.role === 'function' ? 'tool' : m.role;
-  if (m.content == null || typeof m.content === 'string') return { role, content: m.content ?? '' };
-  const texts: string[] = [];
-  const images: string[] = [];
-  for (const part of m.content) {
-    if (part.type === 'text') texts.push(part.text);
-    else {
-      // Ollama takes images inline; fetching remote URLs on the client's behalf is not the gateway's job.
-      const match = /^data:image\/[\w.+-]+;base64,(.+)$/s.exec(part.image_url.url);
-      if (!match) throw badParam(`messages.${index}.content`, 'image_url must be a data: URL with base64 image data (remote image URLs are not fetched)');
-      images.push(match[1]);
-    }
+/** The base64 data of an image data: URL; Ollama takes images inline, and fetching remote URLs for a client is not the gateway's job. */
+export function imageData(url: string): string | undefined {
+  return /^data:image\/[\w.+-]+;base64,(.+)$/s.exec(url)?.[1];
+}
+
+/** A JSON-string `arguments` (OpenAI's form) as the object Ollama takes; `param` names the field when it is not one. */
+export function parseArguments(text: string, param: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw badParam(param, `${param} must be a JSON object encoded as a string`);
   }
-  return images.length ? { role, content: texts.join('\n'), images } : { role, content: texts.join('\n') };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badParam(param, `${param} must be a JSON object encoded as a string`);
+  return value as Record<string, unknown>;
+}
+
+/** OpenAI content (a string or text and image parts) as the engine's text plus base64 images; tool calls and results as Ollama's. */
+function toMessage(m: ChatBody['messages'][number], index: number, callNames: Map<string, string>): ChatMessage {
+  const role = m.role === 'developer' ? 'system' : m.role === 'function' ? 'tool' : m.role;
+  const out: ChatMessage = { role, content: '' };
+  if (typeof m.content === 'string') out.content = m.content;
+  else if (m.content) {
+    const texts: string[] = [];
+    const images: string[] = [];
+    for (const part of m.content) {
+      if (part.type === 'text') texts.push(part.text);
+      else {
+        const data = imageData(part.image_url.url);
+        if (!data) throw badParam(`messages.${index}.content`, 'image_url must be a data: URL with base64 image data (remote image URLs are not fetched)');
+        images.push(data);
+      }
+    }
+    out.content = texts.join('\n');
+    if (images.length) out.images = images;
+  }
+  if (role === 'assistant' && m.tool_calls?.length) {
+    out.toolCalls = m.tool_calls.map((c, j) => {
+      callNames.set(c.id, c.function.name);
+      return { id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments, `messages.${index}.tool_calls.${j}.function.arguments`) };
+    });
+  }
+  // Ollama matches a result to its call by the function's name, not by an id.
+  if (role === 'tool') {
+    const name = (m.tool_call_id ? callNames.get(m.tool_call_id) : undefined) ?? m.name ?? undefined;
+    if (name) out.toolName = name;
+  }
+  return out;
+}
+
+/** OpenAI's reasoning_effort as Ollama's think: "none" turns it off, the levels pass through. */
+function thinkFor(effort: ChatBody['reasoning_effort']): ThinkSetting | undefined {
+  if (effort == null) return undefined;
+  if (effort === 'none') return false;
+  return effort === 'minimal' ? 'low' : effort;
 }
 
 function toChatRequest(body: ChatBody): InferenceRequest {
-  if (body.tools?.length) throw badParam('tools', 'tools (function calling) are not supported by this gateway', 'unsupported_parameter');
+  const choice = body.tool_choice;
+  if (choice === 'required' || (typeof choice === 'object' && choice !== null)) {
+    throw unsupportedParam('tool_choice', `tool_choice ${choice === 'required' ? '"required"' : 'naming a function'} is not supported: Ollama cannot force a tool call; use "auto" or "none"`);
+  }
   const format =
     body.response_format?.type === 'json_object' ? 'json' : body.response_format?.type === 'json_schema' ? (body.response_format.json_schema.schema ?? 'json') : undefined;
+  const callNames = new Map<string, string>();
+  const tools = choice === 'none' ? [] : (body.tools ?? []).map(({ function: f }) => ({ name: f.name, ...(f.description ? { description: f.description } : {}), ...(f.parameters ? { parameters: f.parameters } : {}) }));
+  const think = thinkFor(body.reasoning_effort);
   return {
     kind: 'chat',
     model: body.model,
-    messages: body.messages.map(toMessage),
+    messages: body.messages.map((m, i) => toMessage(m, i, callNames)),
     options: samplingOptions(body, body.max_completion_tokens ?? body.max_tokens),
+    defaults: 'none',
+    ...(tools.length ? { tools } : {}),
+    ...(think !== undefined ? { think } : {}),
     ...(format !== undefined ? { format } : {}),
   };
+}
+
+export function newCallId(): string {
+  return newId('call_');
+}
+
+/** A call in OpenAI's shape: an id (Ollama's, or a new one) and arguments as a JSON string. */
+function toolCallView(call: ToolCall) {
+  return { id: call.id ?? newCallId(), type: 'function' as const, function: { name: call.name, arguments: JSON.stringify(call.arguments) } };
 }
 
 function toCompletionRequest(body: CompletionBody): InferenceRequest {
   if (Array.isArray(body.prompt) && body.prompt.length !== 1) throw badParam('prompt', 'prompt must be a string or an array of exactly one string');
   const prompt = Array.isArray(body.prompt) ? body.prompt[0] : body.prompt;
-  return { kind: 'generate', model: body.model, prompt, options: samplingOptions(body, body.max_tokens) };
+  return { kind: 'generate', model: body.model, prompt, options: samplingOptions(body, body.max_tokens), defaults: 'none' };
 }
 
 /** Little-endian float32 bytes, base64: what OpenAI sends (and its SDK decodes) for encoding_format=base64. */
@@ -239,6 +321,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     ['POST', '/v1/chat/completions', (ctx) => completion(ctx, 'chat')],
     ['POST', '/v1/completions', (ctx) => completion(ctx, 'generate')],
     ['POST', '/v1/embeddings', embeddings],
+    ['POST', '/v1/responses', createResponsesHandler({ service, maxBodyBytes })],
   ];
 
   const route = (ctx: Omit<Ctx, 'principal' | 'rest'>, method: string, p: string): ((principal: Principal) => unknown) => {
@@ -252,26 +335,38 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       if (method !== 'GET') throw methodNotAllowed(ctx.res, method, p, 'GET');
       return (principal) => retrieveModel({ ...ctx, principal, rest: p.slice('/v1/models/'.length) });
     }
-    throw errors.notFound(`Invalid URL (${method} ${p}); see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings`);
+    throw errors.notFound(`Invalid URL (${method} ${p}); see /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses`);
   };
 
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const p = url.pathname;
     if (p !== '/v1' && !p.startsWith('/v1/')) return false;
-    const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : 'req_');
+    const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : p === '/v1/responses' ? 'resp_' : 'req_');
     // Set before anything can fail, so every answer (errors and streams included) names its request.
     res.setHeader('x-request-id', requestId);
-    await serve({ req, res, keys, service, log, shape: openAiErrorBody, surface: 'openai', endpoint: p, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
+    await serve({ req, res, keys, service, log, shape: openAiErrorBody, surface: p === '/v1/responses' ? 'responses' : 'openai', endpoint: p, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
     return true;
   };
 }
 
+/** The assistant message: text (null when it only called tools), its calls, and its reasoning under both names clients read. */
+function messageView({ text, thinking, toolCalls }: Omit<Completion, 'done'>) {
+  return {
+    role: 'assistant',
+    content: toolCalls?.length && !text ? null : text,
+    refusal: null,
+    ...(toolCalls?.length ? { tool_calls: toolCalls.map(toolCallView) } : {}),
+    ...(thinking ? { reasoning_content: thinking, reasoning: thinking } : {}),
+  };
+}
+
 async function completeRun({ res, run, kind }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate' }) {
-  const { text, done } = await run.complete();
+  const answer = await run.complete();
+  const { text, done } = answer;
   const choice =
     kind === 'chat'
-      ? { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: done.finishReason }
-      : { index: 0, text, logprobs: null, finish_reason: done.finishReason };
+      ? { index: 0, message: messageView(answer), logprobs: null, finish_reason: done.finishReason }
+      : { index: 0, text, logprobs: null, finish_reason: done.finishReason === 'tool_calls' ? 'stop' : done.finishReason };
   const object = kind === 'chat' ? 'chat.completion' : 'text_completion';
   sendJson(res, 200, { id: run.id, object, created: run.created, model: run.model.id, system_fingerprint: null, choices: [choice], usage: usageView(done.usage) });
 }
@@ -280,7 +375,8 @@ function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse; run:
   const base = { id: run.id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: run.created, model: run.model.id, system_fingerprint: null };
   // With include_usage, OpenAI sends usage: null on every chunk but the extra last one.
   const usageNull = includeUsage ? { usage: null } : {};
-  const chunk = (piece: { content?: string; role?: string } | null, finishReason: string | null) =>
+  let calls = 0;
+  const chunk = (piece: { content?: string; role?: string; reasoning_content?: string; reasoning?: string; tool_calls?: unknown[] } | null, finishReason: string | null) =>
     kind === 'chat'
       ? { ...base, choices: [{ index: 0, delta: piece ?? {}, logprobs: null, finish_reason: finishReason }], ...usageNull }
       : { ...base, choices: [{ index: 0, text: piece?.content ?? '', logprobs: null, finish_reason: finishReason }], ...usageNull };
@@ -290,6 +386,13 @@ function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse; run:
       if (kind === 'chat') sseData(res, chunk({ role: 'assistant', content: '' }, null));
     },
     onDelta: (text) => sseData(res, chunk({ content: text }, null)),
+    onThinking: (text) => {
+      if (kind === 'chat') sseData(res, chunk({ reasoning_content: text, reasoning: text }, null));
+    },
+    // Ollama sends each call whole: one indexed delta carries its id, name and all its arguments.
+    onToolCall: (call) => {
+      if (kind === 'chat') sseData(res, chunk({ tool_calls: [{ index: calls++, ...toolCallView(call) }] }, null));
+    },
     onDone: (ev) => {
       sseData(res, chunk(null, ev.finishReason));
       if (includeUsage) sseData(res, { ...base, choices: [], usage: usageView(ev.usage) });

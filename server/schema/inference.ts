@@ -4,7 +4,7 @@
  * (rate limit), validation, model rules and usage records.
  */
 import type { InferenceRun } from '../inference/service.ts';
-import type { FinishReason as Finish, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
+import type { ChatMessage, FinishReason as Finish, InferenceRequest, SamplingOptions, ToolCall as Call, ToolDefinition, Usage } from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
 import { newCompletionId } from '../rest/api.ts';
@@ -17,6 +17,7 @@ const Role = builder.enumType('Role', {
     SYSTEM: { description: 'Instructions for the model.' },
     USER: { description: 'The person talking to the model.' },
     ASSISTANT: { description: 'The model’s earlier answers.' },
+    TOOL: { description: 'The result of a tool call, sent back to the model (with toolName).' },
   } as const,
 });
 
@@ -25,7 +26,17 @@ const FinishReason = builder.enumType('FinishReason', {
   values: {
     STOP: { value: 'stop', description: 'It finished its answer.' },
     LENGTH: { value: 'length', description: 'It reached maxTokens.' },
+    TOOL_CALLS: { value: 'tool_calls', description: 'It asked for tool calls.' },
   } as const,
+});
+
+const ToolCallInput = builder.inputType('ToolCallInput', {
+  description: 'A tool call the model made earlier, sent back with its assistant message.',
+  fields: (t) => ({
+    id: t.string({ description: 'The call’s id, as the model’s answer gave it.' }),
+    name: t.string({ required: true, description: 'The function called.' }),
+    arguments: t.string({ required: true, description: 'Its arguments: a JSON object, as text.' }),
+  }),
 });
 
 const MessageInput = builder.inputType('MessageInput', {
@@ -33,6 +44,27 @@ const MessageInput = builder.inputType('MessageInput', {
   fields: (t) => ({
     role: t.field({ type: Role, required: true, description: 'Who wrote it.' }),
     content: t.string({ required: true, description: 'The text.' }),
+    images: t.stringList({ description: 'Base64-encoded images (no data: prefix), for models that see images.' }),
+    toolCalls: t.field({ type: [ToolCallInput], description: 'On an assistant message: the tool calls it made.' }),
+    toolName: t.string({ description: 'On a tool message: the function whose result this is.' }),
+  }),
+});
+
+const ToolInput = builder.inputType('ToolInput', {
+  description: 'A function the model may call.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The function’s name.' }),
+    description: t.string({ description: 'What it does, for the model.' }),
+    parameters: t.string({ description: 'A JSON schema of its arguments, as text.' }),
+  }),
+});
+
+const ToolCall = builder.objectRef<Call>('ToolCall').implement({
+  description: 'A call of one of the request’s tools, for the client to run.',
+  fields: (t) => ({
+    id: t.string({ nullable: true, description: 'The upstream’s id for the call, when it gave one.', resolve: (c) => c.id ?? null }),
+    name: t.exposeString('name', { description: 'The function to call.' }),
+    arguments: t.string({ description: 'Its arguments: a JSON object, as text.', resolve: (c) => JSON.stringify(c.arguments) }),
   }),
 });
 
@@ -46,6 +78,8 @@ const ChatInput = builder.inputType('ChatInput', {
     topP: t.float({ description: 'Nucleus sampling, above 0 and at most 1; the model’s default when omitted.' }),
     topK: t.int({ description: 'Top-k sampling, at least 1; the model’s default when omitted.' }),
     maxTokens: t.int({ description: 'Most tokens to generate, at least 1; 1024 (or the gateway cap) when omitted.' }),
+    think: t.boolean({ description: 'Ask a reasoning model to think first (its reasoning streams as `thinking`); the model’s default when omitted.' }),
+    tools: t.field({ type: [ToolInput], description: 'Functions the model may call; its answer then carries toolCalls.' }),
   }),
 });
 
@@ -74,6 +108,8 @@ interface CompletionShape {
   id: string;
   model: string;
   text: string;
+  thinking?: string;
+  toolCalls: Call[];
   finishReason: Finish;
   usage: Usage;
 }
@@ -84,6 +120,8 @@ const Completion = builder.objectRef<CompletionShape>('Completion').implement({
     id: t.exposeID('id', { description: 'The request id (also the usage record id).' }),
     model: t.exposeString('model', { description: 'The model that answered.' }),
     text: t.exposeString('text', { description: 'The answer (for chat, the assistant message’s content).' }),
+    thinking: t.string({ nullable: true, description: 'The model’s reasoning, when it thought (see ChatInput.think).', resolve: (c) => c.thinking ?? null }),
+    toolCalls: t.field({ type: [ToolCall], description: 'The tool calls it asked for (empty unless the request had tools).', resolve: (c) => c.toolCalls }),
     finishReason: t.expose('finishReason', { type: FinishReason, description: 'Why the model stopped.' }),
     usage: t.expose('usage', { type: TokenUsage, description: 'Tokens used.' }),
   }),
@@ -91,6 +129,8 @@ const Completion = builder.objectRef<CompletionShape>('Completion').implement({
 
 type EventShape =
   | { kind: 'delta'; id: string; model: string; text: string }
+  | { kind: 'thinking'; id: string; model: string; text: string }
+  | { kind: 'tool_call'; id: string; model: string; call: Call }
   | { kind: 'done'; id: string; model: string; finishReason: Finish; usage: Usage }
   | { kind: 'error'; error: unknown };
 
@@ -100,6 +140,8 @@ const CompletionEvent = builder.objectRef<Exclude<EventShape, { kind: 'error' }>
     id: t.exposeID('id', { description: 'The request id (also the usage record id).' }),
     model: t.exposeString('model', { description: 'The model answering.' }),
     delta: t.string({ description: 'New text since the previous event; empty on the final event.', resolve: (e) => (e.kind === 'delta' ? e.text : '') }),
+    thinking: t.string({ description: 'New reasoning since the previous event; empty unless the model is thinking.', resolve: (e) => (e.kind === 'thinking' ? e.text : '') }),
+    toolCalls: t.field({ type: [ToolCall], description: 'Tool calls the model made in this event; usually empty.', resolve: (e) => (e.kind === 'tool_call' ? [e.call] : []) }),
     done: t.boolean({ description: 'True on the final event, which is the last one.', resolve: (e) => e.kind === 'done' }),
     finishReason: t.field({ type: FinishReason, nullable: true, description: 'Why the model stopped; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.finishReason : null) }),
     usage: t.field({ type: TokenUsage, nullable: true, description: 'Tokens used; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.usage : null) }),
@@ -107,8 +149,31 @@ const CompletionEvent = builder.objectRef<Exclude<EventShape, { kind: 'error' }>
 });
 
 type SamplingArgs = { temperature?: number | null; topP?: number | null; topK?: number | null; maxTokens?: number | null };
-type ChatArgs = SamplingArgs & { model: string; messages: Array<{ role: 'SYSTEM' | 'USER' | 'ASSISTANT'; content: string }> };
+type ChatArgs = SamplingArgs & {
+  model: string;
+  think?: boolean | null;
+  tools?: Array<{ name: string; description?: string | null; parameters?: string | null }> | null;
+  messages: Array<{
+    role: 'SYSTEM' | 'USER' | 'ASSISTANT' | 'TOOL';
+    content: string;
+    images?: string[] | null;
+    toolCalls?: Array<{ id?: string | null; name: string; arguments: string }> | null;
+    toolName?: string | null;
+  }>;
+};
 type GenerateArgs = SamplingArgs & { model: string; prompt: string };
+
+/** JSON text that must hold an object (tool arguments, a parameters schema); else a 400 naming the field. */
+function jsonObject(text: string, field: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidField(`${field} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
 
 function options(input: SamplingArgs): SamplingOptions {
   return {
@@ -123,8 +188,19 @@ function options(input: SamplingArgs): SamplingOptions {
 function chatRequest(input: ChatArgs): InferenceRequest {
   if (!input.model) throw errors.invalidRequest('model is required', 'missing_model');
   if (input.messages.length < 1 || input.messages.length > 1000) throw errors.invalidRequest('messages must have between 1 and 1000 entries');
-  const messages = input.messages.map((m) => ({ role: m.role.toLowerCase() as 'system' | 'user' | 'assistant', content: m.content }));
-  return { kind: 'chat', model: input.model, messages, options: options(input) };
+  const messages = input.messages.map((m, i): ChatMessage => {
+    const out: ChatMessage = { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
+    if (m.images?.length) out.images = m.images;
+    if (m.toolCalls?.length) out.toolCalls = m.toolCalls.map((c, j) => ({ ...(c.id ? { id: c.id } : {}), name: c.name, arguments: jsonObject(c.arguments, `messages[${i}].toolCalls[${j}].arguments`) }));
+    if (m.toolName) out.toolName = m.toolName;
+    return out;
+  });
+  const tools = (input.tools ?? []).map((t, i): ToolDefinition => ({
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    ...(t.parameters ? { parameters: jsonObject(t.parameters, `tools[${i}].parameters`) } : {}),
+  }));
+  return { kind: 'chat', model: input.model, messages, options: options(input), ...(tools.length ? { tools } : {}), ...(input.think != null ? { think: input.think } : {}) };
 }
 
 function generateRequest(input: GenerateArgs): InferenceRequest {
@@ -160,8 +236,8 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
   try {
     await admit(ctx);
     const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: ctx.signal ?? new AbortController().signal, stream: false });
-    const { text, done } = await run.complete();
-    return { id: run.id, model: run.model.id, text, finishReason: done.finishReason, usage: done.usage };
+    const { text, thinking, toolCalls, done } = await run.complete();
+    return { id: run.id, model: run.model.id, text, ...(thinking ? { thinking } : {}), toolCalls: toolCalls ?? [], finishReason: done.finishReason, usage: done.usage };
   } catch (err) {
     noteLimit(ctx, err); // the tokens-per-minute limit
     recordRefusal(ctx, { err, request, endpoint, requestId, stream: false });
@@ -205,10 +281,14 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline, 
         }
         if (!line.check()) return ended();
         const ev = r.value;
-        return {
-          value: ev.type === 'delta' ? { kind: 'delta', id: run.id, model: run.model.id, text: ev.text } : { kind: 'done', id: run.id, model: run.model.id, finishReason: ev.finishReason, usage: ev.usage },
-          done: false,
-        };
+        const base = { id: run.id, model: run.model.id };
+        const value: EventShape =
+          ev.type === 'delta' || ev.type === 'thinking'
+            ? { kind: ev.type, ...base, text: ev.text }
+            : ev.type === 'tool_call'
+              ? { kind: 'tool_call', ...base, call: ev.call }
+              : { kind: 'done', ...base, finishReason: ev.finishReason, usage: ev.usage };
+        return { value, done: false };
       } catch (error) {
         if (finished) return { value: undefined, done: true };
         if (line.signal.aborted) return ended();

@@ -1,4 +1,5 @@
 /** The model catalogue: the Model type, its queries, and the admin mutations that edit and sync it. */
+import { modelCapabilities } from '../catalogue/capabilities.ts';
 import type { SyncResult } from '../catalogue/catalogue.ts';
 import type { Model as ModelRow } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
@@ -47,6 +48,11 @@ export const Model = builder.prismaObject('Model', {
       nullable: true,
       description: 'What Ollama reports about it; null for built-in models.',
       resolve: (m) => (m.details && typeof m.details === 'object' && !Array.isArray(m.details) ? (m.details as DetailsShape) : null),
+    }),
+    capabilities: t.stringList({
+      nullable: true,
+      description: 'What it can do, as its Ollama server reports it ("completion" means it can chat; also "embedding", "tools", "thinking", "vision"); null when the server could not be asked.',
+      resolve: (m, _args, ctx) => modelCapabilities({ upstreams: ctx.services.upstreams, model: m }),
     }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true, description: 'When a sync last saw it upstream.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it entered the catalogue.' }),

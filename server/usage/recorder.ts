@@ -12,7 +12,7 @@ export interface UsageInput {
   id: string;
   apiKeyId: string;
   model: string;
-  surface: 'rest' | 'openai' | 'ollama' | 'graphql';
+  surface: 'rest' | 'openai' | 'responses' | 'anthropic' | 'ollama' | 'graphql';
   endpoint: string;
   status: number;
   error?: string | null;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { startOllamaEmulator, type OllamaEmulator } from '../support/ollama-emulator.ts';
+import { CAPABLE_MODEL, DEFAULT_EMULATED_MODELS, startOllamaEmulator, type OllamaEmulator } from '../support/ollama-emulator.ts';
 import { ensureConsoleBuilt, launchBrowser, screenshot, watchPageErrors } from './support/browser.ts';
 
 const SLOW_MODEL = 'qwen2.5:0.5b';
@@ -24,7 +24,7 @@ describe('admin console', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    ollama = await startOllamaEmulator();
+    ollama = await startOllamaEmulator({ models: [...DEFAULT_EMULATED_MODELS, CAPABLE_MODEL] });
     gw = await startGateway({ env: { OLLAMA_URL: ollama.url } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -215,6 +215,32 @@ describe('admin console', () => {
 
     await page.getByRole('button', { name: 'By key' }).click();
     await page.getByRole('button', { name: 'By key', pressed: true }).waitFor();
+  });
+
+  it('offers only chat models, sends an attached image and think, and shows the thinking collapsed', async () => {
+    await page.getByRole('link', { name: 'Playground' }).click();
+    const offered = await page.getByLabel('Model').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    // The embedding model cannot chat (its /api/show capabilities say so): it is not offered.
+    expect(offered).toContain(CAPABLE_MODEL.name);
+    expect(offered).not.toContain('nomic-embed-text:latest');
+    await page.getByLabel('Model').selectOption(CAPABLE_MODEL.name);
+    await page.getByLabel(/Think first/).check();
+    await page.getByLabel('Attach images').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: Buffer.from('hello') });
+    await page.getByRole('button', { name: 'dot.png ×' }).waitFor();
+    await page.getByLabel('Message').fill('what is this');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    const answer = page.locator('.bubble-assistant').last();
+    await expect.poll(() => answer.textContent()).toContain('You said: what is this');
+    const thinking = answer.locator('details.thinking');
+    expect(await thinking.getAttribute('open')).toBeNull();
+    expect(await thinking.locator('p').isVisible()).toBe(false);
+    await thinking.locator('summary').click();
+    await expect.poll(() => thinking.locator('p').textContent()).toBe('Thinking about: what is this');
+    const sent = ollama.lastRequest('/api/chat')!.body;
+    expect(sent.think).toBe(true);
+    expect(sent.messages.at(-1)).toEqual({ role: 'user', content: 'what is this', images: [Buffer.from('hello').toString('base64')] });
+    await screenshot(page, '13-playground-thinking');
   });
 
   it('fits a phone-sized screen: no page is wider than the viewport', async () => {

@@ -14,6 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation ThinkingChat($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      text\n      thinking\n      finishReason\n      toolCalls {\n        id\n        name\n        arguments\n      }\n      usage {\n        completionTokens\n      }\n    }\n  }\n": typeof types.ThinkingChatDocument,
+    "\n  subscription ThinkingStream($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      delta\n      thinking\n      done\n      finishReason\n      toolCalls {\n        name\n        arguments\n      }\n    }\n  }\n": typeof types.ThinkingStreamDocument,
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": typeof types.UsageEventsDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      role\n      tier\n      requestsPerMinute\n      status\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query ApiKeys($filter: ApiKeyFilter, $limit: Int, $offset: Int) {\n    apiKeys(filter: $filter, limit: $limit, offset: $offset) {\n      totalCount\n      hasNextPage\n      nodes {\n        id\n        name\n        prefix\n        status\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
@@ -36,6 +38,8 @@ type Documents = {
     "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n": typeof types.ModelLookupDocument,
 };
 const documents: Documents = {
+    "\n  mutation ThinkingChat($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      text\n      thinking\n      finishReason\n      toolCalls {\n        id\n        name\n        arguments\n      }\n      usage {\n        completionTokens\n      }\n    }\n  }\n": types.ThinkingChatDocument,
+    "\n  subscription ThinkingStream($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      delta\n      thinking\n      done\n      finishReason\n      toolCalls {\n        name\n        arguments\n      }\n    }\n  }\n": types.ThinkingStreamDocument,
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      name\n      role\n      tier\n      requestsPerMinute\n      status\n    }\n  }\n": types.ViewerDocument,
     "\n  query ApiKeys($filter: ApiKeyFilter, $limit: Int, $offset: Int) {\n    apiKeys(filter: $filter, limit: $limit, offset: $offset) {\n      totalCount\n      hasNextPage\n      nodes {\n        id\n        name\n        prefix\n        status\n      }\n    }\n  }\n": types.ApiKeysDocument,
@@ -72,6 +76,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ThinkingChat($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      text\n      thinking\n      finishReason\n      toolCalls {\n        id\n        name\n        arguments\n      }\n      usage {\n        completionTokens\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ThinkingChat($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      text\n      thinking\n      finishReason\n      toolCalls {\n        id\n        name\n        arguments\n      }\n      usage {\n        completionTokens\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ThinkingStream($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      delta\n      thinking\n      done\n      finishReason\n      toolCalls {\n        name\n        arguments\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ThinkingStream($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      delta\n      thinking\n      done\n      finishReason\n      toolCalls {\n        name\n        arguments\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -26,6 +26,10 @@ export type ChatInput = {
   model: string;
   /** Sampling temperature, 0 to 2; the model’s default when omitted. */
   temperature?: number | null | undefined;
+  /** Ask a reasoning model to think first (its reasoning streams as `thinking`); the model’s default when omitted. */
+  think?: boolean | null | undefined;
+  /** Functions the model may call; its answer then carries toolCalls. */
+  tools?: Array<ToolInput> | null | undefined;
   /** Top-k sampling, at least 1; the model’s default when omitted. */
   topK?: number | null | undefined;
   /** Nucleus sampling, above 0 and at most 1; the model’s default when omitted. */
@@ -55,7 +59,9 @@ export type FinishReason =
   /** It reached maxTokens. */
   | 'LENGTH'
   /** It finished its answer. */
-  | 'STOP';
+  | 'STOP'
+  /** It asked for tool calls. */
+  | 'TOOL_CALLS';
 
 /** A text completion request. */
 export type GenerateInput = {
@@ -100,8 +106,14 @@ export type KeyTier =
 export type MessageInput = {
   /** The text. */
   content: string;
+  /** Base64-encoded images (no data: prefix), for models that see images. */
+  images?: Array<string> | null | undefined;
   /** Who wrote it. */
   role: Role;
+  /** On an assistant message: the tool calls it made. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
+  /** On a tool message: the function whose result this is. */
+  toolName?: string | null | undefined;
 };
 
 /** The key to revoke. */
@@ -116,6 +128,8 @@ export type Role =
   | 'ASSISTANT'
   /** Instructions for the model. */
   | 'SYSTEM'
+  /** The result of a tool call, sent back to the model (with toolName). */
+  | 'TOOL'
   /** The person talking to the model. */
   | 'USER';
 
@@ -125,6 +139,26 @@ export type RotateApiKeyInput = {
   graceSeconds?: number | null | undefined;
   /** The key to rotate. */
   id: string | number;
+};
+
+/** A tool call the model made earlier, sent back with its assistant message. */
+export type ToolCallInput = {
+  /** Its arguments: a JSON object, as text. */
+  arguments: string;
+  /** The call’s id, as the model’s answer gave it. */
+  id?: string | null | undefined;
+  /** The function called. */
+  name: string;
+};
+
+/** A function the model may call. */
+export type ToolInput = {
+  /** What it does, for the model. */
+  description?: string | null | undefined;
+  /** The function’s name. */
+  name: string;
+  /** A JSON schema of its arguments, as text. */
+  parameters?: string | null | undefined;
 };
 
 /** Changes to a key. Omitted fields stay as they are; null clears a limit, the model list or the expiry. */
@@ -181,6 +215,20 @@ export type UsageInterval =
   | 'DAY'
   /** One bucket per hour. */
   | 'HOUR';
+
+export type ThinkingChatMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ThinkingChatMutation = { chat: { id: string, text: string, thinking: string | null, finishReason: FinishReason, toolCalls: Array<{ id: string | null, name: string, arguments: string }>, usage: { completionTokens: number } } };
+
+export type ThinkingStreamSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ThinkingStreamSubscription = { chat: { id: string, delta: string, thinking: string, done: boolean, finishReason: FinishReason | null, toolCalls: Array<{ name: string, arguments: string }> } };
 
 export type UsageEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -316,6 +364,8 @@ export type ModelLookupQueryVariables = Exact<{
 export type ModelLookupQuery = { model: { id: string } | null };
 
 
+export const ThinkingChatDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ThinkingChat"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChatInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"thinking"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}},{"kind":"Field","name":{"kind":"Name","value":"usage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completionTokens"}}]}}]}}]}}]} as unknown as DocumentNode<ThinkingChatMutation, ThinkingChatMutationVariables>;
+export const ThinkingStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ThinkingStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ChatInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"chat"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"delta"}},{"kind":"Field","name":{"kind":"Name","value":"thinking"}},{"kind":"Field","name":{"kind":"Name","value":"done"}},{"kind":"Field","name":{"kind":"Name","value":"finishReason"}},{"kind":"Field","name":{"kind":"Name","value":"toolCalls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"arguments"}}]}}]}}]}}]} as unknown as DocumentNode<ThinkingStreamSubscription, ThinkingStreamSubscriptionVariables>;
 export const UsageEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"UsageEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"surface"}},{"kind":"Field","name":{"kind":"Name","value":"endpoint"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"totalTokens"}}]}}]}}]} as unknown as DocumentNode<UsageEventsSubscription, UsageEventsSubscriptionVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"requestsPerMinute"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
 export const ApiKeysDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApiKeys"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKeyFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"offset"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeys"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}},{"kind":"Argument","name":{"kind":"Name","value":"offset"},"value":{"kind":"Variable","name":{"kind":"Name","value":"offset"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"prefix"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<ApiKeysQuery, ApiKeysQueryVariables>;

@@ -43,13 +43,28 @@ export interface EmulatedModel {
   embeddingLength?: number;
 }
 
+/** A chat message as Ollama takes it (docs/api.md): tool calls on assistant messages, `tool_name` on tool results. */
+export interface EmulatedMessage {
+  role: string;
+  content: string;
+  thinking?: string;
+  images?: string[];
+  tool_calls?: EmulatedToolCall[];
+  tool_name?: string;
+}
+
+/** A tool call as Ollama sends and takes it: arguments are an object, not a JSON string. */
+export interface EmulatedToolCall {
+  function: { index?: number; name: string; arguments: Record<string, unknown> };
+}
+
 /** What a reply function gets to decide the answer of /api/chat or /api/generate. */
 export interface ReplyContext {
   kind: 'chat' | 'generate';
   /** The model name as the request spelled it. */
   model: string;
   /** Chat messages (empty for generate). */
-  messages: Array<{ role: string; content: string; images?: string[] }>;
+  messages: EmulatedMessage[];
   /** The generate prompt, or the content of the last user message for chat. */
   prompt: string;
   system?: string;
@@ -57,6 +72,10 @@ export interface ReplyContext {
   options: Record<string, unknown>;
   /** The whole parsed request body. */
   body: Record<string, unknown>;
+  /** The request's `tools` (chat only; empty when none). */
+  tools: Array<{ type: string; function: { name: string; description?: string; parameters?: any } }>;
+  /** The request's `think`, when set. */
+  think?: boolean | 'low' | 'medium' | 'high';
 }
 
 /** Knobs that change how the emulator answers. */
@@ -66,6 +85,17 @@ export interface EmulatorBehavior {
    * the exact tokens. Default: `You said: <last user message | prompt>`.
    */
   reply: (ctx: ReplyContext) => string | string[];
+  /**
+   * Reasoning streamed as `thinking` before the answer, when the request asks for it (`think` true or
+   * a level) and the model has the `thinking` capability. Default: `Thinking about: <prompt>`.
+   */
+  thinking: (ctx: ReplyContext) => string | string[];
+  /**
+   * Tool calls to answer with instead of text (chat with `tools` on a model with the `tools`
+   * capability). Default: when the last message is the user's, one call of the first tool, its
+   * required (or else all) parameters filled from the prompt; after a tool result, none.
+   */
+  toolCalls: (ctx: ReplyContext) => EmulatedToolCall['function'][] | null;
   /** Wait before each token chunk (slow tokens). Default 0. */
   tokenDelayMs: number;
   /** Wait after reading the request and before sending the status line (a model loading). Default 0. */
@@ -192,8 +222,21 @@ export const DEFAULT_EMULATED_MODELS: readonly EmulatedModel[] = Object.freeze([
   },
 ]);
 
+/** A model with every capability the compatible surfaces use (tools, thinking, images); not installed by default. */
+export const CAPABLE_MODEL: EmulatedModel = Object.freeze({
+  name: 'qwen3-vl:8b',
+  size: 6_135_454_208,
+  details: { family: 'qwen3vl', families: ['qwen3vl'], parameter_size: '8.8B', quantization_level: 'Q4_K_M' },
+  capabilities: ['completion', 'vision', 'tools', 'thinking'],
+  contextLength: 262_144,
+  embeddingLength: 4096,
+});
+
 const DEFAULT_BEHAVIOR: EmulatorBehavior = {
-  reply: ({ prompt }) => `You said: ${prompt}`,
+  // After a tool result, the answer reports it: a tool round trip ends in text.
+  reply: ({ prompt, messages }) => (messages.at(-1)?.role === 'tool' ? `The tool said: ${messages.at(-1)!.content}` : `You said: ${prompt}`),
+  thinking: ({ prompt }) => `Thinking about: ${prompt}`,
+  toolCalls: defaultToolCalls,
   tokenDelayMs: 0,
   headersDelayMs: 0,
   fail: null,
@@ -464,8 +507,18 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     if (invalid) return sendJson(res, 400, { error: invalid }, record);
     const model = findModel(body.model);
     if (!model) return notFound(res, record, body.model);
-    if (!(model.capabilities ?? ['completion']).includes('completion')) {
+    const capabilities = model.capabilities ?? ['completion'];
+    if (!capabilities.includes('completion')) {
       return sendJson(res, 400, { error: `"${body.model}" does not support ${kind}` }, record);
+    }
+    // As Ollama: a model without the capability refuses tools and thinking instead of ignoring them.
+    const tools: ReplyContext['tools'] = kind === 'chat' && Array.isArray(body.tools) ? body.tools : [];
+    if (tools.length > 0 && !capabilities.includes('tools')) {
+      return sendJson(res, 400, { error: `registry.ollama.ai/library/${model.name} does not support tools` }, record);
+    }
+    const thinks = body.think === true || typeof body.think === 'string';
+    if (thinks && !capabilities.includes('thinking')) {
+      return sendJson(res, 400, { error: `"${body.model}" does not support thinking` }, record);
     }
     const messages: ReplyContext['messages'] = body.messages ?? [];
     const prompt: string = kind === 'chat' ? ([...messages].reverse().find((m) => m.role === 'user')?.content ?? '') : (body.prompt ?? '');
@@ -487,25 +540,36 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
 
     const options: Record<string, unknown> = body.options ?? {};
     const system: string | undefined = typeof body.system === 'string' ? body.system : undefined;
-    const reply = behavior.reply({ kind, model: body.model, messages, prompt, system, options, body });
+    const ctx: ReplyContext = { kind, model: body.model, messages, prompt, system, options, body, tools, ...(body.think !== undefined ? { think: body.think } : {}) };
+    const calls = tools.length > 0 ? (behavior.toolCalls(ctx) ?? []) : [];
+    const toolCalls: EmulatedToolCall[] = calls.map((fn, index) => ({ function: { index, ...fn } }));
+    const thought = thinks ? behavior.thinking(ctx) : [];
+    const thinkingTokens = typeof thought === 'string' ? splitIntoTokens(thought) : thought;
+    // A model that calls tools says nothing else; a JSON schema format gets an answer that fits it.
+    const reply = toolCalls.length > 0 ? [] : isSchema(body.format) && behavior.reply === DEFAULT_BEHAVIOR.reply ? JSON.stringify(valueFor(body.format, prompt)) : behavior.reply(ctx);
     const planned = typeof reply === 'string' ? splitIntoTokens(reply) : reply;
     const { tokens, doneReason } = limitTokens({ tokens: planned, options });
+    const extraTokens = thinkingTokens.length + toolCalls.length * TOOL_CALL_TOKENS;
     const promptText = kind === 'chat' ? messages.map((m) => m.content ?? '').join(' ') : `${system ?? ''} ${prompt}`;
     const promptTokens = countWords(promptText);
-    const stats = (evalTokens: number) => ({
-      ...durationsFor({ promptTokens, evalTokens }),
+    const stats = (contentTokens: number) => ({
+      ...durationsFor({ promptTokens, evalTokens: contentTokens + extraTokens }),
       ...behavior.durations,
       prompt_eval_count: promptTokens,
-      eval_count: evalTokens,
+      eval_count: contentTokens + extraTokens,
     });
     const context = kind === 'generate' && body.raw !== true ? (n: number) => ({ context: Array.from({ length: promptTokens + n }, (_, i) => i + 1) }) : () => ({});
-    const piece = (text: string) => (kind === 'chat' ? { message: { role: 'assistant', content: text } } : { response: text });
+    const piece = (text: string, extra: { thinking?: string; tool_calls?: EmulatedToolCall[] } = {}) => {
+      const more = { ...(extra.thinking ? { thinking: extra.thinking } : {}), ...(extra.tool_calls?.length ? { tool_calls: extra.tool_calls } : {}) };
+      return kind === 'chat' ? { message: { role: 'assistant', content: text, ...more } } : { response: text, ...more };
+    };
 
     if (body.stream === false) {
-      for (let i = 0; i < tokens.length && behavior.tokenDelayMs > 0; i += 1) {
+      for (let i = 0; i < tokens.length + thinkingTokens.length && behavior.tokenDelayMs > 0; i += 1) {
         if (!(await pause(behavior.tokenDelayMs, signal))) return;
       }
-      return sendJson(res, 200, { ...base, ...piece(tokens.join('')), done: true, done_reason: doneReason, ...context(tokens.length), ...stats(tokens.length) }, record);
+      const whole = piece(tokens.join(''), { thinking: thinkingTokens.join(''), tool_calls: toolCalls });
+      return sendJson(res, 200, { ...base, ...whole, done: true, done_reason: doneReason, ...context(tokens.length), ...stats(tokens.length) }, record);
     }
 
     record.streamed = true;
@@ -541,10 +605,12 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       }
       return false;
     };
-    for (const token of tokens) {
+    // Like Ollama: the reasoning streams first, then the answer, then the calls in one chunk.
+    const pieces = [...thinkingTokens.map((t) => piece('', { thinking: t })), ...tokens.map((t) => piece(t)), ...(toolCalls.length ? [piece('', { tool_calls: toolCalls })] : [])];
+    for (const p of pieces) {
       if (behavior.tokenDelayMs > 0 && !(await pause(behavior.tokenDelayMs, signal))) return;
       if (signal.aborted || (await failNow(false))) return;
-      const chunk = { ...base, created_at: new Date().toISOString(), ...piece(token), done: false };
+      const chunk = { ...base, created_at: new Date().toISOString(), ...p, done: false };
       record.chunksSent += 1;
       if (!write(`${JSON.stringify(chunk)}\n`) && !(await drained(res, signal))) return;
     }
@@ -652,6 +718,14 @@ function validateGenerationBody(kind: 'chat' | 'generate', body: any): string | 
     return 'options must be an object';
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') return 'stream must be a boolean';
+  if (body.think !== undefined && body.think !== null && typeof body.think !== 'boolean' && !['low', 'medium', 'high'].includes(body.think)) {
+    return `invalid think value: ${JSON.stringify(body.think)} (must be "high", "medium", "low", true, or false)`;
+  }
+  if (body.format !== undefined && body.format !== null && body.format !== '' && body.format !== 'json' && !isSchema(body.format)) {
+    return 'invalid format: expected "json" or a valid JSON schema';
+  }
+  const badImages = invalidImages(body.images);
+  if (badImages) return badImages;
   if (kind === 'generate') {
     if (body.prompt !== undefined && typeof body.prompt !== 'string') return 'prompt must be a string';
     if (body.system !== undefined && typeof body.system !== 'string') return 'system must be a string';
@@ -663,8 +737,75 @@ function validateGenerationBody(kind: 'chat' | 'generate', body: any): string | 
     if (typeof message !== 'object' || message === null) return 'each message must be an object';
     if (!['system', 'user', 'assistant', 'tool'].includes(message.role)) return `invalid role: ${JSON.stringify(message.role)}`;
     if (message.content !== undefined && typeof message.content !== 'string') return 'message content must be a string';
+    const bad = invalidImages(message.images);
+    if (bad) return bad;
+    if (message.thinking !== undefined && typeof message.thinking !== 'string') return 'message thinking must be a string';
+    if (message.tool_name !== undefined && typeof message.tool_name !== 'string') return 'message tool_name must be a string';
+    if (message.tool_calls !== undefined && message.tool_calls !== null) {
+      if (!Array.isArray(message.tool_calls)) return 'message tool_calls must be an array';
+      for (const call of message.tool_calls) {
+        if (typeof call?.function?.name !== 'string') return 'tool call function name must be a string';
+        const args = call.function.arguments;
+        // Go unmarshals arguments into a map: a JSON string (OpenAI's form) is refused.
+        if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+          return `json: cannot unmarshal ${Array.isArray(args) ? 'array' : typeof args} into Go struct field ToolCallFunction.messages.tool_calls.function.arguments of type api.ToolCallFunctionArguments`;
+        }
+      }
+    }
+  }
+  if (body.tools !== undefined && body.tools !== null) {
+    if (!Array.isArray(body.tools)) return 'tools must be an array';
+    for (const tool of body.tools) {
+      if (typeof tool?.function?.name !== 'string' || tool.function.name === '') return 'each tool needs a function with a name';
+    }
   }
   return undefined;
+}
+
+/** Images are base64 strings; anything else is refused as Go's decoder would. */
+function invalidImages(images: unknown): string | undefined {
+  if (images === undefined || images === null) return undefined;
+  if (!Array.isArray(images)) return 'images must be an array';
+  for (const image of images) {
+    if (typeof image !== 'string' || image.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(image)) return 'illegal base64 data at input byte 0';
+  }
+  return undefined;
+}
+
+function isSchema(format: unknown): format is Record<string, unknown> {
+  return typeof format === 'object' && format !== null && !Array.isArray(format);
+}
+
+/** A value that fits a JSON schema, with strings filled from the prompt: what a model under `format` would produce. */
+function valueFor(schema: any, prompt: string): unknown {
+  const type = Array.isArray(schema?.type) ? schema.type[0] : schema?.type;
+  if (Array.isArray(schema?.enum) && schema.enum.length) return schema.enum[0];
+  switch (type) {
+    case 'object':
+      return Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, unknown>).map(([k, v]) => [k, valueFor(v, prompt)]));
+    case 'array':
+      return [valueFor(schema.items ?? {}, prompt)];
+    case 'integer':
+    case 'number':
+      return countWords(prompt);
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
+    default:
+      return prompt;
+  }
+}
+
+/** Tokens a tool call counts for in `eval_count`. */
+export const TOOL_CALL_TOKENS = 8;
+
+function defaultToolCalls({ tools, messages, prompt }: ReplyContext): EmulatedToolCall['function'][] | null {
+  if (messages.at(-1)?.role !== 'user' || tools.length === 0) return null;
+  const tool = tools[0]!.function;
+  const properties: Record<string, unknown> = tool.parameters?.properties ?? {};
+  const required: string[] = Array.isArray(tool.parameters?.required) && tool.parameters.required.length ? tool.parameters.required : Object.keys(properties);
+  return [{ name: tool.name, arguments: Object.fromEntries(required.map((name) => [name, valueFor(properties[name] ?? { type: 'string' }, prompt)])) }];
 }
 
 /** Applies `options.stop` (cut before the first stop string) then `options.num_predict`. */

@@ -16,6 +16,7 @@ const PlaygroundModelsDoc = graphql(`
       temperature
       topP
       topK
+      capabilities
     }
   }
 `);
@@ -25,6 +26,7 @@ const ChatStreamDoc = graphql(`
     chat(input: $input) {
       id
       delta
+      thinking
       done
       finishReason
       usage {
@@ -39,6 +41,8 @@ const ChatStreamDoc = graphql(`
 interface Message {
   role: Role;
   content: string;
+  /** Base64 images (no data: prefix) attached to a user message. */
+  images?: string[];
 }
 
 interface Stats {
@@ -52,12 +56,15 @@ interface Stats {
 
 interface Turn extends Message {
   stats?: Stats;
+  /** The model's reasoning, shown collapsed. */
+  thinking?: string;
 }
 
 /** What the chat stream has produced so far for one run; deltas are appended as they come. */
 interface Stream {
   runId: number;
   text: string;
+  thinking: string;
   firstTokenAt: number | null;
   endedAt: number | null;
   done: boolean;
@@ -86,9 +93,20 @@ function curlFor(input: ChatInput): string {
   return [`curl -X POST "${window.location.origin}/api/chat"`, `  -H "Authorization: Bearer $GATEWAY_API_KEY"`, `  -H "Content-Type: application/json"`, `  -d '${json}'`].join(' \\\n');
 }
 
+/** A file as base64 without its data: prefix, the form Ollama takes images in. */
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 export function PlaygroundPage() {
   const [{ data: modelsData, fetching: loadingModels, error: modelsError }] = useQuery({ query: PlaygroundModelsDoc });
-  const models = modelsData?.models ?? [];
+  // Only models that can chat: an embedding model would only answer with an error. Unknown capabilities are offered.
+  const models = useMemo(() => (modelsData?.models ?? []).filter((m) => !m.capabilities || m.capabilities.includes('completion')), [modelsData]);
   const [modelId, setModelId] = useState('');
   const model = models.find((m) => m.id === modelId);
   const [system, setSystem] = useState('You are a helpful assistant.');
@@ -97,6 +115,10 @@ export function PlaygroundPage() {
   const [topK, setTopK] = useState(40);
   const [maxTokens, setMaxTokens] = useState(1024);
   const [message, setMessage] = useState('');
+  const [think, setThink] = useState(false);
+  const [images, setImages] = useState<Array<{ name: string; data: string }>>([]);
+  const canThink = !model?.capabilities || model.capabilities.includes('thinking');
+  const fileInput = useRef<HTMLInputElement>(null);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [run, setRun] = useState<Run | null>(null);
   const nextRunId = useRef(1);
@@ -123,25 +145,33 @@ export function PlaygroundPage() {
     (next?: string): Message[] => {
       const msgs: Message[] = [];
       if (system.trim()) msgs.push({ role: 'SYSTEM', content: system.trim() });
-      for (const t of turns) if (t.content) msgs.push({ role: t.role, content: t.content });
-      if (next?.trim()) msgs.push({ role: 'USER', content: next.trim() });
+      for (const t of turns) if (t.content || t.images?.length) msgs.push(t.images?.length ? { role: t.role, content: t.content, images: t.images } : { role: t.role, content: t.content });
+      const attached = images.map((i) => i.data);
+      if (next?.trim()) msgs.push(attached.length ? { role: 'USER', content: next.trim(), images: attached } : { role: 'USER', content: next.trim() });
       return msgs;
     },
-    [system, turns],
+    [system, turns, images],
   );
-  const inputFor = (msgs: Message[]): ChatInput => ({ model: modelId, messages: msgs, temperature, topP, topK, maxTokens });
+  const inputFor = (msgs: Message[]): ChatInput => ({ model: modelId, messages: msgs, temperature, topP, topK, maxTokens, ...(think && canThink ? { think: true } : {}) });
+
+  async function attach(files: FileList | null) {
+    const picked = await Promise.all([...(files ?? [])].map(async (f) => ({ name: f.name, data: await readBase64(f) })));
+    setImages((prev) => [...prev, ...picked]);
+    if (fileInput.current) fileInput.current.value = '';
+  }
 
   // The token stream: one subscription per run; the reducer appends each delta to that run's text.
   const runId = run?.id ?? 0;
   const reduce = useCallback(
     (prev: Stream | undefined, event: ChatStreamSubscription): Stream => {
-      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null };
+      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', thinking: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null };
       const e = event.chat;
       const now = performance.now();
       return {
         ...base,
         text: base.text + e.delta,
-        firstTokenAt: base.firstTokenAt ?? (e.delta ? now : null),
+        thinking: base.thinking + e.thinking,
+        firstTokenAt: base.firstTokenAt ?? (e.delta || e.thinking ? now : null),
         done: e.done,
         endedAt: e.done ? now : null,
         finishReason: e.finishReason ?? base.finishReason,
@@ -164,6 +194,7 @@ export function PlaygroundPage() {
         {
           role: 'ASSISTANT',
           content: s?.text ?? '',
+          ...(s?.thinking ? { thinking: s.thinking } : {}),
           stats: {
             promptTokens: s?.usage?.promptTokens,
             completionTokens: s?.usage?.completionTokens,
@@ -193,8 +224,10 @@ export function PlaygroundPage() {
     e?.preventDefault();
     if (streaming || !message.trim() || !modelId) return;
     const msgs = conversation(message);
-    setTurns((t) => [...t, { role: 'USER', content: message.trim() }]);
+    const attached = images.map((i) => i.data);
+    setTurns((t) => [...t, attached.length ? { role: 'USER', content: message.trim(), images: attached } : { role: 'USER', content: message.trim() }]);
     setMessage('');
+    setImages([]);
     setRun({ id: nextRunId.current++, input: inputFor(msgs), startedAt: performance.now() });
   }
 
@@ -203,7 +236,7 @@ export function PlaygroundPage() {
   }
 
   const lastStats = [...turns].reverse().find((t) => t.stats)?.stats;
-  const curl = useMemo(() => () => curlFor(inputFor(conversation(message))), [conversation, message, modelId, temperature, topP, topK, maxTokens]);
+  const curl = useMemo(() => () => curlFor(inputFor(conversation(message))), [conversation, message, modelId, temperature, topP, topK, maxTokens, think, canThink]);
   const [errorShown, setErrorShown] = useState<unknown>(null);
   useEffect(() => {
     if (stream.error) setErrorShown(stream.error);
@@ -239,6 +272,10 @@ export function PlaygroundPage() {
           <Slider id={ids.topP} label="Top P" min={0.01} max={1} step={0.01} value={topP} onChange={setTopP} disabled={streaming} />
           <Slider id={ids.topK} label="Top K" min={1} max={100} step={1} value={topK} onChange={setTopK} disabled={streaming} />
           <Slider id={ids.maxTokens} label="Max tokens" min={1} max={4096} step={1} value={maxTokens} onChange={setMaxTokens} disabled={streaming} />
+          <label className="field checkbox">
+            <input type="checkbox" checked={think && canThink} onChange={(e) => setThink(e.target.checked)} disabled={streaming || !canThink} />
+            <span className="field-label">Think first{canThink ? '' : ` (${modelId} cannot)`}</span>
+          </label>
           {model && (model.temperature != null || model.topP != null || model.topK != null) ? <p className="muted small">Sliders start at {model.id}’s defaults.</p> : null}
           <details className="small">
             <summary>Show the REST call</summary>
@@ -254,13 +291,16 @@ export function PlaygroundPage() {
             {turns.map((t, i) => (
               <div key={i} className={`bubble bubble-${t.role === 'USER' ? 'user' : 'assistant'}`}>
                 <span className="bubble-role">{t.role === 'USER' ? 'You' : 'Assistant'}</span>
+                {t.thinking ? <Thinking text={t.thinking} /> : null}
                 {t.content || <em className="muted">(no text)</em>}
+                {t.images?.length ? <span className="small" style={{ opacity: 0.8 }}> · {t.images.length} image{t.images.length === 1 ? '' : 's'} attached</span> : null}
                 {t.stats ? <RunStats s={t.stats} /> : null}
               </div>
             ))}
             {streaming ? (
               <div className="bubble bubble-assistant" data-testid="streaming-answer">
                 <span className="bubble-role">Assistant</span>
+                {current?.thinking ? <Thinking text={current.thinking} /> : null}
                 <span className="cursor">{current?.text ?? ''}</span>
               </div>
             ) : null}
@@ -273,6 +313,15 @@ export function PlaygroundPage() {
               <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={onMessageKey} placeholder="Ask something… (Enter sends, Shift+Enter for a new line)" />
             </label>
             <div className="btn-row">
+              <input ref={fileInput} type="file" accept="image/*" multiple hidden aria-label="Attach images" onChange={(e) => void attach(e.target.files)} />
+              <button type="button" className="btn btn-ghost" disabled={streaming} onClick={() => fileInput.current?.click()}>
+                Attach image
+              </button>
+              {images.map((img, i) => (
+                <button key={`${img.name}-${i}`} type="button" className="btn btn-ghost small" title="Remove this image" onClick={() => setImages((prev) => prev.filter((_, j) => j !== i))}>
+                  {img.name} ×
+                </button>
+              ))}
               {streaming ? (
                 <button type="button" className="btn btn-danger" onClick={() => finish('stopped')}>
                   Stop
@@ -295,6 +344,16 @@ export function PlaygroundPage() {
         </section>
       </div>
     </>
+  );
+}
+
+/** The model's reasoning, collapsed until asked for. */
+function Thinking({ text }: { text: string }) {
+  return (
+    <details className="thinking small">
+      <summary>Thinking</summary>
+      <p className="muted">{text}</p>
+    </details>
   );
 }
 
