@@ -11,6 +11,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createAccessLog } from './access-log.ts';
 import { ensureBootstrapAdmin } from './auth/api-keys.ts';
 import { createKeyStore, type KeyStore } from './auth/key-store.ts';
 import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
@@ -83,6 +84,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   let draining = false;
   let inFlight = 0;
   const idle: Array<() => void> = [];
+  const access = config.accessLog ? createAccessLog({ log, usage }) : undefined;
   const lastUsedTimer = setInterval(() => void keys.flushLastUsed().catch(() => {}), 10_000);
   lastUsedTimer.unref();
 
@@ -115,6 +117,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     inFlight++;
+    access?.track(req, res);
     res.once('close', () => {
       if (--inFlight === 0) for (const fn of idle.splice(0)) fn();
     });
@@ -164,6 +167,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       await graphql.close();
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      access?.close();
       await usage.close();
       await keys.close();
       await changes.close();
