@@ -151,6 +151,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'The key to change.' }),
     name: t.string({ description: 'A new name.' }),
+    role: t.field({ type: KeyRole, description: 'A new role; the last working admin key cannot become a user key.' }),
     tier: t.field({ type: KeyTier, description: 'A new tier.' }),
     rpmLimit: t.int({ description: 'Own requests-per-minute limit; null returns to the tier default.' }),
     tpmLimit: t.int({ description: 'Tokens-per-minute limit; null removes it.' }),
@@ -214,6 +215,7 @@ builder.mutationFields((t) => ({
         tpmLimit: input.tpmLimit,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
+        actor: ctx.actor,
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
       await ctx.services.keys.reloadKey(created.key.id);
@@ -223,17 +225,19 @@ builder.mutationFields((t) => ({
   updateApiKey: t.prismaField({
     type: 'ApiKey',
     authScopes: { admin: true },
-    description: 'Changes a key’s name, tier, limits, models or expiry (admin).',
+    description: 'Changes a key’s name, role, tier, limits, models or expiry (admin).',
     args: { input: t.arg({ type: UpdateApiKeyInput, required: true, description: 'The changes.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
       const key = await updateApiKey({
         id: String(input.id),
         name: given(input.name),
+        role: given(input.role),
         tier: given(input.tier),
         rpmLimit: input.rpmLimit,
         tpmLimit: input.tpmLimit,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
+        actor: ctx.actor,
       });
       await ctx.services.keys.reloadKey(key.id);
       return key;
@@ -245,7 +249,7 @@ builder.mutationFields((t) => ({
     description: 'Revokes a key for good; it stops working on every replica within a second and its open sockets are closed (admin).',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
-      const key = await revokeApiKey({ id: String(input.id) });
+      const key = await revokeApiKey({ id: String(input.id), actor: ctx.actor });
       await ctx.services.keys.reloadKey(key.id);
       return key;
     },
@@ -256,7 +260,7 @@ builder.mutationFields((t) => ({
     description: 'Gives a key a new secret; the old one keeps working for the grace period, then stops (admin).',
     args: { input: t.arg({ type: RotateApiKeyInput, required: true, description: 'The key and the grace period.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0 });
+      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0, actor: ctx.actor });
       await ctx.services.keys.reloadKey(rotated.key.id);
       return rotated;
     },
