@@ -52,8 +52,8 @@ export const ApiKey = builder.prismaObject('ApiKey', {
     previousSecretExpiresAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has.',
-      resolve: (k) => (k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
+      description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has (or the key is revoked).',
+      resolve: (k) => (!k.revokedAt && k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
     }),
     status: t.field({ type: KeyStatus, description: 'Whether the key works now.', resolve: (k) => keyStatus(k) }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
@@ -75,6 +75,8 @@ interface ApiKeyPageShape {
   where: Prisma.ApiKeyWhereInput;
   limit: number;
   offset: number;
+  /** Cursor paging: the id of the last key of the previous page. */
+  after?: string;
   /** The matching keys, counted once for totalCount and hasNextPage. */
   count?: Promise<number>;
 }
@@ -88,12 +90,36 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
       type: ['ApiKey'],
       description: 'The keys on this page.',
       resolve: (query, page) =>
-        prisma.apiKey.findMany({ ...query, where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: page.offset, take: page.limit }),
+        prisma.apiKey.findMany({
+          ...query,
+          where: page.where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : { skip: page.offset }),
+          take: page.limit,
+        }),
+    }),
+    endCursor: t.id({
+      nullable: true,
+      description: 'Pass as `after` for the next page; null when this page is empty.',
+      resolve: async (page) => {
+        const last = await prisma.apiKey.findMany({
+          where: page.where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 + page.limit - 1 } : { skip: page.offset + page.limit - 1 }),
+          take: 1,
+          select: { id: true },
+        });
+        return last[0]?.id ?? null;
+      },
     }),
     totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: countOf }),
     hasNextPage: t.boolean({
       description: 'Whether there are keys after this page.',
-      resolve: async (page) => (await countOf(page)) > page.offset + page.limit,
+      resolve: async (page) => {
+        if (!page.after) return (await countOf(page)) > page.offset + page.limit;
+        const next = await prisma.apiKey.findMany({ where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], cursor: { id: page.after }, skip: 1 + page.limit, take: 1, select: { id: true } });
+        return next.length > 0;
+      },
     }),
   }),
 });
@@ -111,14 +137,17 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: ApiKeyFilter, description: 'Which keys to list; all when omitted.' }),
       limit: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 200.' }),
-      offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip.' }),
+      offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip (ignored with `after`).' }),
+      after: t.arg.id({ description: 'Cursor paging: the endCursor of the previous page.' }),
     },
-    resolve: (_root, args) => {
+    resolve: async (_root, args) => {
       const limit = args.limit ?? 50;
       const offset = args.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
       if (offset < 0) throw errors.invalidRequest('offset must not be negative');
-      return { where: keyFilterWhere(args.filter), limit, offset };
+      const after = args.after ? String(args.after) : undefined;
+      if (after && !(await prisma.apiKey.findUnique({ where: { id: after }, select: { id: true } }))) throw errors.invalidRequest('after is not a key id from a previous page');
+      return { where: keyFilterWhere(args.filter), limit, offset, after };
     },
   }),
   apiKey: t.prismaField({
