@@ -15,7 +15,7 @@ export type LogFormat = 'auto' | 'pretty' | 'json';
 const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'secret', 'key', 'connectionString'];
 
 /** Whether a format means pretty output on this stream. */
-export function isPretty(format: LogFormat, stream: { isTTY?: boolean } = process.stdout): boolean {
+function isPretty(format: LogFormat, stream: { isTTY?: boolean } = process.stdout): boolean {
   return format === 'pretty' || (format === 'auto' && stream.isTTY === true);
 }
 

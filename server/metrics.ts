@@ -76,15 +76,69 @@ export function createMetrics({
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const requests = new Counter({ name: 'ogw_requests_total', help: 'Requests that reached a model, by surface, HTTP status and model.', labelNames: ['surface', 'status', 'model'], registers });
-  const tokens = new Counter({ name: 'ogw_tokens_total', help: 'Tokens counted by the upstream, by surface, model and type (prompt or completion).', labelNames: ['surface', 'model', 'type'], registers });
-  const latency = new Histogram({ name: 'ogw_request_duration_seconds', help: 'Time from admission to the last byte of a model request.', labelNames: ['surface', 'model'], buckets: LATENCY_BUCKETS, registers });
-  const ttft = new Histogram({ name: 'ogw_time_to_first_token_seconds', help: 'Time from admission to the first token.', labelNames: ['surface', 'model'], buckets: TTFT_BUCKETS, registers });
-  const refusals = new Counter({ name: 'ogw_refusals_total', help: 'Requests refused with 429 by the rate limiter or a quota, by surface and the limit that refused them.', labelNames: ['surface', 'reason'], registers });
-  const queueWait = new Histogram({ name: 'ogw_queue_wait_seconds', help: 'Time a request waited for an upstream slot.', labelNames: ['upstream'], buckets: TTFT_BUCKETS, registers });
-  new Gauge({ name: 'ogw_http_requests_in_flight', help: 'HTTP requests being answered now (streams included).', registers, collect() { this.set(inFlight()); } });
-  new Gauge({ name: 'ogw_inference_runs_active', help: 'Model runs in progress now.', registers, collect() { this.set(activeRuns()); } });
-  new Gauge({ name: 'ogw_usage_pending_records', help: 'Usage records accepted but not yet written to the database.', registers, collect() { this.set(usage.stats().pending); } });
+  const requests = new Counter({
+    name: 'ogw_requests_total',
+    help: 'Requests that reached a model, by surface, HTTP status and model.',
+    labelNames: ['surface', 'status', 'model'],
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'ogw_tokens_total',
+    help: 'Tokens counted by the upstream, by surface, model and type (prompt or completion).',
+    labelNames: ['surface', 'model', 'type'],
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'ogw_request_duration_seconds',
+    help: 'Time from admission to the last byte of a model request.',
+    labelNames: ['surface', 'model'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'ogw_time_to_first_token_seconds',
+    help: 'Time from admission to the first token.',
+    labelNames: ['surface', 'model'],
+    buckets: TTFT_BUCKETS,
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'ogw_refusals_total',
+    help: 'Requests refused with 429 by the rate limiter or a quota, by surface and the limit that refused them.',
+    labelNames: ['surface', 'reason'],
+    registers,
+  });
+  const queueWait = new Histogram({
+    name: 'ogw_queue_wait_seconds',
+    help: 'Time a request waited for an upstream slot.',
+    labelNames: ['upstream'],
+    buckets: TTFT_BUCKETS,
+    registers,
+  });
+  new Gauge({
+    name: 'ogw_http_requests_in_flight',
+    help: 'HTTP requests being answered now (streams included).',
+    registers,
+    collect() {
+      this.set(inFlight());
+    },
+  });
+  new Gauge({
+    name: 'ogw_inference_runs_active',
+    help: 'Model runs in progress now.',
+    registers,
+    collect() {
+      this.set(activeRuns());
+    },
+  });
+  new Gauge({
+    name: 'ogw_usage_pending_records',
+    help: 'Usage records accepted but not yet written to the database.',
+    registers,
+    collect() {
+      this.set(usage.stats().pending);
+    },
+  });
   new Gauge({
     name: 'ogw_usage_write_lag_seconds',
     help: 'Age of the oldest usage record not yet written (0 when none is waiting).',

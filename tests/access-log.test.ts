@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 const chat = (url: string, key: string) =>
-  fetch(`${url}/api/chat?x=1`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'hello logs' }] }) });
+  fetch(`${url}/api/chat?x=1`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'hello logs' }] }),
+  });
 
 const jsonLines = (out: string) =>
   out
@@ -65,7 +69,11 @@ describe('access log', () => {
   });
 
   it('is human-readable with LOG_FORMAT=pretty: times of day and a message per line, no JSON objects', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -87,7 +87,9 @@ describe('audit log', () => {
   });
 
   it('records model edits and syncs', async () => {
-    await gqlHttp(gw, `mutation($input: UpdateModelInput!) { updateModel(input: $input) { id } }`, { input: { id: 'qwen2.5:0.5b', isActive: false, temperature: 0.3 } });
+    await gqlHttp(gw, `mutation($input: UpdateModelInput!) { updateModel(input: $input) { id } }`, {
+      input: { id: 'qwen2.5:0.5b', isActive: false, temperature: 0.3 },
+    });
     await gqlHttp(gw, `mutation { syncModels { upstreams { ok } } }`);
     const [edit] = await audit({ action: 'model.update', targetId: 'qwen2.5:0.5b' });
     expect(JSON.parse(edit.before!)).toEqual({ isActive: true, temperature: 0.7 });

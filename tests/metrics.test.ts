@@ -20,7 +20,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-const chat = (stream: boolean) => gw.request('/api/chat', { method: 'POST', json: { model: 'echo', stream, messages: [{ role: 'user', content: 'count these words please' }] } });
+const chat = (stream: boolean) =>
+  gw.request('/api/chat', { method: 'POST', json: { model: 'echo', stream, messages: [{ role: 'user', content: 'count these words please' }] } });
 
 describe('GET /metrics', () => {
   it('is refused without an admin key or the metrics token, and for a user key', async () => {
@@ -77,7 +78,18 @@ describe('GET /metrics', () => {
 
   it('counts 429 usage records as refusals by the limit that refused them, not as tokens or latency', async () => {
     const user = await gw.createKey({ name: 'refused' });
-    const base = { apiKeyId: user.id, model: 'echo', surface: 'openai' as const, endpoint: '/v1/chat/completions', status: 429, stream: false, promptTokens: 0, completionTokens: 0, latencyMs: 1, createdAt: new Date() };
+    const base = {
+      apiKeyId: user.id,
+      model: 'echo',
+      surface: 'openai' as const,
+      endpoint: '/v1/chat/completions',
+      status: 429,
+      stream: false,
+      promptTokens: 0,
+      completionTokens: 0,
+      latencyMs: 1,
+      createdAt: new Date(),
+    };
     gw.app.services.usage.record({ ...base, id: 'refused-rpm', error: 'Rate limit of 60 requests per minute exceeded; retry in 3 s' });
     gw.app.services.usage.record({ ...base, id: 'refused-tpm', error: 'Token limit of 100 tokens per minute exceeded; retry in 3 s' });
     const text = await (await gw.request('/metrics')).text();

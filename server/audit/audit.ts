@@ -109,7 +109,7 @@ export interface AuditFilter {
   until?: Date | null;
 }
 
-export function auditWhere(f: AuditFilter = {}): Prisma.AuditEntryWhereInput {
+function auditWhere(f: AuditFilter = {}): Prisma.AuditEntryWhereInput {
   const where: Prisma.AuditEntryWhereInput = {};
   if (f.action) where.action = f.action.endsWith('.') || !f.action.includes('.') ? { startsWith: f.action.replace(/\.?$/, '.') } : f.action;
   if (f.actorKeyId) where.actorKeyId = f.actorKeyId;
@@ -147,6 +147,13 @@ export async function recordAudit(entry: Parameters<typeof writeAudit>[0], log: 
 }
 
 /** The fields of a model an admin edits. */
-export function modelSnapshot(m: { name: string; description: string; isActive: boolean; temperature: number | null; topP: number | null; topK: number | null }): Record<string, unknown> {
+export function modelSnapshot(m: {
+  name: string;
+  description: string;
+  isActive: boolean;
+  temperature: number | null;
+  topP: number | null;
+  topK: number | null;
+}): Record<string, unknown> {
   return { name: m.name, description: m.description, isActive: m.isActive, temperature: m.temperature, topP: m.topP, topK: m.topK };
 }

@@ -15,7 +15,7 @@ const AuditSurface = builder.enumType('AuditSurface', {
 
 const jsonObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : null);
 
-export const AuditEntry = builder.prismaObject('AuditEntry', {
+const AuditEntry = builder.prismaObject('AuditEntry', {
   description: 'One admin action: who, when, from where, and what changed. Never contains a secret.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The entry id (also the paging cursor).' }),
@@ -76,7 +76,14 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(first) || first < 1 || first > 200) throw errors.invalidRequest('first must be between 1 and 200');
       const f = args.filter ?? {};
       return listAudit({
-        filter: { action: f.action, actorKeyId: f.actorKeyId ? String(f.actorKeyId) : null, targetId: f.targetId ? String(f.targetId) : null, surface: f.surface, since: f.since, until: f.until },
+        filter: {
+          action: f.action,
+          actorKeyId: f.actorKeyId ? String(f.actorKeyId) : null,
+          targetId: f.targetId ? String(f.targetId) : null,
+          surface: f.surface,
+          since: f.since,
+          until: f.until,
+        },
         first,
         after: args.after ? String(args.after) : null,
       }).catch((err) => {
@@ -93,7 +100,10 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Records that this admin key signed in to the console (the console calls it once per sign-in; admin).',
     resolve: async (_root, _args, ctx) => {
-      await recordAudit({ actor: { ...ctx.actor, surface: 'console' }, action: 'console.sign_in', targetType: 'console', targetId: ctx.principal.keyId }, ctx.services.log);
+      await recordAudit(
+        { actor: { ...ctx.actor, surface: 'console' }, action: 'console.sign_in', targetType: 'console', targetId: ctx.principal.keyId },
+        ctx.services.log,
+      );
       return true;
     },
   }),

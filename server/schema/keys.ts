@@ -102,14 +102,14 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
       nullable: true,
       description: 'Pass as `after` for the next page; null when this page is empty.',
       resolve: async (page) => {
-        const last = await prisma.apiKey.findMany({
+        const ids = await prisma.apiKey.findMany({
           where: page.where,
           orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-          ...(page.after ? { cursor: { id: page.after }, skip: 1 + page.limit - 1 } : { skip: page.offset + page.limit - 1 }),
-          take: 1,
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : { skip: page.offset }),
+          take: page.limit,
           select: { id: true },
         });
-        return last[0]?.id ?? null;
+        return ids.at(-1)?.id ?? null;
       },
     }),
     totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: countOf }),

@@ -155,7 +155,9 @@ describe('admin console: operations', () => {
       // urql sends queries as GET when they fit in the URL, POST otherwise.
       const u = new URL(r.url());
       if (u.pathname !== '/graphql') return;
-      const body = (r.method() === 'GET' ? { query: u.searchParams.get('query'), variables: JSON.parse(u.searchParams.get('variables') ?? 'null') } : r.postDataJSON()) as {
+      const body = (
+        r.method() === 'GET' ? { query: u.searchParams.get('query'), variables: JSON.parse(u.searchParams.get('variables') ?? 'null') } : r.postDataJSON()
+      ) as {
         query?: string | null;
         variables?: { filter?: { from: string; to: string } } | null;
       } | null;

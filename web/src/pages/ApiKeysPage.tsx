@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
@@ -116,8 +116,10 @@ export function ApiKeysPage() {
   const monthStart = useMemo(() => startOfMonth().toISOString(), []);
   const filter = useMemo(() => ({ search: search.trim() || null, status: status || null }), [search, status]);
   // Cursor paging: the cursors of the pages before this one; a new filter starts again at page one.
-  const [cursors, setCursors] = useState<string[]>([]);
-  useEffect(() => setCursors([]), [filter]);
+  // Cursor paging: the cursors of the pages before this one, for the filter they were made with (a new filter starts at page one).
+  const [paging, setPaging] = useState<{ filter: typeof filter; cursors: string[] }>({ filter, cursors: [] });
+  const cursors = paging.filter === filter ? paging.cursors : [];
+  const setCursors = (next: string[]) => setPaging({ filter, cursors: next });
   const after = cursors.at(-1) ?? null;
   const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after } });
   const [modal, setModal] = useState<Modal>(null);

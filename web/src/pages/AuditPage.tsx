@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
@@ -56,12 +56,23 @@ export function AuditPage() {
   const [target, setTarget] = useState('');
   const [since, setSince] = useState('');
   const filter = useMemo(
-    () => ({ action: action || null, surface: surface || null, targetId: target.trim() || null, since: since ? new Date(`${since}T00:00:00`).toISOString() : null }),
+    () => ({
+      action: action || null,
+      surface: surface || null,
+      targetId: target.trim() || null,
+      since: since ? new Date(`${since}T00:00:00`).toISOString() : null,
+    }),
     [action, surface, target, since],
   );
-  const [cursors, setCursors] = useState<string[]>([]);
-  useEffect(() => setCursors([]), [filter]);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: AuditPageQueryDoc, variables: { filter, first: 50, after: cursors.at(-1) ?? null }, requestPolicy: 'network-only' });
+  // Cursor paging: the cursors of the pages before this one, for the filter they were made with (a new filter starts at page one).
+  const [paging, setPaging] = useState<{ filter: typeof filter; cursors: string[] }>({ filter, cursors: [] });
+  const cursors = paging.filter === filter ? paging.cursors : [];
+  const setCursors = (next: string[]) => setPaging({ filter, cursors: next });
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AuditPageQueryDoc,
+    variables: { filter, first: 50, after: cursors.at(-1) ?? null },
+    requestPolicy: 'network-only',
+  });
   const page = data?.auditLog;
 
   return (
@@ -123,9 +134,7 @@ export function AuditPage() {
               {page.nodes.map((e) => (
                 <tr key={e.id}>
                   <td className="small">{formatDateTime(e.createdAt)}</td>
-                  <td className="small">
-                    {e.actorKeyId ? <Link to={`/api-keys/${encodeURIComponent(e.actorKeyId)}`}>{e.actorName}</Link> : e.actorName}
-                  </td>
+                  <td className="small">{e.actorKeyId ? <Link to={`/api-keys/${encodeURIComponent(e.actorKeyId)}`}>{e.actorName}</Link> : e.actorName}</td>
                   <td className="small">
                     {e.surface.toLowerCase()}
                     {e.ip ? <div className="cell-sub mono">{e.ip}</div> : null}
@@ -134,7 +143,11 @@ export function AuditPage() {
                     <span className="badge">{e.action}</span>
                   </td>
                   <td className="small mono">
-                    {e.targetType === 'apiKey' && e.targetId ? <Link to={`/api-keys/${encodeURIComponent(e.targetId)}`}>{e.targetId}</Link> : (e.targetId ?? e.targetType)}
+                    {e.targetType === 'apiKey' && e.targetId ? (
+                      <Link to={`/api-keys/${encodeURIComponent(e.targetId)}`}>{e.targetId}</Link>
+                    ) : (
+                      (e.targetId ?? e.targetType)
+                    )}
                   </td>
                   <td className="audit-change mono">{describe(e.before, e.after)}</td>
                 </tr>
@@ -148,7 +161,12 @@ export function AuditPage() {
           <button type="button" className="btn btn-small" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
             Newer
           </button>
-          <button type="button" className="btn btn-small" disabled={!page.hasNextPage || !page.endCursor} onClick={() => page.endCursor && setCursors([...cursors, page.endCursor])}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!page.hasNextPage || !page.endCursor}
+            onClick={() => page.endCursor && setCursors([...cursors, page.endCursor])}
+          >
             Older
           </button>
         </nav>

@@ -226,7 +226,9 @@ export function KeyPage({ id }: { id: string }) {
                     {r.surface} <span className="mono">{r.endpoint}</span>
                   </td>
                   <td>
-                    <span className={`badge ${r.status < 400 ? 'badge-success' : r.status === 499 ? 'badge-warning' : 'badge-danger'}`}>{r.status === 499 ? 'cancelled' : r.status}</span>
+                    <span className={`badge ${r.status < 400 ? 'badge-success' : r.status === 499 ? 'badge-warning' : 'badge-danger'}`}>
+                      {r.status === 499 ? 'cancelled' : r.status}
+                    </span>
                   </td>
                   <td className="num">{formatNumber(r.totalTokens)}</td>
                   <td className="num">{formatMs(r.latencyMs)}</td>
