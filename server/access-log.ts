@@ -56,8 +56,9 @@ export function createAccessLog({ log, usage }: { log: Logger; usage: UsageRecor
       line.promptTokens = rec.promptTokens;
       line.completionTokens = rec.completionTokens;
       // Set by the scheduler once requests queue for an upstream slot.
-      const queueMs = (rec as UsageInput & { queueMs?: number | null }).queueMs;
-      if (typeof queueMs === 'number') line.queueMs = queueMs;
+      const { queueMs, queueWaitMs } = rec as UsageInput & { queueMs?: number | null; queueWaitMs?: number | null };
+      const wait = queueMs ?? queueWaitMs;
+      if (typeof wait === 'number') line.queueMs = wait;
     }
     log.info({ access: line }, `${line.method} ${line.path} ${line.status} ${line.ms}ms`);
   };

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { root, spawnGateway } from './support/process.ts';
@@ -9,10 +12,11 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = { DATABASE_URL: db.url, ADMIN_KEY: adminKey, OLLAMA_URL: 'http://127.0.0.1:1', DATA_DIR: '/tmp/ogw-logs-test' };
+  env = { DATABASE_URL: db.url, ADMIN_KEY: adminKey, OLLAMA_URL: 'http://127.0.0.1:1', DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'ogw-logs-')) };
 });
 afterAll(async () => {
   await db.drop();
+  await rm(env.DATA_DIR, { recursive: true, force: true });
 });
 
 const chat = (url: string, key: string) =>
