@@ -230,7 +230,7 @@ export function createGraphQL({
       },
       async onSubscribe(ctx, _id, payload) {
         const state = stateOf(ctx.extra.socket);
-        const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload };
+        const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload, req: ctx.extra.request };
         const { schema: s, execute, subscribe, contextFactory, parse, validate: check } = yoga.getEnveloped(initial);
         try {
           const args: ExecutionArgs = {

@@ -1,7 +1,7 @@
 /** The audit log: every admin action from the CLI, GraphQL and the console, read back through GraphQL and the CLI. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from './support/gateway.ts';
-import { codeOf, gqlHttp } from './support/graphql.ts';
+import { codeOf, gqlHttp, wsClient } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 import { runKeys } from './support/process.ts';
 
@@ -84,6 +84,19 @@ describe('audit log', () => {
     expect(all).not.toContain(rotated.body.data.rotateApiKey.secret);
     expect(all).not.toMatch(/[0-9a-f]{64}/);
     expect(all).not.toMatch(/hash/i);
+  });
+
+  it('records a mutation sent over graphql-ws with the socket’s address', async () => {
+    const ws = wsClient(gw);
+    try {
+      const result = await ws.client.iterate({ query: CREATE, variables: { input: { name: 'over a socket' } } }).next();
+      const id = (result.value as { data: { createApiKey: { apiKey: { id: string } } } }).data.createApiKey.apiKey.id;
+      const [entry] = await audit({ targetId: id });
+      expect(entry).toMatchObject({ action: 'key.create', surface: 'GRAPHQL', actorKeyId: adminId });
+      expect(entry.ip).toMatch(/127\.0\.0\.1/);
+    } finally {
+      await ws.client.dispose();
+    }
   });
 
   it('records model edits and syncs', async () => {
