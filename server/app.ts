@@ -11,6 +11,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createAccessLog } from './access-log.ts';
 import { ensureBootstrapAdmin } from './auth/api-keys.ts';
 import { createKeyStore, type KeyStore } from './auth/key-store.ts';
 import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
@@ -22,6 +23,7 @@ import { errors } from './errors.ts';
 import { createInferenceService, type InferenceService } from './inference/service.ts';
 import { createMemoryLimiter, type Limiter } from './limits/limiter.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createUpstreams, type Upstreams } from './providers/upstreams.ts';
 import { createGraphQL } from './graphql.ts';
 import { createAnthropicApi } from './rest/anthropic.ts';
@@ -42,6 +44,7 @@ export interface Services {
   service: InferenceService;
   upstreams: Upstreams;
   changes: ChangeFeed;
+  metrics: Metrics;
 }
 
 /** A surface mounted under a path prefix; returns false to let the next one try. */
@@ -52,6 +55,8 @@ export interface App {
   services: Services;
   /** The admin key generated on a first start without ADMIN_KEY (to print once), if any. */
   generatedAdminKey?: string;
+  /** The unauthenticated metrics listener's URL once started, when METRICS_PORT is set. */
+  readonly metricsUrl?: string;
   /** Listens on config.port (0 for a free one) and returns the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -70,7 +75,9 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const limiter = createMemoryLimiter();
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
-  const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
+  const spoolFile = path.join(config.dataDir, 'usage-spool.ndjson');
+  const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), spoolFile, metricsToken: config.metricsToken });
+  const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes, metrics };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
   const graphql = createGraphQL({ services });
@@ -87,6 +94,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   let draining = false;
   let inFlight = 0;
   const idle: Array<() => void> = [];
+  const access = config.accessLog ? createAccessLog({ log, usage }) : undefined;
   const lastUsedTimer = setInterval(() => void keys.flushLastUsed().catch(() => {}), 10_000);
   lastUsedTimer.unref();
 
@@ -97,6 +105,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     const p = url?.pathname ?? raw;
     if (p === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (p === '/readyz') return readiness(res);
+    if (p === '/metrics') return metrics.serve(req, res);
     if (draining) {
       res.setHeader('connection', 'close');
       return sendError(res, errors.shuttingDown(), log);
@@ -119,6 +128,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
 
   const server = http.createServer(serverOptions(config), (req, res) => {
     inFlight++;
+    access?.track(req, res);
     res.once('close', () => {
       if (--inFlight === 0) for (const fn of idle.splice(0)) fn();
     });
@@ -131,10 +141,14 @@ export async function createApp({ config, connectionString, log }: { config: Con
   server.on('upgrade', (req, socket, head) => graphql.upgrade(req, socket, head));
   guardConnections({ server, idleSocketTimeoutMs: config.idleSocketTimeoutMs, maxHeaderBytes: config.maxHeaderBytes });
 
+  let metricsUrl: string | undefined;
   return {
     server,
     services,
     generatedAdminKey,
+    get metricsUrl() {
+      return metricsUrl;
+    },
     async start() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -143,6 +157,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
           resolve();
         });
       });
+      if (config.metricsPort !== undefined) metricsUrl = await metrics.listen({ port: config.metricsPort, host: config.host });
       catalogue.startSync(config.modelSyncIntervalMs);
       const { port } = server.address() as AddressInfo;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -165,6 +180,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
       await graphql.close();
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      access?.close();
+      await metrics.close();
       await usage.close();
       await keys.close();
       await changes.close();

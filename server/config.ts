@@ -73,9 +73,14 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
     .pipe(z.array(httpUrl)),
+  // Operations: log format, access log, metrics.
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  ACCESS_LOG: bool.default(true),
+  METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
+  METRICS_PORT: port.optional(),
 });
 
-const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL']);
+const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN']);
 
 export interface Config {
   port: number;
@@ -114,6 +119,14 @@ export interface Config {
   maxUpstreamBytes: number;
   /** Origins allowed to call the gateway from a browser; empty means same-origin only. */
   corsOrigins: string[];
+  /** pretty (human-readable), json, or auto: pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'pretty' | 'json';
+  /** One log line per HTTP request. */
+  accessLog: boolean;
+  /** A bearer token that may read /metrics (besides admin keys). */
+  metricsToken?: string;
+  /** Serves /metrics without authentication on this port too (for a private scrape network). */
+  metricsPort?: number;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxHeaderBytes: e.MAX_HEADER_BYTES,
     maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     corsOrigins: e.CORS_ORIGINS,
+    logFormat: e.LOG_FORMAT,
+    accessLog: e.ACCESS_LOG,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
   };
 }
 

@@ -19,11 +19,11 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './app.ts';
 import { isGatewayError } from './errors.ts';
+import { renderGatewayGraphiQL } from './graphiql.ts';
 import { createLifelines } from './realtime/lifeline.ts';
 import { rateLimitHeaders } from './rest/http.ts';
 import { createContextFactory, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext } from './schema/context.ts';
@@ -107,7 +107,7 @@ function hideSuggestions(err: GraphQLError): GraphQLError {
   return new GraphQLError(message, { nodes: err.nodes, source: err.source, positions: err.positions, path: err.path, extensions: err.extensions });
 }
 
-const GRAPHIQL_QUERY = `# Put your admin key in the Headers tab below, then run.
+const GRAPHIQL_QUERY = `# Your admin key is in the Headers tab below ({"Authorization": "Bearer ogw_…"}); change it there.
 query Overview {
   viewer { name role }
   models { id name isActive }
@@ -156,10 +156,10 @@ export function createGraphQL({
     // Validation results depend on the key (introspection, suggestions), so they must not be shared.
     parserAndValidationCache: { validationCache: false },
     // The GraphiQL page with its scripts inlined, so it works on a machine without internet access.
-    renderGraphiQL,
+    // It asks for the admin key first and opens with it in the headers (graphiql.ts).
+    renderGraphiQL: renderGatewayGraphiQL,
     graphiql: {
       title: 'Ollama gateway · GraphiQL',
-      headers: JSON.stringify({ Authorization: 'Bearer <your admin key>' }, null, 2),
       defaultQuery: GRAPHIQL_QUERY,
     },
     logging: {
@@ -230,7 +230,7 @@ export function createGraphQL({
       },
       async onSubscribe(ctx, _id, payload) {
         const state = stateOf(ctx.extra.socket);
-        const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload };
+        const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload, req: ctx.extra.request };
         const { schema: s, execute, subscribe, contextFactory, parse, validate: check } = yoga.getEnveloped(initial);
         try {
           const args: ExecutionArgs = {

@@ -1,12 +1,38 @@
-/** The process logger (pino, JSON lines). Credentials are redacted wherever they might appear. */
+/**
+ * The process logger (pino). Human-readable lines in a terminal (pino-pretty, in-process), JSON lines
+ * with ISO times elsewhere, or as LOG_FORMAT says. Credentials are redacted wherever they might appear.
+ *
+ * @example
+ *   const log = createLogger({ level: 'info', format: 'auto' }); // pretty on a TTY, JSON in a pipe
+ */
 import { pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = import('pino').Logger;
 
-export function createLogger({ level }: { level: string }): Logger {
-  return pino({
-    level,
-    base: undefined,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'secret', 'key', 'connectionString'], censor: '[redacted]' },
-  });
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'secret', 'key', 'connectionString'];
+
+/** Whether a format means pretty output on this stream. */
+function isPretty(format: LogFormat, stream: { isTTY?: boolean } = process.stdout): boolean {
+  return format === 'pretty' || (format === 'auto' && stream.isTTY === true);
+}
+
+export function createLogger({ level, format = 'auto', destination }: { level: string; format?: LogFormat; destination?: NodeJS.WritableStream }): Logger {
+  const options = { level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } };
+  const out = destination ?? process.stdout;
+  if (isPretty(format, out as { isTTY?: boolean })) {
+    // In-process and synchronous: no worker thread, and nothing is lost when the process exits.
+    const stream = pretty({
+      destination: out,
+      sync: true,
+      colorize: (out as { isTTY?: boolean }).isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      singleLine: true,
+    });
+    return pino(options, stream);
+  }
+  return pino({ ...options, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? pino.destination({ dest: 1, sync: false }));
 }

@@ -17,7 +17,7 @@ try {
   }
   throw err;
 }
-const log = createLogger({ level: config.logLevel });
+const log = createLogger({ level: config.logLevel, format: config.logFormat });
 const started = Date.now();
 
 let db;

@@ -2,8 +2,11 @@
  * API key secrets and the operations on key records shared by the keys CLI and GraphQL.
  * A secret is `ogw_` + 40 random base64url characters (240 bits); only its SHA-256 is stored.
  * A fast hash is enough: the secret is random and high-entropy, so there is nothing to brute-force.
+ * Every change is written to the audit log in the same transaction, with the actor that made it
+ * (none given: the operator of this machine, as for the keys CLI).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { type Actor, changes, cliActor, keySnapshot, writeAudit } from '../audit/audit.ts';
 import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
 import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
@@ -33,67 +36,97 @@ export interface CreateApiKeyInput {
   tpmLimit?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
+  /** Who creates it, for the audit log. */
+  actor?: Actor;
 }
 
 export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
   validateLimits(input);
   const secret = generateSecret();
-  const key = await prisma.apiKey.create({
-    data: {
-      name: input.name.trim(),
-      role: input.role ?? 'USER',
-      tier: input.tier ?? 'STANDARD',
-      rpmLimit: input.rpmLimit ?? null,
-      tpmLimit: input.tpmLimit ?? null,
-      allowedModels: input.allowedModels ?? [],
-      expiresAt: input.expiresAt ?? null,
-      prefix: displayPrefix(secret),
-      hash: hashSecret(secret),
-    },
+  const key = await prisma.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        name: input.name.trim(),
+        role: input.role ?? 'USER',
+        tier: input.tier ?? 'STANDARD',
+        rpmLimit: input.rpmLimit ?? null,
+        tpmLimit: input.tpmLimit ?? null,
+        allowedModels: input.allowedModels ?? [],
+        expiresAt: input.expiresAt ?? null,
+        prefix: displayPrefix(secret),
+        hash: hashSecret(secret),
+      },
+    });
+    await writeAudit({ db: tx, actor: input.actor ?? cliActor(), action: 'key.create', targetType: 'apiKey', targetId: created.id, after: keySnapshot(created) });
+    return created;
   });
   await publishChange({ kind: 'key', id: key.id });
   return { key, secret };
 }
 
-export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'role'>> & { id: string };
+export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor'>> & { id: string; actor?: Actor };
 
 export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   validateLimits(input);
-  const { id, ...patch } = input;
+  const { id, actor, ...patch } = input;
   if (patch.name !== undefined) patch.name = patch.name.trim();
-  const key = await prisma.apiKey.update({ where: { id }, data: patch }).catch(notFound(id));
+  const key = await prisma.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { id } });
+    if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    if (patch.role === 'USER' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
+    const updated = await tx.apiKey.update({ where: { id }, data: patch });
+    const diff = changes(keySnapshot(existing), keySnapshot(updated));
+    await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.update', targetType: 'apiKey', targetId: id, ...diff });
+    return updated;
+  });
   await publishChange({ kind: 'key', id });
   return key;
 }
 
-export async function revokeApiKey({ id }: { id: string }): Promise<ApiKey> {
-  const existing = await prisma.apiKey.findUnique({ where: { id } });
-  if (!existing) throw errors.notFound(`No API key with id '${id}'`);
-  const key = existing.revokedAt ? existing : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor }): Promise<ApiKey> {
+  const key = await prisma.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { id } });
+    if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    if (existing.revokedAt) return existing; // already revoked: nothing changes, nothing to record
+    const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+    await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.revoke', targetType: 'apiKey', targetId: id, ...changes(keySnapshot(existing), keySnapshot(revoked)) });
+    return revoked;
+  });
   await publishChange({ kind: 'key', id });
   return key;
 }
 
 /** A new secret; the old one keeps working for `graceSeconds` (0: stops at once). */
-export async function rotateApiKey({ id, graceSeconds }: { id: string; graceSeconds: number }): Promise<{ key: ApiKey; secret: string }> {
+export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; graceSeconds: number; actor?: Actor }): Promise<{ key: ApiKey; secret: string }> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 30 * 86400) {
     throw errors.invalidRequest('graceSeconds must be a whole number of seconds between 0 and 2592000 (30 days)');
   }
-  const existing = await prisma.apiKey.findUnique({ where: { id } });
-  if (!existing) throw errors.notFound(`No API key with id '${id}'`);
-  if (existing.revokedAt) throw errors.invalidRequest('A revoked key cannot be rotated', 'key_revoked');
   const secret = generateSecret();
-  const key = await prisma.apiKey.update({
-    where: { id },
-    data: {
-      hash: hashSecret(secret),
-      prefix: displayPrefix(secret),
-      previousHash: graceSeconds > 0 ? existing.hash : null,
-      previousExpiresAt: graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null,
-    },
+  const key = await prisma.$transaction(async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { id } });
+    if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    if (existing.revokedAt) throw errors.invalidRequest('A revoked key cannot be rotated', 'key_revoked');
+    const rotated = await tx.apiKey.update({
+      where: { id },
+      data: {
+        hash: hashSecret(secret),
+        prefix: displayPrefix(secret),
+        previousHash: graceSeconds > 0 ? existing.hash : null,
+        previousExpiresAt: graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1000) : null,
+      },
+    });
+    const diff = changes(keySnapshot(existing), keySnapshot(rotated));
+    await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.rotate', targetType: 'apiKey', targetId: id, before: diff.before, after: { ...diff.after, graceSeconds } });
+    return rotated;
   });
   await publishChange({ kind: 'key', id });
   return { key, secret };
+}
+
+/** Demoting an admin must leave another working admin key, or nobody can manage the gateway. */
+async function keepOneAdmin(tx: Pick<typeof prisma, 'apiKey'>, id: string) {
+  const others = await tx.apiKey.count({ where: { role: 'ADMIN', revokedAt: null, id: { not: id }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
+  if (others === 0) throw errors.invalidRequest('This is the last working admin key: create another admin key before making this one a user key', 'last_admin');
 }
 
 /**
@@ -133,11 +166,4 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
     }
   }
-}
-
-function notFound(id: string) {
-  return (err: unknown) => {
-    if ((err as { code?: string }).code === 'P2025') throw errors.notFound(`No API key with id '${id}'`);
-    throw err;
-  };
 }

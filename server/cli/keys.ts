@@ -8,8 +8,10 @@
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
+ *   npm run keys -- audit [--action key.revoke|key|...] [--key ID] [--limit N] [--json]
  */
 import { parseArgs } from 'node:util';
+import { cliActor, listAudit } from '../audit/audit.ts';
 import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
 import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
@@ -23,7 +25,8 @@ const USAGE = `Usage:
   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--models a,b] [--expires DATE|30d] [--json]
   npm run keys -- list [--json]
   npm run keys -- revoke ID
-  npm run keys -- rotate ID [--grace SECONDS] [--json]`;
+  npm run keys -- rotate ID [--grace SECONDS] [--json]
+  npm run keys -- audit [--action ACTION] [--key ID] [--limit N] [--json]   (who changed what, newest first)`;
 
 class UsageError extends Error {}
 
@@ -43,6 +46,13 @@ function expiry(v: string | undefined): Date | undefined {
   return d;
 }
 
+/** "field: old -> new" for each changed field, on one line. */
+function describeChange(before: unknown, after: unknown): string {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].map((k) => (k in b ? `${k}: ${JSON.stringify(b[k])} -> ${JSON.stringify(a[k])}` : `${k}: ${JSON.stringify(a[k])}`)).join('; ').slice(0, 200);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -56,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
       models: { type: 'string' },
       expires: { type: 'string' },
       grace: { type: 'string' },
+      action: { type: 'string' },
+      key: { type: 'string' },
+      limit: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke', 'rotate'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
@@ -76,7 +89,10 @@ async function main(argv: string[]): Promise<number> {
     tpm: positiveInt('tpm', values.tpm),
     expires: expiry(values.expires),
     grace: values.grace === undefined ? 0 : Number(values.grace),
+    limit: positiveInt('limit', values.limit) ?? 50,
   };
+  if (input.limit > 1000) throw new UsageError(`--limit must be at most 1000 (got "${values.limit}")`);
+  const actor = cliActor();
 
   const config = loadConfig(readEnvironment());
   const log = createLogger({ level: 'warn' });
@@ -100,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
           tpmLimit: input.tpm ?? null,
           allowedModels: values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : [],
           expiresAt: input.expires ?? null,
+          actor,
         });
         if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, name: key.name, prefix: key.prefix, role: key.role.toLowerCase(), tier: key.tier.toLowerCase(), rpm: key.rpmLimit, tpm: key.tpmLimit, expires_at: key.expiresAt }));
         else console.log(`Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`);
@@ -124,13 +141,21 @@ async function main(argv: string[]): Promise<number> {
         else console.table(rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({ ...r, expires: expires_at?.toISOString() ?? '', last_used: last_used_at?.toISOString() ?? 'never' })));
         return 0;
       }
+      case 'audit': {
+        const { nodes } = await listAudit({ filter: { action: values.action, targetId: values.key }, first: input.limit });
+        const rows = nodes.map((e) => ({ at: e.createdAt.toISOString(), who: e.actorName, actor_key_id: e.actorKeyId, surface: e.surface, ip: e.ip, action: e.action, target: e.targetId, before: e.before, after: e.after }));
+        if (values.json) console.log(JSON.stringify(rows));
+        else if (!rows.length) console.log('No audit entries.');
+        else console.table(rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })));
+        return 0;
+      }
       case 'revoke': {
-        const key = await revokeApiKey({ id: id! });
+        const key = await revokeApiKey({ id: id!, actor });
         console.log(`Revoked key ${key.id} (${key.name}).`);
         return 0;
       }
       default: {
-        const { key, secret } = await rotateApiKey({ id: id!, graceSeconds: input.grace });
+        const { key, secret } = await rotateApiKey({ id: id!, graceSeconds: input.grace, actor });
         if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, previous_expires_at: key.previousExpiresAt }));
         else console.log(`Rotated key ${key.id}. New secret (shown once):\n\n  ${secret}\n\n${input.grace > 0 ? `The old secret works until ${key.previousExpiresAt?.toISOString()}.` : 'The old secret no longer works.'}`);
         return 0;

@@ -8,8 +8,10 @@
  *   const ctx = context({ request });                              // HTTP / SSE
  *   const ctx = context({ connectionParams: { authorization } });  // graphql-ws
  */
+import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { Services } from '../app.ts';
+import type { Actor } from '../audit/audit.ts';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
@@ -18,6 +20,8 @@ import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 export interface GraphQLContext {
   /** The calling key. */
   principal: Principal;
+  /** The caller as the audit log records it: key, surface (graphql, or console for the admin console) and address. */
+  actor: Actor;
   services: Services;
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
@@ -79,6 +83,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     const signal = initial.request?.signal ?? initial.signal;
     const ctx: GraphQLContext = {
       principal,
+      actor: actorOf(initial, principal),
       services,
       signal,
       rateLimit: {},
@@ -88,6 +93,13 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     built.set(initial, ctx);
     return ctx;
   };
+}
+
+/** The console says who it is (x-ogw-client header, or `client` in connection_init); the address is the socket's. */
+function actorOf(initial: InitialContext, principal: Principal): Actor {
+  const client = initial.connectionParams ? initial.connectionParams.client : initial.request?.headers.get('x-ogw-client');
+  const ip = (initial as { req?: IncomingMessage }).req?.socket.remoteAddress ?? null;
+  return { keyId: principal.keyId, name: principal.name, surface: client === 'console' ? 'console' : 'graphql', ip };
 }
 
 const CODES: Record<number, string> = {

@@ -52,8 +52,8 @@ export const ApiKey = builder.prismaObject('ApiKey', {
     previousSecretExpiresAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has.',
-      resolve: (k) => (k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
+      description: 'After a rotation with a grace period: when the previous secret stops working; null when it already has (or the key is revoked).',
+      resolve: (k) => (!k.revokedAt && k.previousExpiresAt && k.previousExpiresAt.getTime() > Date.now() ? k.previousExpiresAt : null),
     }),
     status: t.field({ type: KeyStatus, description: 'Whether the key works now.', resolve: (k) => keyStatus(k) }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the key was created.' }),
@@ -75,6 +75,8 @@ interface ApiKeyPageShape {
   where: Prisma.ApiKeyWhereInput;
   limit: number;
   offset: number;
+  /** Cursor paging: the id of the last key of the previous page. */
+  after?: string;
   /** The matching keys, counted once for totalCount and hasNextPage. */
   count?: Promise<number>;
 }
@@ -88,12 +90,36 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
       type: ['ApiKey'],
       description: 'The keys on this page.',
       resolve: (query, page) =>
-        prisma.apiKey.findMany({ ...query, where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: page.offset, take: page.limit }),
+        prisma.apiKey.findMany({
+          ...query,
+          where: page.where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : { skip: page.offset }),
+          take: page.limit,
+        }),
+    }),
+    endCursor: t.id({
+      nullable: true,
+      description: 'Pass as `after` for the next page; null when this page is empty.',
+      resolve: async (page) => {
+        const ids = await prisma.apiKey.findMany({
+          where: page.where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          ...(page.after ? { cursor: { id: page.after }, skip: 1 } : { skip: page.offset }),
+          take: page.limit,
+          select: { id: true },
+        });
+        return ids.at(-1)?.id ?? null;
+      },
     }),
     totalCount: t.int({ description: 'How many keys match the filter, on all pages.', resolve: countOf }),
     hasNextPage: t.boolean({
       description: 'Whether there are keys after this page.',
-      resolve: async (page) => (await countOf(page)) > page.offset + page.limit,
+      resolve: async (page) => {
+        if (!page.after) return (await countOf(page)) > page.offset + page.limit;
+        const next = await prisma.apiKey.findMany({ where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], cursor: { id: page.after }, skip: 1 + page.limit, take: 1, select: { id: true } });
+        return next.length > 0;
+      },
     }),
   }),
 });
@@ -111,14 +137,17 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: ApiKeyFilter, description: 'Which keys to list; all when omitted.' }),
       limit: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 200.' }),
-      offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip.' }),
+      offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip (ignored with `after`).' }),
+      after: t.arg.id({ description: 'Cursor paging: the endCursor of the previous page.' }),
     },
-    resolve: (_root, args) => {
+    resolve: async (_root, args) => {
       const limit = args.limit ?? 50;
       const offset = args.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
       if (offset < 0) throw errors.invalidRequest('offset must not be negative');
-      return { where: keyFilterWhere(args.filter), limit, offset };
+      const after = args.after ? String(args.after) : undefined;
+      if (after && !(await prisma.apiKey.findUnique({ where: { id: after }, select: { id: true } }))) throw errors.invalidRequest('after is not a key id from a previous page');
+      return { where: keyFilterWhere(args.filter), limit, offset, after };
     },
   }),
   apiKey: t.prismaField({
@@ -151,6 +180,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
   fields: (t) => ({
     id: t.id({ required: true, description: 'The key to change.' }),
     name: t.string({ description: 'A new name.' }),
+    role: t.field({ type: KeyRole, description: 'A new role; the last working admin key cannot become a user key.' }),
     tier: t.field({ type: KeyTier, description: 'A new tier.' }),
     rpmLimit: t.int({ description: 'Own requests-per-minute limit; null returns to the tier default.' }),
     tpmLimit: t.int({ description: 'Tokens-per-minute limit; null removes it.' }),
@@ -214,6 +244,7 @@ builder.mutationFields((t) => ({
         tpmLimit: input.tpmLimit,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
+        actor: ctx.actor,
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
       await ctx.services.keys.reloadKey(created.key.id);
@@ -223,17 +254,19 @@ builder.mutationFields((t) => ({
   updateApiKey: t.prismaField({
     type: 'ApiKey',
     authScopes: { admin: true },
-    description: 'Changes a key’s name, tier, limits, models or expiry (admin).',
+    description: 'Changes a key’s name, role, tier, limits, models or expiry (admin).',
     args: { input: t.arg({ type: UpdateApiKeyInput, required: true, description: 'The changes.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
       const key = await updateApiKey({
         id: String(input.id),
         name: given(input.name),
+        role: given(input.role),
         tier: given(input.tier),
         rpmLimit: input.rpmLimit,
         tpmLimit: input.tpmLimit,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
+        actor: ctx.actor,
       });
       await ctx.services.keys.reloadKey(key.id);
       return key;
@@ -245,7 +278,7 @@ builder.mutationFields((t) => ({
     description: 'Revokes a key for good; it stops working on every replica within a second and its open sockets are closed (admin).',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
-      const key = await revokeApiKey({ id: String(input.id) });
+      const key = await revokeApiKey({ id: String(input.id), actor: ctx.actor });
       await ctx.services.keys.reloadKey(key.id);
       return key;
     },
@@ -256,7 +289,7 @@ builder.mutationFields((t) => ({
     description: 'Gives a key a new secret; the old one keeps working for the grace period, then stops (admin).',
     args: { input: t.arg({ type: RotateApiKeyInput, required: true, description: 'The key and the grace period.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0 });
+      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0, actor: ctx.actor });
       await ctx.services.keys.reloadKey(rotated.key.id);
       return rotated;
     },

@@ -1,5 +1,6 @@
 /** The model catalogue: the Model type, its queries, and the admin mutations that edit and sync it. */
 import { modelCapabilities } from '../catalogue/capabilities.ts';
+import { changes, modelSnapshot, recordAudit } from '../audit/audit.ts';
 import type { SyncResult } from '../catalogue/catalogue.ts';
 import type { Model as ModelRow } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
@@ -123,8 +124,9 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Activates or deactivates a model, renames it, or changes its description and default parameters (admin).',
     args: { input: t.arg({ type: UpdateModelInput, required: true, description: 'The changes.' }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.catalogue.update({
+    resolve: async (_root, { input }, ctx) => {
+      const before = ctx.services.catalogue.get(String(input.id));
+      const model = await ctx.services.catalogue.update({
         id: String(input.id),
         name: given(input.name),
         description: given(input.description),
@@ -132,7 +134,11 @@ builder.mutationFields((t) => ({
         temperature: input.temperature,
         topP: input.topP,
         topK: input.topK,
-      }),
+      });
+      const diff = changes(before ? modelSnapshot(before) : {}, modelSnapshot(model));
+      await recordAudit({ actor: ctx.actor, action: 'model.update', targetType: 'model', targetId: model.id, ...diff }, ctx.services.log);
+      return model;
+    },
   }),
   syncModels: t.field({
     type: SyncModelsPayload,
@@ -140,6 +146,8 @@ builder.mutationFields((t) => ({
     description: 'Lists every Ollama server’s models now and updates the catalogue (admin).',
     resolve: async (_root, _args, ctx) => {
       const results = await ctx.services.catalogue.sync();
+      const after = { upstreams: results.map((r) => ({ upstream: r.upstream, ok: r.ok, error: r.error ?? null, seen: r.seen, added: r.added, missing: r.missing })) };
+      await recordAudit({ actor: ctx.actor, action: 'models.sync', targetType: 'catalogue', after }, ctx.services.log);
       return { results, models: ctx.services.catalogue.list({ includeInactive: true }) };
     },
   }),

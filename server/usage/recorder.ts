@@ -29,6 +29,8 @@ export interface UsageRecorder {
   /** Listeners see each record as it is accepted (the live usage feed). */
   onRecord(fn: (rec: UsageInput) => void): () => void;
   flush(): Promise<void>;
+  /** For metrics: records not yet written, and when the oldest of them was taken. */
+  stats(): { pending: number; oldestPendingAt: number | null };
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ export async function createUsageRecorder({
       return () => listeners.delete(fn);
     },
     flush: () => flush(),
+    stats: () => ({ pending: queue.length, oldestPendingAt: queue.length ? queue[0].createdAt.getTime() : null }),
     async close({ timeoutMs = 10_000 } = {}) {
       clearTimeout(timer);
       timer = undefined;

@@ -274,9 +274,24 @@ describe('admin console', () => {
       const u = new URL(r.url());
       if (!['127.0.0.1', 'localhost'].includes(u.hostname) && !['data:', 'blob:'].includes(u.protocol)) outside.push(r.url());
     });
+    const refused: number[] = [];
+    gq.on('response', (r) => {
+      if (new URL(r.url()).pathname === '/graphql' && r.status() >= 400) refused.push(r.status());
+    });
     await gq.goto(`${gw.url}/graphql`);
+    // It says where the key goes and asks for it first, so GraphiQL's schema fetch is never a 401.
+    const form = gq.locator('#ogw-key-form');
+    await form.waitFor({ timeout: 20_000 });
+    expect(await form.textContent()).toContain('{"Authorization": "Bearer ogw_…"}');
+    await gq.getByLabel('Admin key').fill(gw.adminKey);
+    await gq.getByRole('button', { name: 'Open GraphiQL' }).click();
     await gq.locator('.graphiql-container').first().waitFor({ timeout: 20_000 });
+    await expect.poll(() => gq.getByText('Authorization').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The schema loaded with the key: the docs explorer lists the root types.
+    await gq.locator('.graphiql-container').getByRole('button', { name: /Show Documentation Explorer/i }).click();
+    await gq.getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
     await screenshot(gq, '11-graphiql');
+    expect(refused).toEqual([]);
     expect(outside).toEqual([]);
     await gq.close();
   });

@@ -171,6 +171,8 @@ export type UpdateApiKeyInput = {
   id: string | number;
   /** A new name. */
   name?: string | null | undefined;
+  /** A new role; the last working admin key cannot become a user key. */
+  role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit; null returns to the tier default. */
   rpmLimit?: number | null | undefined;
   /** A new tier. */

@@ -4,13 +4,15 @@ import { createConsoleClient } from './client.ts';
 import { Layout } from './components/Layout.tsx';
 import { Loading } from './components/Notice.tsx';
 import { ApiKeysPage } from './pages/ApiKeysPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { KeyPage } from './pages/KeyPage.tsx';
 import { ModelsPage } from './pages/ModelsPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { PlaygroundPage } from './pages/PlaygroundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { useRoute } from './router.ts';
-import { clearSession, loadSession, saveSession, type Session } from './session.ts';
+import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session.ts';
 
 // The charts library is only needed on the usage page: load it with that page.
 const UsagePage = lazy(() => import('./pages/UsagePage.tsx').then((m) => ({ default: m.UsagePage })));
@@ -21,6 +23,7 @@ const TITLES: Record<string, string> = {
   '/models': 'Models',
   '/usage': 'Usage',
   '/playground': 'Playground',
+  '/audit': 'Audit log',
 };
 
 export function App() {
@@ -41,7 +44,7 @@ export function App() {
   useEffect(() => () => consoleClient?.close(), [consoleClient]);
 
   useEffect(() => {
-    document.title = `${session ? (TITLES[route] ?? 'Not found') : 'Sign in'} · Ollama Gateway`;
+    document.title = `${session ? (TITLES[route] ?? (route.startsWith('/api-keys/') ? 'API key' : 'Not found')) : 'Sign in'} · Ollama Gateway`;
   }, [route, session]);
 
   if (!session || !consoleClient) {
@@ -74,15 +77,20 @@ export function App() {
     case '/playground':
       page = <PlaygroundPage />;
       break;
+    case '/audit':
+      page = <AuditPage />;
+      break;
     default:
-      page = <NotFoundPage />;
+      page = route.startsWith('/api-keys/') ? <KeyPage id={decodeURIComponent(route.slice('/api-keys/'.length))} /> : <NotFoundPage />;
   }
 
   return (
     <Provider value={consoleClient.client}>
-      <Layout who={session.name} onSignOut={() => signOut()}>
-        <Suspense fallback={<Loading />}>{page}</Suspense>
-      </Layout>
+      <SessionContext.Provider value={session}>
+        <Layout who={session.name} onSignOut={() => signOut()}>
+          <Suspense fallback={<Loading />}>{page}</Suspense>
+        </Layout>
+      </SessionContext.Provider>
     </Provider>
   );
 }

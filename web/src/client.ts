@@ -24,7 +24,8 @@ export function graphqlUrl(): string {
 export function createConsoleClient({ key, onAuthError }: { key: string; onAuthError?: () => void }): ConsoleClient {
   const ws = createWsClient({
     url: graphqlUrl().replace(/^http/, 'ws'),
-    connectionParams: { authorization: `Bearer ${key}` },
+    // `client` and x-ogw-client tell the audit log that an action came from the console.
+    connectionParams: { authorization: `Bearer ${key}`, client: 'console' },
     lazy: true,
     // Keep the socket a moment after the last subscription so the next Send reuses it.
     lazyCloseTimeout: 3000,
@@ -52,7 +53,7 @@ export function createConsoleClient({ key, onAuthError }: { key: string; onAuthE
         },
       }),
     ],
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${key}` } }),
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${key}`, 'x-ogw-client': 'console' } }),
     requestPolicy: 'cache-and-network',
   });
   return { client, close: () => void ws.dispose() };

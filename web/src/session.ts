@@ -1,8 +1,15 @@
 /** The signed-in admin key lives in this tab's sessionStorage only: closing the tab forgets it. */
+import { createContext, useContext } from 'react';
+
 export interface Session {
   key: string;
   name: string;
+  /** The signed-in key's id (to warn before revoking it). */
+  keyId?: string;
 }
+
+export const SessionContext = createContext<Session | null>(null);
+export const useSession = () => useContext(SessionContext);
 
 const STORAGE_KEY = 'ogw.console.session';
 
@@ -11,7 +18,7 @@ export function loadSession(): Session | null {
     const raw = window.sessionStorage.getItem(STORAGE_KEY);
     if (!raw) return null;
     const s = JSON.parse(raw) as Partial<Session>;
-    return typeof s.key === 'string' && s.key ? { key: s.key, name: String(s.name ?? '') } : null;
+    return typeof s.key === 'string' && s.key ? { key: s.key, name: String(s.name ?? ''), keyId: typeof s.keyId === 'string' ? s.keyId : undefined } : null;
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@ const NAV = [
   { to: '/models', label: 'Models' },
   { to: '/usage', label: 'Usage' },
   { to: '/playground', label: 'Playground' },
+  { to: '/audit', label: 'Audit log' },
 ];
 
 /** The signed-in frame: brand, navigation, who is signed in, and the page. */

@@ -3,16 +3,22 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
+import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
 import { SecretReveal } from '../components/SecretReveal.tsx';
 import { formatCompact, formatDate, formatDateTime, formatRelative, startOfMonth, toDateInput } from '../format.ts';
 import { graphql } from '../gql';
 import type { ApiKeysPageQuery, KeyRole, KeyStatus, KeyTier } from '../gql/graphql.ts';
+import { useSession } from '../session.ts';
+
+const PAGE_SIZE = 25;
 
 const ApiKeysPageQueryDoc = graphql(`
-  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!) {
-    apiKeys(filter: $filter, limit: 200) {
+  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID) {
+    apiKeys(filter: $filter, limit: $limit, after: $after) {
       totalCount
+      hasNextPage
+      endCursor
       nodes {
         id
         name
@@ -65,6 +71,7 @@ const UpdateApiKeyMutation = graphql(`
     updateApiKey(input: $input) {
       id
       name
+      role
       tier
       rpmLimit
       tpmLimit
@@ -98,7 +105,7 @@ const RotateApiKeyMutation = graphql(`
   }
 `);
 
-type KeyRow = ApiKeysPageQuery['apiKeys']['nodes'][number];
+export type KeyRow = ApiKeysPageQuery['apiKeys']['nodes'][number];
 type Modal = { kind: 'create' } | { kind: 'edit'; key: KeyRow } | { kind: 'revoke'; key: KeyRow } | { kind: 'rotate'; key: KeyRow } | null;
 
 const STATUS_BADGE: Record<KeyStatus, string> = { ACTIVE: 'badge-success', REVOKED: 'badge-danger', EXPIRED: 'badge-warning' };
@@ -108,7 +115,13 @@ export function ApiKeysPage() {
   const [status, setStatus] = useState<KeyStatus | ''>('');
   const monthStart = useMemo(() => startOfMonth().toISOString(), []);
   const filter = useMemo(() => ({ search: search.trim() || null, status: status || null }), [search, status]);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart } });
+  // Cursor paging: the cursors of the pages before this one; a new filter starts again at page one.
+  // Cursor paging: the cursors of the pages before this one, for the filter they were made with (a new filter starts at page one).
+  const [paging, setPaging] = useState<{ filter: typeof filter; cursors: string[] }>({ filter, cursors: [] });
+  const cursors = paging.filter === filter ? paging.cursors : [];
+  const setCursors = (next: string[]) => setPaging({ filter, cursors: next });
+  const after = cursors.at(-1) ?? null;
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after } });
   const [modal, setModal] = useState<Modal>(null);
 
   const keys = data?.apiKeys.nodes ?? [];
@@ -183,7 +196,7 @@ export function ApiKeysPage() {
                 return (
                   <tr key={k.id} className={live ? undefined : 'is-inactive'}>
                     <th scope="row" className="cell-main" style={{ textTransform: 'none', letterSpacing: 0, fontSize: '0.9rem', background: 'none', color: 'inherit' }}>
-                      {k.name}
+                      <Link to={`/api-keys/${encodeURIComponent(k.id)}`}>{k.name}</Link>
                       {k.allowedModels.length ? <div className="cell-sub">only {k.allowedModels.join(', ')}</div> : null}
                     </th>
                     <td className="mono">{k.prefix}…</td>
@@ -205,7 +218,7 @@ export function ApiKeysPage() {
                     <td className="num">{formatCompact(u?.totalTokens ?? 0)}</td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[k.status]}`}>{k.status.toLowerCase()}</span>
-                      {k.previousSecretExpiresAt ? <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div> : null}
+                      {k.status !== 'REVOKED' && k.previousSecretExpiresAt ? <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div> : null}
                     </td>
                     <td className="actions">
                       {k.status !== 'REVOKED' ? (
@@ -232,10 +245,24 @@ export function ApiKeysPage() {
         </div>
       ) : null}
       {data ? (
-        <p className="muted small" style={{ marginTop: '0.5rem' }}>
-          {data.apiKeys.totalCount} key{data.apiKeys.totalCount === 1 ? '' : 's'}
-          {data.apiKeys.totalCount > keys.length ? `, showing the newest ${keys.length}` : ''}. Requests and tokens count since {formatDate(monthStart)}.
-        </p>
+        <nav className="pager" aria-label="Pages of keys">
+          <button type="button" className="btn btn-small" disabled={!cursors.length} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <span className="muted small">
+            {data.apiKeys.totalCount} key{data.apiKeys.totalCount === 1 ? '' : 's'}
+            {data.apiKeys.totalCount > keys.length ? `; ${cursors.length * PAGE_SIZE + 1}–${cursors.length * PAGE_SIZE + keys.length} shown` : ''}. Requests and tokens
+            count since {formatDate(monthStart)}.
+          </span>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!data.apiKeys.hasNextPage || !data.apiKeys.endCursor}
+            onClick={() => data.apiKeys.endCursor && setCursors([...cursors, data.apiKeys.endCursor])}
+          >
+            Older
+          </button>
+        </nav>
       ) : null}
 
       <Dialog open={modal?.kind === 'create'} title="Create key" onClose={close} wide>
@@ -254,7 +281,7 @@ export function ApiKeysPage() {
   );
 }
 
-interface KeyFormValues {
+export interface KeyFormValues {
   name: string;
   tier: KeyTier;
   rpm: string;
@@ -288,8 +315,8 @@ function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: P
         <label className="field">
           <span className="field-label">Tier</span>
           <select value={v.tier} onChange={(e) => set({ tier: e.target.value as KeyTier })}>
-            <option value={'STANDARD'}>Standard (60 requests/min)</option>
-            <option value={'PREMIUM'}>Premium (300 requests/min)</option>
+            <option value={'STANDARD'}>Standard · 60/min</option>
+            <option value={'PREMIUM'}>Premium · 300/min</option>
           </select>
         </label>
       </div>
@@ -366,22 +393,14 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
         v={v}
         set={(p) => setV({ ...v, ...p })}
         models={models}
-        roleField={
-          <label className="field">
-            <span className="field-label">Role</span>
-            <select value={role} onChange={(e) => setRole(e.target.value as KeyRole)}>
-              <option value={'USER'}>User: runs models</option>
-              <option value={'ADMIN'}>Admin: manages the gateway</option>
-            </select>
-          </label>
-        }
+        roleField={<RoleField role={role} setRole={setRole} />}
       />
       <FormFooter problem={problem} error={state.error} errorTitle="Not created" busy={state.fetching} busyLabel="Creating…" submitLabel="Create key" onCancel={onDone} />
     </form>
   );
 }
 
-function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: string[]; onDone: () => void }) {
+export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: string[]; onDone: () => void }) {
   const [v, setV] = useState<KeyFormValues>({
     name: apiKey.name,
     tier: apiKey.tier,
@@ -390,6 +409,7 @@ function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: strin
     expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
     models: apiKey.allowedModels,
   });
+  const [role, setRole] = useState<KeyRole>(apiKey.role);
   const [problem, setProblem] = useState<string | null>(null);
   const [state, update] = useMutation(UpdateApiKeyMutation);
 
@@ -398,22 +418,49 @@ function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: strin
     const parsed = parseKeyForm(v);
     if (typeof parsed === 'string') return setProblem(parsed);
     setProblem(null);
-    const result = await update({ input: { id: apiKey.id, ...parsed } });
+    const result = await update({ input: { id: apiKey.id, ...parsed, role } });
     if (!result.error) onDone();
   }
 
   return (
     <form onSubmit={submit} noValidate>
-      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={[...new Set([...models, ...apiKey.allowedModels])]} />
+      <KeyFields
+        v={v}
+        set={(p) => setV({ ...v, ...p })}
+        models={[...new Set([...models, ...apiKey.allowedModels])]}
+        roleField={<RoleField role={role} setRole={setRole} />}
+      />
       <FormFooter problem={problem} error={state.error} errorTitle="Not saved" busy={state.fetching} busyLabel="Saving…" submitLabel="Save changes" onCancel={onDone} />
     </form>
   );
 }
 
-function RevokeKey({ apiKey, onDone }: { apiKey: KeyRow; onDone: () => void }) {
+function RoleField({ role, setRole }: { role: KeyRole; setRole: (r: KeyRole) => void }) {
+  return (
+    <label className="field">
+      <span className="field-label">Role</span>
+      <select value={role} onChange={(e) => setRole(e.target.value as KeyRole)}>
+        <option value={'USER'}>User: runs models</option>
+        <option value={'ADMIN'}>Admin: manages the gateway</option>
+      </select>
+    </label>
+  );
+}
+
+export function RevokeKey({ apiKey, onDone }: { apiKey: Pick<KeyRow, 'id' | 'name' | 'prefix'>; onDone: () => void }) {
   const [state, revoke] = useMutation(RevokeApiKeyMutation);
+  const session = useSession();
+  const own = session?.keyId === apiKey.id;
   return (
     <div>
+      {own ? (
+        <div className="notice notice-warning" role="alert">
+          <span>
+            <strong>This is the key you are signed in with.</strong> Revoking it signs you out of the console at once, and you need another admin key to
+            sign in again.
+          </span>
+        </div>
+      ) : null}
       <p>
         Revoke <strong>{apiKey.name}</strong> (<span className="mono">{apiKey.prefix}…</span>)? Every request with it is refused from now on, on every
         replica. This cannot be undone.
@@ -432,7 +479,7 @@ function RevokeKey({ apiKey, onDone }: { apiKey: KeyRow; onDone: () => void }) {
             if (!result.error) onDone();
           }}
         >
-          {state.fetching ? 'Revoking…' : 'Revoke key'}
+          {state.fetching ? 'Revoking…' : own ? 'Revoke my own key' : 'Revoke key'}
         </button>
       </div>
     </div>
@@ -446,7 +493,7 @@ const GRACE = [
   { seconds: 7 * 86_400, label: '7 days' },
 ];
 
-function RotateKey({ apiKey, onDone }: { apiKey: KeyRow; onDone: () => void }) {
+export function RotateKey({ apiKey, onDone }: { apiKey: Pick<KeyRow, 'id' | 'name'>; onDone: () => void }) {
   const [grace, setGrace] = useState(3600);
   const [state, rotate] = useMutation(RotateApiKeyMutation);
   const rotated = state.data?.rotateApiKey;

@@ -4,6 +4,12 @@ import { describeError } from '../errors.ts';
 import { graphql } from '../gql';
 import type { Session } from '../session.ts';
 
+const RecordSignInMutation = graphql(`
+  mutation RecordConsoleSignIn {
+    recordConsoleSignIn
+  }
+`);
+
 const SignInViewerQuery = graphql(`
   query SignInViewer {
     viewer {
@@ -48,7 +54,9 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
         setError(`"${viewer.name}" is a user key; the console needs an admin key.`);
         return;
       }
-      onSignedIn({ key: trimmed, name: `${viewer.name} (${viewer.prefix}…)` });
+      // Recorded in the audit log; a failure to record does not keep an admin out.
+      await probe.client.mutation(RecordSignInMutation, {}).toPromise();
+      onSignedIn({ key: trimmed, name: `${viewer.name} (${viewer.prefix}…)`, keyId: viewer.id });
     } finally {
       probe.close();
       setBusy(false);

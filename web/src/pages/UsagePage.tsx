@@ -108,26 +108,41 @@ type Numbers = Report['totals'];
 type FeedItem = UsageLiveFeedSubscription['usageEvents'];
 
 const PRESETS = [
-  { days: 1, label: '24 hours' },
-  { days: 7, label: '7 days' },
-  { days: 30, label: '30 days' },
+  { hours: 24, label: '24 hours' },
+  { hours: 7 * 24, label: '7 days' },
+  { hours: 30 * 24, label: '30 days' },
 ];
 const MAX_SERIES = 6;
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
-function rangeFor(fromDay: string, toDay: string) {
-  const from = new Date(`${fromDay}T00:00:00`);
-  const to = new Date(new Date(`${toDay}T00:00:00`).getTime() + DAY);
+/** A rolling range ends now and reaches back `hours`; a calendar range covers whole local days. */
+type Range = { kind: 'rolling'; hours: number; at: number } | { kind: 'days'; fromDay: string; toDay: string };
+
+function rangeFor(range: Range) {
+  let from: Date;
+  let to: Date;
+  if (range.kind === 'rolling') {
+    to = new Date(range.at);
+    from = new Date(range.at - range.hours * HOUR);
+  } else {
+    from = new Date(`${range.fromDay}T00:00:00`);
+    to = new Date(new Date(`${range.toDay}T00:00:00`).getTime() + DAY);
+  }
   return { from, to, interval: (to.getTime() - from.getTime() <= 3 * DAY ? 'HOUR' : 'DAY') as UsageInterval };
 }
 
 export function UsagePage() {
   const today = toDateInput(new Date());
-  const [fromDay, setFromDay] = useState(toDateInput(new Date(Date.now() - 6 * DAY)));
-  const [toDay, setToDay] = useState(today);
+  const [range, setRange] = useState<Range>({ kind: 'rolling', hours: 7 * 24, at: Date.now() });
+  const fromDay = range.kind === 'days' ? range.fromDay : toDateInput(new Date(range.at - range.hours * HOUR));
+  const toDay = range.kind === 'days' ? range.toDay : toDateInput(new Date(range.at));
+  const setFromDay = (d: string) => setRange({ kind: 'days', fromDay: d, toDay });
+  const setToDay = (d: string) => setRange({ kind: 'days', fromDay, toDay: d });
   const [by, setBy] = useState<'model' | 'key'>('model');
-  const { from, to, interval } = useMemo(() => rangeFor(fromDay, toDay), [fromDay, toDay]);
+  const { from, to, interval } = useMemo(() => rangeFor(range), [range]);
   const badRange = !fromDay || !toDay || from >= to;
+  const xRange = useMemo((): [number, number] => [Math.floor(from.getTime() / 1000), Math.floor(to.getTime() / 1000)], [from, to]);
   const variables = useMemo(() => ({ filter: { from: from.toISOString(), to: to.toISOString() }, interval }), [from, to, interval]);
   const [{ data, fetching, error }, refetch] = useQuery({ query: UsagePageQueryDoc, variables, pause: badRange });
 
@@ -136,7 +151,11 @@ export function UsagePage() {
   const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live }, (prev: FeedItem[] | undefined, event) => [event.usageEvents, ...(prev ?? [])].slice(0, 50));
   const events = feed.data ?? [];
 
-  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  // A rolling range moves its end to now; a calendar range asks again for the same days.
+  const refresh = useCallback(
+    () => (range.kind === 'rolling' ? setRange({ ...range, at: Date.now() }) : refetch({ requestPolicy: 'network-only' })),
+    [range, refetch],
+  );
   // New records make the report stale. The feed announces a record before the batched write lands,
   // so refresh a moment after the latest one (a burst of records costs one refresh).
   useEffect(() => {
@@ -153,7 +172,7 @@ export function UsagePage() {
     <>
       <PageHeader
         title="Usage"
-        description="Requests and tokens over time, by model and by key. Times are bucketed in UTC hours or days."
+        description="Requests and tokens over time, by model and by key. “Last 24 hours” ends now; times are bucketed in UTC hours or days."
         actions={
           <button type="button" className="btn" disabled={!report} onClick={() => report && downloadCsv(report, keyNames, fromDay, toDay)}>
             Export CSV
@@ -173,19 +192,22 @@ export function UsagePage() {
           <div className="btn-row" role="group" aria-label="Quick ranges">
             {PRESETS.map((p) => (
               <button
-                key={p.days}
+                key={p.hours}
                 type="button"
                 className="btn btn-small"
-                onClick={() => {
-                  setFromDay(toDateInput(new Date(Date.now() - (p.days - 1) * DAY)));
-                  setToDay(today);
-                }}
+                aria-pressed={range.kind === 'rolling' && range.hours === p.hours}
+                onClick={() => setRange({ kind: 'rolling', hours: p.hours, at: Date.now() })}
               >
                 Last {p.label}
               </button>
             ))}
           </div>
-          <button type="button" className="btn btn-small btn-ghost" onClick={refresh} disabled={fetching}>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={refresh}
+            disabled={fetching}
+          >
             {fetching ? 'Refreshing…' : 'Refresh'}
           </button>
         </div>
@@ -219,11 +241,11 @@ export function UsagePage() {
               <div className="grid">
                 <div>
                   <h3>Requests</h3>
-                  <TimeChart title={`Requests per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.requests} step={interval === 'HOUR' ? 'hour' : 'day'} />
+                  <TimeChart title={`Requests per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.requests} step={interval === 'HOUR' ? 'hour' : 'day'} range={xRange} />
                 </div>
                 <div>
                   <h3>Tokens</h3>
-                  <TimeChart title={`Tokens per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.tokens} step={interval === 'HOUR' ? 'hour' : 'day'} />
+                  <TimeChart title={`Tokens per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.tokens} step={interval === 'HOUR' ? 'hour' : 'day'} range={xRange} />
                 </div>
               </div>
             ) : null}

@@ -1,0 +1,81 @@
+/**
+ * The graphql-ws examples in README.md and docs/graphql.md run as written on this Node (20: no global
+ * WebSocket), against a real gateway: a good key streams the answer, a bad key fails at once with 4403.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from './support/gateway.ts';
+import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
+import { root } from './support/process.ts';
+
+let gw: TestGateway;
+let ollama: OllamaEmulator;
+// Inside the checkout, so that the example's imports resolve to this project's node_modules.
+const dir = path.join(root, 'node_modules', '.cache', 'ogw-doc-examples');
+
+beforeAll(async () => {
+  ollama = await startOllamaEmulator();
+  gw = await startGateway({ env: { OLLAMA_URL: ollama.url } });
+  await mkdir(dir, { recursive: true });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await ollama?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The first ```ts block after `heading` in a Markdown file. */
+async function example(file: string, heading: string): Promise<string> {
+  const md = await readFile(path.join(root, file), 'utf8');
+  const from = md.indexOf(heading);
+  expect(from, `${heading} in ${file}`).toBeGreaterThan(-1);
+  const m = /```ts\n([\s\S]*?)```/.exec(md.slice(from));
+  expect(m, `a ts example after ${heading}`).not.toBeNull();
+  return m![1];
+}
+
+function run(code: string, name: string, key: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const file = path.join(dir, `${name}.mts`);
+  const started = Date.now();
+  return writeFile(file, code.replaceAll('ws://127.0.0.1:8080', gw.url.replace(/^http/, 'ws'))).then(
+    () =>
+      new Promise((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', file], { cwd: root, env: { ...process.env, KEY: key }, timeout: 60_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
+        });
+      }),
+  );
+}
+
+describe.each([
+  ['README.md', 'A streamed answer over graphql-ws'],
+  ['docs/graphql.md', '## Example: a streamed chat over graphql-ws'],
+])('the graphql-ws example in %s', (file, heading) => {
+  const name = file.replace(/\W/g, '_');
+
+  it('uses the `ws` WebSocket, the KEY variable and fails fast on 4403', async () => {
+    const code = await example(file, heading);
+    expect(code).toContain("import WebSocket from 'ws';");
+    expect(code).toContain('webSocketImpl: WebSocket');
+    expect(code).toContain('process.env.KEY');
+    expect(code).toContain('shouldRetry');
+  });
+
+  it('streams an answer with a good key', async () => {
+    const r = await run(await example(file, heading), `${name}-good`, gw.adminKey);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // README asks the built-in echo model (it answers with the question); docs/graphql.md prints the final usage line.
+    expect(r.stdout).toMatch(file === 'README.md' ? /Why is the sky blue\?/ : /\n\w+, \d+ tokens\n$/);
+  });
+
+  it('stops at once with a clear message for a bad key, instead of retrying', async () => {
+    const r = await run(await example(file, heading), `${name}-bad`, 'ogw_this_key_does_not_exist_0000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The gateway refused the key (4403): check KEY.');
+    // graphql-ws's default retries would take about 40 s; one connection attempt is well under that.
+    expect(r.ms).toBeLessThan(20_000);
+  });
+});
