@@ -18,7 +18,7 @@ import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, ChatRequest, Completion, FinishReason, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
-import { newId } from './openai.ts';
+import { newId } from '../ids.ts';
 import { describeIssue, parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();

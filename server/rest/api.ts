@@ -3,7 +3,7 @@
  * POST /api/generate, with the documented envelopes, errors and rate-limit headers.
  * `"stream": true` answers with server-sent events of chunks in the same envelope's style.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
@@ -42,9 +42,6 @@ const generateBody = z.object({
   ...sampling,
 });
 
-export function newCompletionId(): string {
-  return `cmpl-${randomUUID().replaceAll('-', '').slice(0, 24)}`; // randomUUID draws from a cached pool: cheaper per request
-}
 
 function options(body: z.infer<typeof chatBody> | z.infer<typeof generateBody>): SamplingOptions {
   return { temperature: body.temperature, topP: body.top_p, topK: body.top_k, maxTokens: body.max_tokens };
@@ -86,7 +83,7 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
             return { kind, model: b.model, prompt: b.prompt, options: options(b) };
           })();
     const stream = (raw as { stream?: boolean }).stream === true;
-    const requestId = newCompletionId();
+    const requestId = newId('cmpl-');
     // Set now so that error answers carry it too: it is the usage record's id.
     res.setHeader('x-request-id', requestId);
     const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });

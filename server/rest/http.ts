@@ -3,7 +3,7 @@
  * replies, SSE, one request's route -> key -> rate limit -> handler, and a run piped to the client.
  * Each surface keeps only its wire format and error shape.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
@@ -227,7 +227,7 @@ export async function serve({
     if (principal && isGatewayError(err) && err.status >= 400 && err.status < 500) {
       let requestId = res.getHeader('x-request-id');
       if (typeof requestId !== 'string') {
-        requestId = `req-${randomUUID()}`;
+        requestId = newId('req_');
         if (!res.headersSent) res.setHeader('x-request-id', requestId);
       }
       service.refused({ principal, surface, endpoint: endpoint.slice(0, 200), requestId, model: requestedModels.get(res) ?? '', error: err });

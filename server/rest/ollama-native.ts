@@ -19,7 +19,7 @@ import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, InferenceRequest, ProviderEvent, SamplingOptions, ToolCall } from '../inference/types.ts';
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
-import { newCompletionId } from './api.ts';
+import { newId } from '../ids.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
@@ -224,7 +224,7 @@ export function createOllamaNativeApi({
       return sendJson(res, 200, { model: echo, created_at: new Date().toISOString(), ...piece(''), done_reason: 'load', done: true });
     }
 
-    const requestId = newCompletionId();
+    const requestId = newId('cmpl-');
     res.setHeader('x-request-id', requestId);
     const stream = body.stream !== false;
     const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
@@ -241,7 +241,7 @@ export function createOllamaNativeApi({
       return { model: l.model, input: [l.prompt] as string | string[], truncate: undefined, dimensions: undefined, keep_alive: undefined };
     })() : parseBody(embedBody, raw);
     const started = process.hrtime.bigint();
-    const requestId = newCompletionId();
+    const requestId = newId('cmpl-');
     res.setHeader('x-request-id', requestId);
     const result = await service.embed({
       principal,

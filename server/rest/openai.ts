@@ -8,11 +8,11 @@
  *   const openai = createOpenAiApi({ keys, service, maxBodyBytes, log });
  *   surfaces.push(openai); // answers /v1/*, returns false for every other path
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
+import { newId } from '../ids.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, Completion, InferenceRequest, SamplingOptions, ThinkSetting, ToolCall, Usage } from '../inference/types.ts';
@@ -141,9 +141,6 @@ export function openAiErrorBody(e: GatewayError) {
   return { error: { message: e.message, type: openAiType(e), param: params.get(e) ?? PARAM_OF_CODE[e.code] ?? null, code: e.code } };
 }
 
-export function newId(prefix: string): string {
-  return `${prefix}${randomBytes(12).toString('hex')}`;
-}
 
 function usageView(u: Usage) {
   return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens };

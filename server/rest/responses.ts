@@ -16,7 +16,8 @@ import type { Principal } from '../auth/key-store.ts';
 import type { DoneEvent, InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, ChatRequest, Completion, ThinkSetting, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
 import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
-import { badParam, imageData, newCallId, newId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai.ts';
+import { newId } from '../ids.ts';
+import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 

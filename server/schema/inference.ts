@@ -7,7 +7,7 @@ import type { InferenceRun } from '../inference/service.ts';
 import type { ChatMessage, FinishReason as Finish, InferenceRequest, SamplingOptions, ToolCall as Call, ToolDefinition, Usage } from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
-import { newCompletionId } from '../rest/api.ts';
+import { newId } from '../ids.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -232,7 +232,7 @@ function recordRefusal(ctx: GraphQLContext, { err, request, endpoint, requestId,
 
 async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint: string): Promise<CompletionShape> {
   const { service } = ctx.services;
-  const requestId = newCompletionId();
+  const requestId = newId('cmpl-');
   try {
     await admit(ctx);
     const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: ctx.signal ?? new AbortController().signal, stream: false });
@@ -309,7 +309,7 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline, 
 
 async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: string) {
   const { service } = ctx.services;
-  const requestId = newCompletionId();
+  const requestId = newId('cmpl-');
   const refused = (err: unknown) => recordRefusal(ctx, { err, request, endpoint, requestId, stream: true });
   try {
     await admit(ctx);
