@@ -73,6 +73,11 @@ const schema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
     .pipe(z.array(httpUrl)),
+  // Scheduling: slots per upstream server and the gateway's queue.
+  OLLAMA_PARALLEL: positiveInt.default(4),
+  OLLAMA_HEALTH_INTERVAL_S: positiveInt.default(5),
+  QUEUE_MAX: positiveInt.default(1000),
+  QUEUE_TIMEOUT_S: positiveInt.default(120),
 });
 
 const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL']);
@@ -114,6 +119,14 @@ export interface Config {
   maxUpstreamBytes: number;
   /** Origins allowed to call the gateway from a browser; empty means same-origin only. */
   corsOrigins: string[];
+  /** Slots of a server whose row sets no `parallel` (match Ollama's OLLAMA_NUM_PARALLEL). */
+  ollamaParallel: number;
+  /** How often each server is probed (/api/version, /api/ps). */
+  healthIntervalMs: number;
+  /** Most requests waiting in the gateway's queue; past it, 503 queue_full. */
+  queueMax: number;
+  /** Longest a request waits for a slot; past it, 503 queue_timeout. */
+  queueTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxHeaderBytes: e.MAX_HEADER_BYTES,
     maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     corsOrigins: e.CORS_ORIGINS,
+    ollamaParallel: e.OLLAMA_PARALLEL,
+    healthIntervalMs: e.OLLAMA_HEALTH_INTERVAL_S * 1000,
+    queueMax: e.QUEUE_MAX,
+    queueTimeoutMs: e.QUEUE_TIMEOUT_S * 1000,
   };
 }
 

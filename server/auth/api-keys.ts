@@ -12,6 +12,8 @@ import { errors } from '../errors.ts';
 export const KEY_PREFIX = 'ogw_';
 export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 export const TIER_RPM: Record<Tier, number> = { STANDARD: 60, PREMIUM: 300 };
+/** Share of the GPU slots under contention, relative to other waiting keys (a key's `weight` overrides it). */
+export const TIER_WEIGHT: Record<Tier, number> = { STANDARD: 1, PREMIUM: 4 };
 
 export function generateSecret(): string {
   return KEY_PREFIX + randomBytes(30).toString('base64url');
@@ -32,6 +34,8 @@ export interface CreateApiKeyInput {
   tier?: Tier;
   rpmLimit?: number | null;
   tpmLimit?: number | null;
+  weight?: number | null;
+  maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
 }
@@ -46,6 +50,8 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
       tier: input.tier ?? 'STANDARD',
       rpmLimit: input.rpmLimit ?? null,
       tpmLimit: input.tpmLimit ?? null,
+      weight: input.weight ?? null,
+      maxConcurrent: input.maxConcurrent ?? null,
       allowedModels: input.allowedModels ?? [],
       expiresAt: input.expiresAt ?? null,
       prefix: displayPrefix(secret),
@@ -133,6 +139,10 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1_000_000)) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
     }
+  }
+  for (const field of ['weight', 'maxConcurrent'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1000)) throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000`);
   }
 }
 

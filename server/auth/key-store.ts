@@ -7,7 +7,7 @@ import { prisma } from '../db/client.ts';
 import type { ChangeFeed } from '../db/change-feed.ts';
 import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
-import { TIER_RPM, hashSecret } from './api-keys.ts';
+import { TIER_RPM, TIER_WEIGHT, hashSecret } from './api-keys.ts';
 
 export interface Principal {
   keyId: string;
@@ -22,6 +22,10 @@ export interface Principal {
   /** Models this key may use, or null for every active model. */
   allowedModels: ReadonlySet<string> | null;
   expiresAt: number | null;
+  /** Share of the GPU slots when keys wait (tier default unless the key sets one). */
+  weight: number;
+  /** Most requests running at once, or null for no cap (extra ones wait). */
+  maxConcurrent: number | null;
 }
 
 interface Entry {
@@ -59,6 +63,8 @@ function toPrincipal(k: ApiKey): Principal {
     tpm: k.tpmLimit,
     allowedModels: k.allowedModels.length ? new Set(k.allowedModels) : null,
     expiresAt: k.expiresAt?.getTime() ?? null,
+    weight: k.weight ?? TIER_WEIGHT[k.tier],
+    maxConcurrent: k.maxConcurrent,
   };
 }
 
