@@ -13,6 +13,7 @@ import type { Principal } from '../auth/key-store.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
+import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
@@ -30,6 +31,8 @@ export interface RunInput {
   /** Aborts when the client goes away; the upstream request is then closed. */
   signal: AbortSignal;
   stream: boolean;
+  /** Told about the wait when every eligible server is busy (queue position, then the wait). */
+  queue?: QueueObserver;
 }
 
 export interface InferenceRun extends AsyncIterable<ProviderEvent> {
@@ -59,7 +62,10 @@ export interface InferenceService {
 }
 
 export interface ProviderResolver {
+  /** The model's provider kind, for what it supports; the calls themselves go through `acquire`. */
   forModel(model: Model): Provider;
+  /** A slot on a server that serves the model (waits in the fair queue); the lease is the provider to call. */
+  acquire(input: AcquireInput): Promise<Lease>;
 }
 
 const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
@@ -117,7 +123,7 @@ export function createInferenceService({
     return settle;
   };
 
-  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number }) => {
+  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number; queueWaitMs?: number; upstream?: string | null }) => {
     usage.record({
       id: input.requestId,
       apiKeyId: input.principal.keyId,
@@ -132,6 +138,8 @@ export function createInferenceService({
       latencyMs: Date.now() - input.started,
       ttftMs: input.ttft ?? null,
       createdAt: new Date(input.started),
+      queueWaitMs: input.queueWaitMs ?? null,
+      upstream: input.upstream ?? null,
     });
   };
 
@@ -170,7 +178,7 @@ export function createInferenceService({
       const begin = (settle: (actual: number) => void) => {
         active++;
         const started = Date.now();
-        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined };
+        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined, lease: undefined as Lease | undefined };
         return {
           started,
           outcome,
@@ -190,12 +198,18 @@ export function createInferenceService({
             outcome.error = e.message;
             return e;
           },
+          /** A slot for the run (waits when every server is busy); released by end(). */
+          async acquire(signal: AbortSignal): Promise<Lease> {
+            return (outcome.lease = await providers.acquire({ principal: input.principal, model, signal, observer: input.queue }));
+          },
           end() {
             active--;
+            const lease = outcome.lease;
+            lease?.release();
             settle(outcome.promptTokens + outcome.completionTokens);
             // Named fields, not spreads: spreading the input and outcome cost more than the rest of the bookkeeping.
             const { principal, surface, endpoint, requestId, stream } = input;
-            record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft });
+            record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft, queueWaitMs: lease ? lease.waitedMs : Date.now() - started, upstream: lease?.server });
           },
         };
       };
@@ -208,7 +222,8 @@ export function createInferenceService({
         else input.signal.addEventListener('abort', onAbort, { once: true });
         let finished = false;
         try {
-          for await (const ev of provider.stream(request, upstream.signal)) {
+          const lease = await run.acquire(upstream.signal);
+          for await (const ev of lease.stream(request, upstream.signal)) {
             if (ev.type === 'delta') {
               run.outcome.ttft ??= Date.now() - run.started;
               // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
@@ -243,7 +258,8 @@ export function createInferenceService({
         // No await without a token limit: a tick per request shows under load.
         const run = begin(input.principal.tpm === null ? settleNothing : await reserve());
         try {
-          const answer = await provider.complete(request, input.signal);
+          const lease = await run.acquire(input.signal);
+          const answer = await lease.complete!(request, input.signal);
           const m = answer.done.metrics;
           // It arrives whole: its time to first token is the model's own (load + prompt evaluation).
           if (m?.promptEvalDuration !== undefined) run.outcome.ttft = Math.round(((m.loadDuration ?? 0) + m.promptEvalDuration) / 1e6);
@@ -268,16 +284,21 @@ export function createInferenceService({
       const started = Date.now();
       active++;
       let used = 0;
+      let lease: Lease | undefined;
+      // Embeddings take the same slots as generations.
+      const slot = () => ({ queueWaitMs: lease ? lease.waitedMs : Date.now() - started, upstream: lease?.server });
       try {
-        const result = await provider.embed(input.request, input.signal);
+        lease = await providers.acquire({ principal: input.principal, model, signal: input.signal, observer: input.queue });
+        const result = await lease.embed!(input.request, input.signal);
         used = result.promptTokens;
-        record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0 });
+        record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0, ...slot() });
         return { ...result, model };
       } catch (err) {
         const e = isGatewayError(err) ? err : isAbort(err) ? undefined : errors.upstreamFailed((err as Error).message, err);
-        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0 });
+        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0, ...slot() });
         throw e ?? err;
       } finally {
+        lease?.release();
         settle(used);
         active--;
       }
