@@ -21,6 +21,7 @@ import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newCompletionId } from './api.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import { queueFeedback } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -181,7 +182,7 @@ export function createOllamaNativeApi({
     const requestId = newCompletionId();
     res.setHeader('x-request-id', requestId);
     const stream = body.stream !== false;
-    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, false) });
     const out = { res, run, echo, piece, started: process.hrtime.bigint() };
     if (stream) await streamRun(out);
     else await completeRun(out);
@@ -209,6 +210,7 @@ export function createOllamaNativeApi({
       endpoint: legacy ? '/api/embeddings' : '/api/embed',
       requestId,
       signal: clientSignal(req, res),
+      queue: queueFeedback(res, false),
     });
     if (legacy) return sendJson(res, 200, { embedding: result.embeddings[0] });
     sendJson(res, 200, {

@@ -17,6 +17,7 @@ import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { queueFeedback } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
@@ -193,7 +194,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     const request = kind === 'chat' ? toChatRequest(body as ChatBody) : toCompletionRequest(body as CompletionBody);
     const stream = body.stream === true;
     const endpoint = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
-    const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, stream) });
     if (stream) await streamRun({ res, run, kind, includeUsage: body.stream_options?.include_usage === true });
     else await completeRun({ res, run, kind });
   };
@@ -208,6 +209,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       endpoint: '/v1/embeddings',
       requestId,
       signal: clientSignal(req, res),
+      queue: queueFeedback(res, false),
     });
     const base64 = body.encoding_format === 'base64';
     sendJson(res, 200, {
