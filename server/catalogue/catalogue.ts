@@ -178,8 +178,18 @@ export async function createCatalogue({
     return result;
   };
 
-  const sync = () => {
-    syncing ??= (async () => {
+  // A sync asked for while one runs gets a fresh one after it (the running one may predate a new server).
+  let again: Promise<SyncResult[]> | undefined;
+  const sync = (): Promise<SyncResult[]> => {
+    if (syncing) {
+      return (again ??= syncing
+        .catch(() => [])
+        .then(() => {
+          again = undefined;
+          return sync();
+        }));
+    }
+    syncing = (async () => {
       try {
         const results = await Promise.all(sources.map(syncOne));
         // A model no server lists any more is unavailable (a server that could not be reached keeps its rows).

@@ -4,5 +4,6 @@ import './keys.ts';
 import './models.ts';
 import './usage.ts';
 import './inference.ts';
+import './upstreams.ts';
 
 export const schema = builder.toSchema();

@@ -33,6 +33,12 @@ type Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": typeof types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": typeof types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": typeof types.KeyUsageDocument,
+    "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n": typeof types.SchedulerUpstreamsDocument,
+    "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n": typeof types.SchedulerAddUpstreamDocument,
+    "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerDrainUpstreamDocument,
+    "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerDisableUpstreamDocument,
+    "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerEnableUpstreamDocument,
+    "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": typeof types.SchedulerRemoveUpstreamDocument,
 };
 const documents: Documents = {
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
@@ -54,6 +60,12 @@ const documents: Documents = {
     "\n  subscription GenerateStream($input: GenerateInput!) {\n    generate(input: $input) {\n      delta\n      done\n      finishReason\n      usage {\n        totalTokens\n      }\n    }\n  }\n": types.GenerateStreamDocument,
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": types.KeyUsageDocument,
+    "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n": types.SchedulerUpstreamsDocument,
+    "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n": types.SchedulerAddUpstreamDocument,
+    "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerDrainUpstreamDocument,
+    "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerDisableUpstreamDocument,
+    "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerEnableUpstreamDocument,
+    "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": types.SchedulerRemoveUpstreamDocument,
 };
 
 /**
@@ -146,6 +158,30 @@ export function graphql(source: "\n  query UsageReport($filter: UsageFilter, $in
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n"): (typeof documents)["\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"): (typeof documents)["\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

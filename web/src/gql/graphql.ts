@@ -38,6 +38,8 @@ export type CreateApiKeyInput = {
   allowedModels?: Array<string> | null | undefined;
   /** When the key stops working; never when omitted. */
   expiresAt?: string | null | undefined;
+  /** Most requests running at once (1 to 1000; extra ones wait); no cap when omitted. */
+  maxConcurrent?: number | null | undefined;
   /** A human name for the key. */
   name: string;
   /** Admin or user; USER when omitted. */
@@ -48,6 +50,8 @@ export type CreateApiKeyInput = {
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit (1 to 1000000); no token limit when omitted. */
   tpmLimit?: number | null | undefined;
+  /** Share of the GPU slots when keys wait (1 to 1000); the tier default when omitted. */
+  weight?: number | null | undefined;
 };
 
 /** Why the model stopped. */
@@ -119,6 +123,8 @@ export type UpdateApiKeyInput = {
   expiresAt?: string | null | undefined;
   /** The key to change. */
   id: string | number;
+  /** Most requests running at once; null removes the cap. */
+  maxConcurrent?: number | null | undefined;
   /** A new name. */
   name?: string | null | undefined;
   /** Own requests-per-minute limit; null returns to the tier default. */
@@ -127,6 +133,8 @@ export type UpdateApiKeyInput = {
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit; null removes it. */
   tpmLimit?: number | null | undefined;
+  /** Share of the GPU slots when keys wait; null returns to the tier default. */
+  weight?: number | null | undefined;
 };
 
 /** Changes to a model. Omitted fields stay as they are; null clears a default parameter. */
