@@ -5,6 +5,7 @@ import { startGateway, type TestGateway } from './support/gateway.ts';
 import { gqlHttp } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 import { freePort } from './support/ports.ts';
+import { runKeys } from './support/process.ts';
 
 // One slot per server, two waiting requests at most, one second of queue patience, probes every second.
 let a: OllamaEmulator;
@@ -76,6 +77,16 @@ const EnableUpstream = graphql(`
 const RemoveUpstream = graphql(`
   mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {
     removeUpstream(input: $input)
+  }
+`);
+
+const KeyWeights = graphql(`
+  query SchedulerKeyWeights($id: ID!) {
+    apiKey(id: $id) {
+      weight
+      effectiveWeight
+      maxConcurrent
+    }
   }
 `);
 
@@ -253,5 +264,20 @@ describe('scheduler limits, health and failover', () => {
     const user = await gw.createKey({});
     const denied = await gqlHttp(gw, Upstreams, undefined, { key: user.secret });
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('the keys CLI sets --weight and --max-concurrent, and GraphQL reports them with the tier default', async () => {
+    const env = { DATABASE_URL: gw.db.url, OLLAMA_URL: a.url, LOG_LEVEL: 'silent' };
+    const created = await runKeys(['create', '--name', 'batch job', '--tier', 'premium', '--weight', '2', '--max-concurrent', '3', '--json'], env);
+    expect(created.code).toBe(0);
+    const out = JSON.parse(created.stdout);
+    expect(out).toMatchObject({ weight: 2, max_concurrent: 3 });
+    const shown = await gqlHttp(gw, KeyWeights, { id: out.id });
+    expect(shown.body.data?.apiKey).toEqual({ weight: 2, effectiveWeight: 2, maxConcurrent: 3 });
+    const plain = await runKeys(['create', '--name', 'plain', '--tier', 'premium', '--json'], env);
+    expect((await gqlHttp(gw, KeyWeights, { id: JSON.parse(plain.stdout).id })).body.data?.apiKey).toEqual({ weight: null, effectiveWeight: 4, maxConcurrent: null });
+    const bad = await runKeys(['create', '--name', 'x', '--weight', '0'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--weight must be a whole number');
   });
 });

@@ -39,6 +39,7 @@ type Documents = {
     "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerDisableUpstreamDocument,
     "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerEnableUpstreamDocument,
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": typeof types.SchedulerRemoveUpstreamDocument,
+    "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": typeof types.SchedulerKeyWeightsDocument,
 };
 const documents: Documents = {
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
@@ -66,6 +67,7 @@ const documents: Documents = {
     "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerDisableUpstreamDocument,
     "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerEnableUpstreamDocument,
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": types.SchedulerRemoveUpstreamDocument,
+    "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": types.SchedulerKeyWeightsDocument,
 };
 
 /**
@@ -182,6 +184,10 @@ export function graphql(source: "\n  mutation SchedulerEnableUpstream($input: En
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"): (typeof documents)["\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"): (typeof documents)["\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
