@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
+import { graphql } from './gql/index.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
+import { wsClient } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator, type RecordedRequest } from './support/ollama-emulator.ts';
 
 // Two Ollama servers with two slots each; a generation takes about SERVICE_MS (5 tokens, 40 ms each).
@@ -9,6 +11,16 @@ const SERVICE_MS = 5 * TOKEN_MS;
 let a: OllamaEmulator;
 let b: OllamaEmulator;
 let gw: TestGateway;
+
+const QueuedChat = graphql(`
+  subscription SchedulerQueuedChat($input: ChatInput!) {
+    chat(input: $input) {
+      queuePosition
+      delta
+      done
+    }
+  }
+`);
 
 const capacity = { parallel: 2, maxQueue: 64, loadDelayMs: 150 };
 const behavior = { reply: () => 'a b c d e', tokenDelayMs: TOKEN_MS };
@@ -176,5 +188,28 @@ describe('scheduler', () => {
     await Promise.all(gens);
     expect(a.running().peak).toBeLessThanOrEqual(2);
     expect(b.running().peak).toBeLessThanOrEqual(2);
+  });
+
+  it('a GraphQL subscription that waits emits queuePosition events before the first token', async () => {
+    const hog = await gw.createKey({ rpmLimit: 100_000 });
+    const waiter = await gw.createKey({ rpmLimit: 100_000 });
+    await warmBoth();
+    a.setBehavior({ tokenDelayMs: 300 });
+    b.setBehavior({ tokenDelayMs: 300 });
+    const busy = [1, 2, 3, 4].map((i) => chat(hog.secret, 'llama3.2', `hog ${i}`));
+    await expect.poll(() => a.running().now + b.running().now, { timeout: 3000 }).toBe(4);
+    const ws = wsClient(gw, waiter.secret);
+    try {
+      const results = await ws.all(QueuedChat, { input: { model: 'llama3.2', messages: [{ role: 'USER', content: 'waiting' }] } });
+      const events = results.map((r) => r.data!.chat);
+      expect(events[0]).toMatchObject({ queuePosition: 1, delta: '', done: false });
+      const firstToken = events.findIndex((e) => e.delta !== '');
+      expect(firstToken).toBeGreaterThan(0);
+      expect(events.slice(firstToken).every((e) => e.queuePosition === null)).toBe(true);
+      expect(events.at(-1)?.done).toBe(true);
+    } finally {
+      await ws.dispose();
+    }
+    await Promise.all(busy);
   });
 });

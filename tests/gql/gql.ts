@@ -40,6 +40,7 @@ type Documents = {
     "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerEnableUpstreamDocument,
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": typeof types.SchedulerRemoveUpstreamDocument,
     "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": typeof types.SchedulerKeyWeightsDocument,
+    "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": typeof types.SchedulerQueuedChatDocument,
 };
 const documents: Documents = {
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
@@ -68,6 +69,7 @@ const documents: Documents = {
     "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerEnableUpstreamDocument,
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": types.SchedulerRemoveUpstreamDocument,
     "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": types.SchedulerKeyWeightsDocument,
+    "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": types.SchedulerQueuedChatDocument,
 };
 
 /**
@@ -188,6 +190,10 @@ export function graphql(source: "\n  mutation SchedulerRemoveUpstream($input: Re
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"): (typeof documents)["\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"): (typeof documents)["\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
