@@ -26,6 +26,7 @@ const ChatStreamDoc = graphql(`
       id
       delta
       done
+      queuePosition
       finishReason
       usage {
         promptTokens
@@ -63,6 +64,8 @@ interface Stream {
   done: boolean;
   finishReason: string | null;
   usage: ChatStreamSubscription['chat']['usage'];
+  /** While every server is busy: the place in the gateway's queue (null once tokens flow). */
+  queuePosition: number | null;
 }
 
 interface Run {
@@ -135,7 +138,7 @@ export function PlaygroundPage() {
   const runId = run?.id ?? 0;
   const reduce = useCallback(
     (prev: Stream | undefined, event: ChatStreamSubscription): Stream => {
-      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null };
+      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null, queuePosition: null };
       const e = event.chat;
       const now = performance.now();
       return {
@@ -146,6 +149,7 @@ export function PlaygroundPage() {
         endedAt: e.done ? now : null,
         finishReason: e.finishReason ?? base.finishReason,
         usage: e.usage ?? base.usage,
+        queuePosition: e.queuePosition ?? null,
       };
     },
     [runId],
@@ -261,6 +265,7 @@ export function PlaygroundPage() {
             {streaming ? (
               <div className="bubble bubble-assistant" data-testid="streaming-answer">
                 <span className="bubble-role">Assistant</span>
+                {current?.queuePosition ? <span className="muted small">Waiting for a free GPU slot (position {current.queuePosition})…</span> : null}
                 <span className="cursor">{current?.text ?? ''}</span>
               </div>
             ) : null}
