@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { graphql } from './gql/index.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
-import { wsClient } from './support/graphql.ts';
+import { gqlHttp, wsClient } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator, type RecordedRequest } from './support/ollama-emulator.ts';
 
 // Two Ollama servers with two slots each; a generation takes about SERVICE_MS (5 tokens, 40 ms each).
@@ -18,6 +18,23 @@ const QueuedChat = graphql(`
       queuePosition
       delta
       done
+    }
+  }
+`);
+
+const UsageByServer = graphql(`
+  query SchedulerUsageByServer {
+    usage {
+      byServer {
+        server
+        totals {
+          requests
+        }
+      }
+      recent(limit: 5) {
+        upstream
+        queueWaitMs
+      }
     }
   }
 `);
@@ -211,5 +228,16 @@ describe('scheduler', () => {
       await ws.dispose();
     }
     await Promise.all(busy);
+  });
+
+  it('usage reports group requests by the server that answered', async () => {
+    await gw.app.services.usage.flush();
+    const { body } = await gqlHttp(gw, UsageByServer);
+    const groups = body.data!.usage.byServer;
+    const names = gw.app.services.upstreams.scheduler.servers().map((s) => s.name);
+    for (const name of names) expect(groups.find((g) => g.server === name)?.totals.requests).toBeGreaterThan(0);
+    const total = await prisma.usageRecord.count();
+    expect(groups.reduce((n, g) => n + g.totals.requests, 0)).toBe(total);
+    expect(body.data!.usage.recent.some((r) => names.includes(r.upstream ?? ''))).toBe(true);
   });
 });

@@ -41,6 +41,7 @@ type Documents = {
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": typeof types.SchedulerRemoveUpstreamDocument,
     "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": typeof types.SchedulerKeyWeightsDocument,
     "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": typeof types.SchedulerQueuedChatDocument,
+    "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n": typeof types.SchedulerUsageByServerDocument,
 };
 const documents: Documents = {
     "\n  subscription UsageEvents {\n    usageEvents {\n      id\n      apiKeyId\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n    }\n  }\n": types.UsageEventsDocument,
@@ -70,6 +71,7 @@ const documents: Documents = {
     "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": types.SchedulerRemoveUpstreamDocument,
     "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": types.SchedulerKeyWeightsDocument,
     "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": types.SchedulerQueuedChatDocument,
+    "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n": types.SchedulerUsageByServerDocument,
 };
 
 /**
@@ -194,6 +196,10 @@ export function graphql(source: "\n  query SchedulerKeyWeights($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"): (typeof documents)["\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n"): (typeof documents)["\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
