@@ -252,37 +252,39 @@ export function createScheduler({
       return true;
     }
 
-    /** A failure after the first byte is never retried, but it counts against the server's health. */
-    late(err: unknown, signal: AbortSignal) {
-      if (!signal.aborted && this.current.conn.classify(err) === 'retry') fail(this.current, err);
-    }
-
     firstByte(started: number) {
       recordLatency(this.current, Date.now() - started);
       succeed(this.current);
     }
 
-    async *stream(req: InferenceRequest, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-      for (;;) {
-        const started = Date.now();
-        let first = true;
-        try {
-          for await (const ev of this.current.conn.provider.stream(req, signal)) {
-            if (first) {
-              first = false;
-              this.firstByte(started);
-            }
-            yield ev;
+    /**
+     * Failover applies to the first event only; after it, next() hands the provider's own iterator on
+     * untouched (no generator layer per token). A failure after the first byte is never retried.
+     */
+    stream(req: InferenceRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+      const slot = this;
+      let inner: AsyncIterator<ProviderEvent> | undefined;
+      let started = false;
+      const first = async (): Promise<IteratorResult<ProviderEvent>> => {
+        for (;;) {
+          const t0 = Date.now();
+          inner = slot.current.conn.provider.stream(req, signal)[Symbol.asyncIterator]();
+          try {
+            const r = await inner.next();
+            started = true;
+            slot.firstByte(t0);
+            return r;
+          } catch (err) {
+            if (!slot.failover(err, signal)) throw err;
           }
-          return;
-        } catch (err) {
-          if (!first) {
-            this.late(err, signal);
-            throw err;
-          }
-          if (!this.failover(err, signal)) throw err;
         }
-      }
+      };
+      const iterator: AsyncIterableIterator<ProviderEvent> = {
+        next: () => (started ? inner!.next() : first()),
+        return: (value?: unknown) => inner?.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
     }
 
     async complete(req: InferenceRequest, signal: AbortSignal) {
