@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { prisma } from '../../server/db/client.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startOllamaEmulator, type OllamaEmulator } from '../support/ollama-emulator.ts';
 import { ensureConsoleBuilt, launchBrowser, screenshot, watchPageErrors } from './support/browser.ts';
@@ -81,6 +82,23 @@ describe('console servers page', () => {
     await page.getByRole('button', { name: 'Remove gpu-c' }).click();
     await expect.poll(async () => row('gpu-c').count()).toBe(0);
     expect(gw.app.services.upstreams.scheduler.servers().map((s) => s.name)).not.toContain('gpu-c');
+    expect(problems).toEqual([]);
+  });
+
+  it('sets a key’s weight and concurrency cap from the API keys page', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create key' });
+    await dialog.getByLabel('Name').fill('batch job');
+    await dialog.getByLabel('Weight').fill('3');
+    await dialog.getByLabel('At most at once').fill('2');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByRole('status', { name: 'Secret' }).waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const keyRow = page.getByRole('row', { name: /batch job/ });
+    await keyRow.waitFor();
+    expect(await keyRow.textContent()).toContain('weight 3 (own) · 2 at once');
+    expect(await prisma.apiKey.findFirst({ where: { name: 'batch job' }, select: { weight: true, maxConcurrent: true } })).toEqual({ weight: 3, maxConcurrent: 2 });
     expect(problems).toEqual([]);
   });
 });
