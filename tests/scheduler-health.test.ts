@@ -180,6 +180,11 @@ describe('scheduler limits, health and failover', () => {
     expect(await busy.text()).toContain('[DONE]');
     // A full queue is not a sick server: no failure counted for it.
     expect((await byUrl(a.url)).lastError?.message).toContain('CUDA error');
+
+    // A server that lost the model since the last sync: another one that has it answers.
+    a.setBehavior({ fail: { status: 404, error: 'model "llama3.2" not found, try pulling it first', times: 1 } }, { model: 'llama3.2' });
+    expect((await chat()).status).toBe(200);
+    expect((await lastUsage())?.upstream).toBe((await byUrl(b.url)).name);
   });
 
   it('never retries after the first byte: a stream that breaks ends with an error and no second server is asked', async () => {

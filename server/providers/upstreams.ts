@@ -18,10 +18,12 @@ import { createOllamaClient, createOllamaProvider, type OllamaClient } from './o
 type ConnectKind = (args: { url: string; connectTimeoutMs: number; timeoutMs: number }) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
 type UpstreamModelList = Awaited<ReturnType<UpstreamSource['listModels']>>;
 
-/** Ollama's own failures that another server may not have: refused, reset, timeouts, 5xx; its 503 "server busy" is only a full queue. */
+/** Ollama's own failures that another server may not have: refused, reset, timeouts, 5xx; its 503 "server busy" (a full queue) and a missing model move the request without counting against the server. */
 export function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' {
   if (!isGatewayError(err)) return 'fatal';
   if (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout') return 'retry';
+  // The server no longer has the model (deleted since the last sync): another one may.
+  if (err.code === 'model_not_found') return 'busy';
   if (err.code !== 'upstream_error') return 'fatal';
   const status = Number(/^Ollama answered HTTP (\d{3})$/.exec((err.cause as Error | undefined)?.message ?? '')?.[1]);
   if (status === 503 && /server busy/i.test(err.message)) return 'busy';

@@ -41,7 +41,7 @@ export interface ServerConnection {
   provider: Provider;
   /** Version and loaded models (Ollama: /api/version and /api/ps); rejects when the server is down. */
   probe(signal: AbortSignal): Promise<{ version: string; loaded: LoadedModel[] }>;
-  /** 'retry': a server fault before the first byte; 'busy': it only lacked capacity (not a health failure); 'fatal': give up. */
+  /** 'retry': a server fault before the first byte; 'busy': try another server, but it is not a health failure (full, or lacks the model); 'fatal': give up. */
   classify(err: unknown): 'retry' | 'busy' | 'fatal';
   close(): Promise<void>;
 }

@@ -10,6 +10,11 @@
  * const aborted = await ollama.waitForAbort({ path: '/api/chat' });
  * expect(ollama.lastRequest('/api/chat')?.body).toMatchObject({ stream: true });
  * await ollama.close();
+ *
+ * // Ollama's capacity: 2 at once, 4 queued, then 503 "server busy"; a model not loaded takes 300 ms first.
+ * const gpu = await startOllamaEmulator({ capacity: { parallel: 2, maxQueue: 4, loadDelayMs: 300 } });
+ * gpu.preload(['llama3.2:latest']);                  // warm, as /api/ps reports
+ * expect(gpu.running().peak).toBeLessThanOrEqual(2);
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
