@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { graphql } from './gql/index.ts';
@@ -185,6 +186,32 @@ describe('scheduler limits, health and failover', () => {
     a.setBehavior({ fail: { status: 404, error: 'model "llama3.2" not found, try pulling it first', times: 1 } }, { model: 'llama3.2' });
     expect((await chat()).status).toBe(200);
     expect((await lastUsage())?.upstream).toBe((await byUrl(b.url)).name);
+  });
+
+  it('moves a request that a real Ollama queue refuses with 503 "server busy" (slots set above its OLLAMA_NUM_PARALLEL)', async () => {
+    const d = await startOllamaEmulator({ capacity: { parallel: 1, maxQueue: 0 }, behavior: { reply: () => 'a b c d e', tokenDelayMs: 100 } });
+    try {
+      const D = (await gqlHttp(gw, AddUpstream, { input: { name: 'gpu-d', url: d.url, parallel: 2 } })).body.data!.addUpstream;
+      await gw.app.services.catalogue.sync();
+      const B = await byUrl(b.url);
+      await gqlHttp(gw, DrainUpstream, { input: { id: B.id } });
+      a.reset(); // only D has the model loaded
+      d.preload(['llama3.2:latest']);
+      // The gateway keeps its own marks of where it sent the model for two probe intervals: let A's lapse.
+      await sleep(2100);
+      await gw.app.services.upstreams.scheduler.probeAll();
+      expect((await byUrl(a.url)).loadedModels).toEqual([]);
+      const answers = await Promise.all([chat(), chat()]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200]);
+      const onD = d.requests.filter((r) => r.path === '/api/chat');
+      expect(onD).toHaveLength(2);
+      expect(onD.filter((r) => r.status === 503)).toHaveLength(1);
+      expect(a.requests.filter((r) => r.path === '/api/chat')).toHaveLength(1);
+      await gqlHttp(gw, RemoveUpstream, { input: { id: D.id } });
+      await gqlHttp(gw, EnableUpstream, { input: { id: B.id } });
+    } finally {
+      await d.close();
+    }
   });
 
   it('never retries after the first byte: a stream that breaks ends with an error and no second server is asked', async () => {
