@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { graphql } from './gql/index.ts';
@@ -121,6 +120,20 @@ const chat = (path = '/api/chat', extra: Record<string, unknown> = {}) =>
 
 const upstreams = async () => (await gqlHttp(gw, Upstreams)).body.data!.upstreams;
 const byUrl = async (url: string) => (await upstreams()).find((u) => u.url === url)!;
+/** Only `warm` has the model loaded, as the gateway sees it (its own marks of recent sends lapse after two probe intervals). */
+async function onlyWarmOn(warm: OllamaEmulator, cold: OllamaEmulator) {
+  cold.reset();
+  await expect
+    .poll(
+      async () => {
+        await gw.app.services.upstreams.scheduler.probeAll();
+        return (await byUrl(cold.url)).loadedModels.length + ((await byUrl(warm.url)).loadedModels.length ? 0 : 1);
+      },
+      { timeout: 5000, interval: 250 },
+    )
+    .toBe(0);
+}
+
 const lastUsage = async () => {
   await gw.app.services.usage.flush();
   return prisma.usageRecord.findFirst({ orderBy: { createdAt: 'desc' } });
@@ -164,8 +177,7 @@ describe('scheduler limits, health and failover', () => {
   });
 
   it('retries a failure before the first byte on another server (5xx and Ollama’s 503 "server busy")', async () => {
-    b.reset(); // the model is loaded on A only, so A is tried first
-    await gw.app.services.upstreams.scheduler.probeAll();
+    await onlyWarmOn(a, b); // so A is tried first
     a.setBehavior({ fail: { status: 500, error: 'CUDA error: out of memory', times: 1 } }, { model: 'llama3.2' });
     const res = await chat();
     expect(res.status).toBe(200);
@@ -195,12 +207,8 @@ describe('scheduler limits, health and failover', () => {
       await gw.app.services.catalogue.sync();
       const B = await byUrl(b.url);
       await gqlHttp(gw, DrainUpstream, { input: { id: B.id } });
-      a.reset(); // only D has the model loaded
       d.preload(['llama3.2:latest']);
-      // The gateway keeps its own marks of where it sent the model for two probe intervals: let A's lapse.
-      await sleep(2100);
-      await gw.app.services.upstreams.scheduler.probeAll();
-      expect((await byUrl(a.url)).loadedModels).toEqual([]);
+      await onlyWarmOn(d, a);
       const answers = await Promise.all([chat(), chat()]);
       expect(answers.map((r) => r.status)).toEqual([200, 200]);
       const onD = d.requests.filter((r) => r.path === '/api/chat');
@@ -215,8 +223,7 @@ describe('scheduler limits, health and failover', () => {
   });
 
   it('never retries after the first byte: a stream that breaks ends with an error and no second server is asked', async () => {
-    b.reset();
-    await gw.app.services.upstreams.scheduler.probeAll();
+    await onlyWarmOn(a, b);
     a.setBehavior({ errorAfterChunks: { after: 2, error: 'model crashed' } }, { model: 'llama3.2' });
     const res = await chat('/api/chat', { stream: true });
     const text = await res.text();
@@ -226,29 +233,31 @@ describe('scheduler limits, health and failover', () => {
   });
 
   it('drains and disables servers from the admin API: no new requests for them, and enables them again', async () => {
-    const A = await byUrl(a.url);
-    const B = await byUrl(b.url);
     a.setBehavior({ tokenDelayMs: 100 });
-    const running = chat(); // starts on A (first, warm) before the drain
-    await expect.poll(() => a.running().now, { timeout: 3000 }).toBe(1);
-    const drained = await gqlHttp(gw, DrainUpstream, { input: { id: A.id } });
+    b.setBehavior({ tokenDelayMs: 100 });
+    const running = chat(); // starts on one of the two before the drain
+    await expect.poll(() => a.running().now + b.running().now, { timeout: 3000 }).toBe(1);
+    const [x, y] = a.running().now === 1 ? [a, b] : [b, a];
+    const X = await byUrl(x.url);
+    const Y = await byUrl(y.url);
+    const drained = await gqlHttp(gw, DrainUpstream, { input: { id: X.id } });
     expect(drained.body.data?.drainUpstream.state).toBe('DRAINING');
     expect((await running).status).toBe(200); // what it ran finished
     for (let i = 0; i < 3; i++) expect((await chat()).status).toBe(200);
-    expect(a.requests.filter((r) => r.path === '/api/chat')).toHaveLength(1);
-    expect(b.requests.filter((r) => r.path === '/api/chat')).toHaveLength(3);
+    expect(x.requests.filter((r) => r.path === '/api/chat')).toHaveLength(1);
+    expect(y.requests.filter((r) => r.path === '/api/chat')).toHaveLength(3);
 
-    await gqlHttp(gw, EnableUpstream, { input: { id: A.id } });
-    const disabled = await gqlHttp(gw, DisableUpstream, { input: { id: B.id } });
+    await gqlHttp(gw, EnableUpstream, { input: { id: X.id } });
+    const disabled = await gqlHttp(gw, DisableUpstream, { input: { id: Y.id } });
     expect(disabled.body.data?.disableUpstream.state).toBe('DISABLED');
-    b.reset();
+    y.reset();
     for (let i = 0; i < 2; i++) expect((await chat()).status).toBe(200);
-    expect(b.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
+    expect(y.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
     // A disabled server is not probed either.
     await gw.app.services.upstreams.scheduler.probeAll();
-    expect(b.requests.filter((r) => r.path === '/api/version')).toHaveLength(0);
-    await gqlHttp(gw, EnableUpstream, { input: { id: B.id } });
-    expect((await byUrl(b.url)).state).toBe('ENABLED');
+    expect(y.requests.filter((r) => r.path === '/api/version')).toHaveLength(0);
+    await gqlHttp(gw, EnableUpstream, { input: { id: Y.id } });
+    expect((await byUrl(y.url)).state).toBe('ENABLED');
   });
 
   it('opens the circuit of a server that is down, probes it half-open, and sends it traffic again when it comes back', async () => {
