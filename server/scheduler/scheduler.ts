@@ -191,7 +191,9 @@ export function createScheduler({
   };
 
   const fail = (s: ServerEntry, err: unknown) => {
-    if (recordFailure(s.breaker, (err as Error)?.message ?? String(err), Date.now())) {
+    const wasClosed = s.breaker.state === 'closed';
+    // Logged when it opens, not on every failed half-open probe of a server that stays down.
+    if (recordFailure(s.breaker, (err as Error)?.message ?? String(err), Date.now()) && wasClosed) {
       log.warn({ server: s.name, error: s.breaker.lastError?.message }, 'upstream server failing: circuit open');
     }
   };
