@@ -30,7 +30,7 @@ const principal = (keyId: string, weight = 1): Principal =>
 
 function scheduler(): Scheduler {
   const s = createScheduler({ serversOf: () => ['a', 'b'], queueMax: 100_000, queueTimeoutMs: 600_000, healthIntervalMs: 60_000, log: { info() {}, warn() {} } });
-  const rows = ['a', 'b'].map((id) => serverEntry({ id, name: id, url: `http://${id}`, kind: 'ollama', state: 'ENABLED', parallel: SLOTS }, conn, SLOTS));
+  const rows = ['a', 'b'].map((id) => serverEntry({ row: { id, name: id, url: `http://${id}`, kind: 'ollama', state: 'ENABLED', parallel: SLOTS }, conn, defaultSlots: SLOTS }));
   for (const r of rows) r.loaded.set(model.id, { name: model.id, sizeVram: 0, expiresAt: null });
   s.setServers(rows);
   return s;

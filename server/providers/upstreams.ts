@@ -118,7 +118,7 @@ export async function createUpstreams({
       if (prev) closing.push(connections.get(prev.id)!);
       const conn: Connection = connect({ url: row.url, connectTimeoutMs, timeoutMs });
       connections.set(row.id, conn);
-      next.push(serverEntry(row, conn, parallel));
+      next.push(serverEntry({ row, conn, defaultSlots: parallel }));
     }
     for (const [id, e] of old) if (!rows.some((r) => r.id === id)) closing.push(connections.get(e.id)!), connections.delete(id);
     entries = next;

@@ -442,7 +442,7 @@ export function createScheduler({
 }
 
 /** A fresh entry for a server row and its connection. */
-export function serverEntry(row: ServerRow, conn: ServerConnection, defaultSlots: number): ServerEntry {
+export function serverEntry({ row, conn, defaultSlots }: { row: ServerRow; conn: ServerConnection; defaultSlots: number }): ServerEntry {
   return {
     ...row,
     slots: row.parallel ?? defaultSlots,
