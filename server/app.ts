@@ -70,8 +70,20 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
   const changes = await createChangeFeed({ connectionString, log });
   const keys = await createKeyStore({ changes });
-  const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs, maxUpstreamBytes: config.maxUpstreamBytes, log });
+  const upstreams = await createUpstreams({
+    urls: config.ollamaUrls,
+    connectTimeoutMs: config.ollamaConnectTimeoutMs,
+    timeoutMs: config.ollamaTimeoutMs,
+    maxUpstreamBytes: config.maxUpstreamBytes,
+    parallel: config.ollamaParallel,
+    queueMax: config.queueMax,
+    queueTimeoutMs: config.queueTimeoutMs,
+    healthIntervalMs: config.healthIntervalMs,
+    changes,
+    log,
+  });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
+  upstreams.bind({ serversOf: catalogue.serversOf });
   const limiter = createMemoryLimiter();
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
@@ -159,6 +171,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       });
       if (config.metricsPort !== undefined) metricsUrl = await metrics.listen({ port: config.metricsPort, host: config.host });
       catalogue.startSync(config.modelSyncIntervalMs);
+      upstreams.start();
       const { port } = server.address() as AddressInfo;
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },

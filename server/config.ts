@@ -78,6 +78,11 @@ const schema = z.object({
   ACCESS_LOG: bool.default(true),
   METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters').optional(),
   METRICS_PORT: port.optional(),
+  // Scheduling: slots per upstream server and the gateway's queue.
+  OLLAMA_PARALLEL: positiveInt.default(4),
+  OLLAMA_HEALTH_INTERVAL_S: positiveInt.default(5),
+  QUEUE_MAX: positiveInt.default(1000),
+  QUEUE_TIMEOUT_S: positiveInt.default(120),
 });
 
 const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN']);
@@ -127,6 +132,14 @@ export interface Config {
   metricsToken?: string;
   /** Serves /metrics without authentication on this port too (for a private scrape network). */
   metricsPort?: number;
+  /** Slots of a server whose row sets no `parallel` (match Ollama's OLLAMA_NUM_PARALLEL). */
+  ollamaParallel: number;
+  /** How often each server is probed (/api/version, /api/ps). */
+  healthIntervalMs: number;
+  /** Most requests waiting in the gateway's queue; past it, 503 queue_full. */
+  queueMax: number;
+  /** Longest a request waits for a slot; past it, 503 queue_timeout. */
+  queueTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -182,6 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     accessLog: e.ACCESS_LOG,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
+    ollamaParallel: e.OLLAMA_PARALLEL,
+    healthIntervalMs: e.OLLAMA_HEALTH_INTERVAL_S * 1000,
+    queueMax: e.QUEUE_MAX,
+    queueTimeoutMs: e.QUEUE_TIMEOUT_S * 1000,
   };
 }
 

@@ -82,6 +82,12 @@ export const errors = {
     new GatewayError(502, 'upstream_error', 'upstream_error', `The model server failed: ${detail}`, { cause }),
   upstreamTooLarge: (limit: number, cause?: unknown) =>
     new GatewayError(502, 'upstream_error', 'upstream_too_large', `The model server's answer is larger than the limit of ${limit} bytes`, { cause }),
+  queueFull: (max: number, retryAfter: number) =>
+    new GatewayError(503, 'server_error', 'queue_full', `Every model server is busy and ${max} requests are already waiting; retry in ${retryAfter} s`, { retryAfter }),
+  queueTimeout: (waitedS: number, retryAfter: number) =>
+    new GatewayError(503, 'server_error', 'queue_timeout', `No model server had a free slot within ${waitedS} s; retry in ${retryAfter} s`, { retryAfter }),
+  noServer: (model: string) =>
+    new GatewayError(503, 'upstream_error', 'upstream_unavailable', `No enabled, healthy server lists the model '${model}'`, { retryAfter: 5 }),
   shuttingDown: () => new GatewayError(503, 'server_error', 'shutting_down', 'The gateway is shutting down; retry shortly'),
   internal: () => new GatewayError(500, 'server_error', 'internal_error', 'Something went wrong on our end'),
 };

@@ -34,6 +34,8 @@ export interface CreateApiKeyInput {
   tier?: Tier;
   rpmLimit?: number | null;
   tpmLimit?: number | null;
+  weight?: number | null;
+  maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
   /** Who creates it, for the audit log. */
@@ -52,6 +54,8 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         rpmLimit: input.rpmLimit ?? null,
         tpmLimit: input.tpmLimit ?? null,
         allowedModels: input.allowedModels ?? [],
+        weight: input.weight ?? null,
+        maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
@@ -165,5 +169,9 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1_000_000)) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
     }
+  }
+  for (const field of ['weight', 'maxConcurrent'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1000)) throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000`);
   }
 }

@@ -7,6 +7,8 @@ import type { Prisma, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 
 export const TIER_RPM: Record<Tier, number> = { STANDARD: 60, PREMIUM: 300 };
+/** Share of the GPU slots under contention, relative to other waiting keys (a key's `weight` overrides it). */
+export const TIER_WEIGHT: Record<Tier, number> = { STANDARD: 1, PREMIUM: 4 };
 
 export type KeyStatus = 'ACTIVE' | 'REVOKED' | 'EXPIRED';
 
@@ -18,6 +20,11 @@ export function keyStatus(k: { revokedAt: Date | null; expiresAt: Date | null },
 /** The requests-per-minute limit in force: the key's own, or its tier's. */
 export function effectiveRpm(k: { rpmLimit: number | null; tier: Tier }): number {
   return k.rpmLimit ?? TIER_RPM[k.tier];
+}
+
+/** The scheduling weight in force: the key's own, or its tier's. */
+export function effectiveWeight(k: { weight: number | null; tier: Tier }): number {
+  return k.weight ?? TIER_WEIGHT[k.tier];
 }
 
 export interface KeyFilter {

@@ -8,7 +8,7 @@ import type { ChangeFeed } from '../db/change-feed.ts';
 import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import { hashSecret } from './api-keys.ts';
-import { bearerSecret, effectiveRpm } from './key-rules.ts';
+import { bearerSecret, effectiveRpm, effectiveWeight } from './key-rules.ts';
 
 export interface Principal {
   keyId: string;
@@ -23,6 +23,10 @@ export interface Principal {
   /** Models this key may use, or null for every active model. */
   allowedModels: ReadonlySet<string> | null;
   expiresAt: number | null;
+  /** Share of the GPU slots when keys wait (tier default unless the key sets one). */
+  weight: number;
+  /** Most requests running at once, or null for no cap (extra ones wait). */
+  maxConcurrent: number | null;
 }
 
 interface Entry {
@@ -62,6 +66,8 @@ function toPrincipal(k: ApiKey): Principal {
     tpm: k.tpmLimit,
     allowedModels: k.allowedModels.length ? new Set(k.allowedModels) : null,
     expiresAt: k.expiresAt?.getTime() ?? null,
+    weight: effectiveWeight(k),
+    maxConcurrent: k.maxConcurrent,
   };
 }
 

@@ -22,6 +22,8 @@ export interface UpstreamModel {
 }
 
 export interface UpstreamSource {
+  /** The Upstream row's id (its ModelServer rows say which models it lists). */
+  id: string;
   url: string;
   listModels(signal?: AbortSignal): Promise<UpstreamModel[]>;
 }
@@ -49,6 +51,8 @@ export interface Catalogue {
   /** An active, available model, or a 404 GatewayError. */
   require(id: string): Model;
   get(id: string): Model | undefined;
+  /** Ids of the upstream servers that list a model (empty when none is known). */
+  serversOf(id: string): readonly string[];
   /** Active and available models, or all when includeInactive. */
   list(opts?: { includeInactive?: boolean }): Model[];
   sync(): Promise<SyncResult[]>;
@@ -89,6 +93,9 @@ export async function createCatalogue({
   log: Logger;
 }): Promise<Catalogue> {
   const models = new Map<string, Model>();
+  // Model id -> ids of the servers that list it (the ModelServer rows), for routing.
+  let listing = new Map<string, string[]>();
+  const noServers: readonly string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let syncing: Promise<SyncResult[]> | undefined;
 
@@ -100,7 +107,18 @@ export async function createCatalogue({
 
   // The cached lists are dropped after the rows change, not before: a list() while the query runs
   // would otherwise cache the old rows again.
+  const reloadListing = async () => {
+    const next = new Map<string, string[]>();
+    for (const row of await prisma.modelServer.findMany({ select: { modelId: true, upstreamId: true } })) {
+      const ids = next.get(row.modelId);
+      if (ids) ids.push(row.upstreamId);
+      else next.set(row.modelId, [row.upstreamId]);
+    }
+    listing = next;
+  };
+
   const reload = async (id?: string) => {
+    await reloadListing();
     if (id) {
       const m = await prisma.model.findUnique({ where: { id } });
       if (m) models.set(m.id, m);
@@ -148,19 +166,34 @@ export async function createCatalogue({
       });
       if (!existing) result.added.push(m.name);
     }
-    // Models this upstream used to serve and no longer lists (unless another upstream took them over).
-    const gone = [...models.values()].filter((m) => m.provider === 'ollama' && m.upstream === source.url && m.available && !names.has(m.id));
+    const ids = listed.filter((m) => models.get(m.name)?.provider !== 'builtin').map((m) => m.name);
+    await prisma.modelServer.createMany({ data: ids.map((modelId) => ({ modelId, upstreamId: source.id, lastSeenAt: now })), skipDuplicates: true });
+    await prisma.modelServer.updateMany({ where: { upstreamId: source.id, modelId: { in: ids } }, data: { lastSeenAt: now } });
+    // Models this server used to list and no longer does; they stay available while another server lists them.
+    const gone = await prisma.modelServer.findMany({ where: { upstreamId: source.id, modelId: { notIn: ids } }, select: { modelId: true } });
     if (gone.length) {
-      await prisma.model.updateMany({ where: { id: { in: gone.map((m) => m.id) }, upstream: source.url }, data: { available: false } });
-      result.missing = gone.map((m) => m.id);
+      await prisma.modelServer.deleteMany({ where: { upstreamId: source.id, modelId: { in: gone.map((g) => g.modelId) } } });
+      result.missing = gone.map((g) => g.modelId);
     }
     return result;
   };
 
-  const sync = () => {
-    syncing ??= (async () => {
+  // A sync asked for while one runs gets a fresh one after it (the running one may predate a new server).
+  let again: Promise<SyncResult[]> | undefined;
+  const sync = (): Promise<SyncResult[]> => {
+    if (syncing) {
+      return (again ??= syncing
+        .catch(() => [])
+        .then(() => {
+          again = undefined;
+          return sync();
+        }));
+    }
+    syncing = (async () => {
       try {
         const results = await Promise.all(sources.map(syncOne));
+        // A model no server lists any more is unavailable (a server that could not be reached keeps its rows).
+        await prisma.model.updateMany({ where: { provider: 'ollama', available: true, servers: { none: {} } }, data: { available: false } });
         await reload();
         for (const r of results) {
           if (r.ok) log.info({ upstream: r.upstream, models: r.seen, added: r.added, missing: r.missing }, 'synced models from Ollama');
@@ -184,6 +217,7 @@ export async function createCatalogue({
       return m!;
     },
     get: (id) => models.get(id),
+    serversOf: (id) => listing.get(id) ?? noServers,
     list({ includeInactive = false } = {}) {
       if (!sorted) {
         const all = [...models.values()].sort((a, b) => a.id.localeCompare(b.id));

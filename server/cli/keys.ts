@@ -4,7 +4,7 @@
  * itself for the duration of the command. Changes reach running gateways at once (LISTEN/NOTIFY).
  *
  *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
- *                          [--models a,b] [--expires 2027-01-01|30d] [--json]
+ *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--json]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -22,7 +22,9 @@ import { isGatewayError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 
 const USAGE = `Usage:
-  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--models a,b] [--expires DATE|30d] [--json]
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--json]
+    --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
+    --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -62,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       tier: { type: 'string' },
       rpm: { type: 'string' },
       tpm: { type: 'string' },
+      weight: { type: 'string' },
+      'max-concurrent': { type: 'string' },
       admin: { type: 'boolean', default: false },
       models: { type: 'string' },
       expires: { type: 'string' },
@@ -87,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
   const input = {
     rpm: positiveInt('rpm', values.rpm),
     tpm: positiveInt('tpm', values.tpm),
+    weight: positiveInt('weight', values.weight),
+    maxConcurrent: positiveInt('max-concurrent', values['max-concurrent']),
     expires: expiry(values.expires),
     grace: values.grace === undefined ? 0 : Number(values.grace),
     limit: positiveInt('limit', values.limit) ?? 50,
@@ -114,11 +120,13 @@ async function main(argv: string[]): Promise<number> {
           tier: values.tier === 'premium' ? 'PREMIUM' : 'STANDARD',
           rpmLimit: input.rpm ?? null,
           tpmLimit: input.tpm ?? null,
+          weight: input.weight ?? null,
+          maxConcurrent: input.maxConcurrent ?? null,
           allowedModels: values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : [],
           expiresAt: input.expires ?? null,
           actor,
         });
-        if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, name: key.name, prefix: key.prefix, role: key.role.toLowerCase(), tier: key.tier.toLowerCase(), rpm: key.rpmLimit, tpm: key.tpmLimit, expires_at: key.expiresAt }));
+        if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, name: key.name, prefix: key.prefix, role: key.role.toLowerCase(), tier: key.tier.toLowerCase(), rpm: key.rpmLimit, tpm: key.tpmLimit, weight: key.weight, max_concurrent: key.maxConcurrent, expires_at: key.expiresAt }));
         else console.log(`Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`);
         return 0;
       }
@@ -131,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
           role: k.role.toLowerCase(),
           tier: k.tier.toLowerCase(),
           rpm: k.rpmLimit,
+          weight: k.weight,
+          max_concurrent: k.maxConcurrent,
           status: keyStatus(k).toLowerCase(),
           expires_at: k.expiresAt,
           last_used_at: k.lastUsedAt,

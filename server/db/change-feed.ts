@@ -8,7 +8,7 @@ import { prisma } from './client.ts';
 
 const CHANNEL = 'ogw_changes';
 
-export type ChangeKind = 'key' | 'model';
+export type ChangeKind = 'key' | 'model' | 'upstream';
 type Listener = (id: string) => void;
 
 export interface ChangeFeed {
@@ -24,7 +24,7 @@ export async function publishChange({ kind, id }: { kind: ChangeKind; id: string
 }
 
 export async function createChangeFeed({ connectionString, log }: { connectionString: string; log: { warn(o: object, m?: string): void } }): Promise<ChangeFeed> {
-  const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [] };
+  const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [], upstream: [] };
   const resync: Array<() => void> = [];
   let client: pg.Client | undefined;
   let closed = false;

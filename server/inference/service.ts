@@ -18,6 +18,7 @@ import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable } from './abort.ts';
+import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
 
@@ -37,6 +38,8 @@ export interface RunInput {
   /** Aborts when the client goes away; the upstream request is then closed. */
   signal: AbortSignal;
   stream: boolean;
+  /** Told about the wait when every eligible server is busy (queue position, then the wait). */
+  queue?: QueueObserver;
 }
 
 export interface InferenceRun extends AsyncIterable<ProviderEvent> {
@@ -85,7 +88,10 @@ export interface RefusedInput {
 }
 
 export interface ProviderResolver {
+  /** The model's provider kind, for what it supports; the calls themselves go through `acquire`. */
   forModel(model: Model): Provider;
+  /** A slot on a server that serves the model (waits in the fair queue); the lease is the provider to call. */
+  acquire(input: AcquireInput): Promise<Lease>;
 }
 
 const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
@@ -182,7 +188,7 @@ export function createInferenceService({
     return reservation;
   };
 
-  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number }) => {
+  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number; queueWaitMs?: number; upstream?: string | null }) => {
     usage.record({
       id: input.requestId,
       apiKeyId: input.principal.keyId,
@@ -197,6 +203,8 @@ export function createInferenceService({
       latencyMs: Date.now() - input.started,
       ttftMs: input.ttft ?? null,
       createdAt: new Date(input.started),
+      queueWaitMs: input.queueWaitMs ?? null,
+      upstream: input.upstream ?? null,
     });
   };
 
@@ -261,7 +269,7 @@ export function createInferenceService({
       const begin = (settle: (actual: number) => void) => {
         active++;
         const started = Date.now();
-        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined };
+        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined, lease: undefined as Lease | undefined };
         return {
           started,
           outcome,
@@ -283,13 +291,19 @@ export function createInferenceService({
             recorded.add(e);
             return e;
           },
+          /** A slot for the run (waits when every server is busy); released by end(). */
+          async acquire(signal: AbortSignal): Promise<Lease> {
+            return (outcome.lease = await providers.acquire({ principal: input.principal, model, signal, observer: input.queue }));
+          },
           end() {
             active--;
+            const lease = outcome.lease;
+            lease?.release();
             // A run cut short has no count of its prompt from the model, which read it all the same: charge the estimate.
             settle((outcome.status === 200 ? outcome.promptTokens : promptEstimate) + outcome.completionTokens);
             // Named fields, not spreads: spreading the input and outcome cost more than the rest of the bookkeeping.
             const { principal, surface, endpoint, requestId, stream } = input;
-            record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft });
+            record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft, queueWaitMs: lease ? lease.waitedMs : Date.now() - started, upstream: lease?.server });
           },
         };
       };
@@ -300,7 +314,8 @@ export function createInferenceService({
         const upstream = upstreamFor(input, { whole: false });
         let finished = false;
         try {
-          for await (const ev of provider.stream(sent, upstream.signal)) {
+          const lease = await run.acquire(upstream.signal);
+          for await (const ev of lease.stream(sent, upstream.signal)) {
             if (ev.type === 'delta' || ev.type === 'thinking') {
               run.outcome.ttft ??= Date.now() - run.started;
               // Ollama streams a token a chunk: if the run is cut short, what was sent is still counted.
@@ -339,7 +354,8 @@ export function createInferenceService({
         const run = begin(settle);
         const upstream = upstreamFor(input, { whole: true });
         try {
-          const answer = await provider.complete(sent, upstream.signal);
+          const lease = await run.acquire(upstream.signal);
+          const answer = await lease.complete!(sent, upstream.signal);
           const m = answer.done.metrics;
           // It arrives whole: its time to first token is the model's own (load + prompt evaluation).
           if (m?.promptEvalDuration !== undefined) run.outcome.ttft = Math.round(((m.loadDuration ?? 0) + m.promptEvalDuration) / 1e6);
@@ -367,17 +383,22 @@ export function createInferenceService({
       const started = Date.now();
       active++;
       let used = 0;
+      let lease: Lease | undefined;
+      // Embeddings take the same slots as generations.
+      const slot = () => ({ queueWaitMs: lease ? lease.waitedMs : Date.now() - started, upstream: lease?.server });
       try {
-        const result = await provider.embed(input.request, input.signal);
+        lease = await providers.acquire({ principal: input.principal, model, signal: input.signal, observer: input.queue });
+        const result = await lease.embed!(input.request, input.signal);
         used = result.promptTokens;
-        record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0 });
+        record({ ...input, stream: false, model: model.id, started, status: 200, promptTokens: result.promptTokens, completionTokens: 0, ...slot() });
         return { ...result, model };
       } catch (err) {
         const e = isGatewayError(err) ? err : isAbort(err) ? undefined : errors.upstreamFailed((err as Error).message, err);
-        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0 });
+        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0, ...slot() });
         if (e) recorded.add(e);
         throw e ?? err;
       } finally {
+        lease?.release();
         settle(used);
         active--;
       }

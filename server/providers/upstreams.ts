@@ -1,48 +1,172 @@
 /**
- * The configured Ollama servers and the built-in provider, and which one serves a given model:
- * a model is served by the Ollama server that last listed it in /api/tags.
+ * The provider registry, keyed by provider kind ("ollama", "builtin"), and the upstream servers built
+ * from the Upstream rows. A model's requests take a slot from the scheduler, which picks the server;
+ * a second kind (an OpenAI-compatible server, llama.cpp) is one more entry in KINDS.
  */
 import type { Model } from '../db/generated/client.ts';
 import type { UpstreamSource } from '../catalogue/catalogue.ts';
+import type { ChangeFeed } from '../db/change-feed.ts';
+import { isGatewayError } from '../errors.ts';
 import type { ProviderResolver } from '../inference/service.ts';
 import type { Provider } from '../inference/types.ts';
+import { createScheduler, serverEntry, type AcquireInput, type Lease, type Scheduler, type ServerConnection, type ServerEntry } from '../scheduler/scheduler.ts';
+import { listServers, seedServers } from '../scheduler/servers.ts';
 import { createBuiltinProvider } from './builtin.ts';
 import { createOllamaClient, createOllamaProvider, type FailureLog, type OllamaClient } from './ollama.ts';
 
+/** Connects to one server of a kind. */
+type ConnectKind = (args: { url: string; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
+type UpstreamModelList = Awaited<ReturnType<UpstreamSource['listModels']>>;
+
+/** Ollama's own failures that another server may not have: refused, reset, timeouts, 5xx; its 503 "server busy" (a full queue) and a missing model move the request without counting against the server. */
+export function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' {
+  if (!isGatewayError(err)) return 'fatal';
+  if (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout') return 'retry';
+  // The server no longer has the model (deleted since the last sync): another one may.
+  if (err.code === 'model_not_found') return 'busy';
+  if (err.code !== 'upstream_error') return 'fatal';
+  const status = Number(/^Ollama answered HTTP (\d{3})$/.exec((err.cause as Error | undefined)?.message ?? '')?.[1]);
+  if (status === 503 && /server busy/i.test(err.message)) return 'busy';
+  return status >= 500 ? 'retry' : 'fatal';
+}
+
+const ollamaKind: ConnectKind = ({ url, connectTimeoutMs, timeoutMs, maxUpstreamBytes, log }) => {
+  const client = createOllamaClient({ baseUrl: url, connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxUpstreamBytes, log });
+  return Object.assign(
+    {
+      provider: createOllamaProvider({ client }),
+      async probe(signal: AbortSignal) {
+        const [{ version }, { models }] = await Promise.all([client.version({ signal }), client.ps({ signal })]);
+        return { version, loaded: models.map((m) => ({ name: m.name, sizeVram: m.size_vram, expiresAt: m.expires_at ?? null })) };
+      },
+      classify: classifyOllamaFailure,
+      listModels: async (signal?: AbortSignal) => (await client.tags({ signal })).models,
+      close: () => client.close(),
+    },
+    { client },
+  );
+};
+
+const KINDS: Record<string, ConnectKind> = { ollama: ollamaKind };
+
+type Connection = ReturnType<ConnectKind> & { client?: OllamaClient };
+
 export interface Upstreams extends ProviderResolver {
+  /** What the catalogue syncs from: every server not disabled (a live array). */
   sources: UpstreamSource[];
-  /** The Ollama client for a model's server (for Ollama-native calls such as /api/show). */
+  scheduler: Scheduler;
+  /** The Ollama client of a server that lists the model (for Ollama-native calls such as /api/show). */
   clientFor(model: Model): OllamaClient;
-  clients: OllamaClient[];
+  /** One client per Ollama server (the first answers /api/version). */
+  readonly clients: OllamaClient[];
+  /** Routing asks this which servers list a model (the catalogue, once it exists). */
+  bind(opts: { serversOf: (modelId: string) => readonly string[] }): void;
+  /** Re-reads the Upstream rows (after an admin change, here or on another replica). */
+  reload(): Promise<void>;
+  start(): void;
   close(): Promise<void>;
 }
 
-export function createUpstreams({ urls, connectTimeoutMs, timeoutMs, maxUpstreamBytes, log }: { urls: string[]; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }): Upstreams {
-  const clients = new Map<string, OllamaClient>();
-  const providers = new Map<string, Provider>();
-  for (const url of urls) {
-    const client = createOllamaClient({ baseUrl: url, connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxUpstreamBytes, log });
-    clients.set(url, client);
-    providers.set(url, createOllamaProvider({ client }));
-  }
+export async function createUpstreams({
+  urls,
+  connectTimeoutMs,
+  timeoutMs,
+  maxUpstreamBytes,
+  parallel,
+  queueMax,
+  queueTimeoutMs,
+  healthIntervalMs,
+  changes,
+  log,
+}: {
+  urls: string[];
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  /** The largest answer relayed from a server (MAX_UPSTREAM_BYTES). */
+  maxUpstreamBytes?: number;
+  /** Slots of a server whose row sets none (OLLAMA_PARALLEL). */
+  parallel: number;
+  queueMax: number;
+  queueTimeoutMs: number;
+  healthIntervalMs: number;
+  changes?: ChangeFeed;
+  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+}): Promise<Upstreams> {
+  let serversOf: (id: string) => readonly string[] = () => [];
+  const scheduler = createScheduler({ serversOf: (id) => serversOf(id), queueMax, queueTimeoutMs, healthIntervalMs, log });
   const builtin = createBuiltinProvider();
-  const first = urls[0];
+  const builtinLease: Lease = { waitedMs: 0, server: null, release() {}, stream: (req, signal) => builtin.stream(req, signal) };
+  const sources: UpstreamSource[] = [];
+  const connections = new Map<string, Connection>();
+  let entries: ServerEntry[] = [];
+  // Never called: it only tells the service which calls the kind supports (whole answers, embeddings).
+  const capabilities = createOllamaProvider({ client: null as unknown as OllamaClient });
+
+  const reload = async () => {
+    const rows = await listServers();
+    const old = new Map(entries.map((e) => [e.id, e]));
+    const next: ServerEntry[] = [];
+    const closing: Connection[] = [];
+    for (const row of rows) {
+      const connect = KINDS[row.kind];
+      if (!connect) continue;
+      const slots = row.parallel ?? parallel;
+      const prev = old.get(row.id);
+      // Same server, same URL: keep the entry itself, so in-flight counts and health carry over.
+      if (prev && prev.url === row.url && prev.kind === row.kind) {
+        Object.assign(prev, { name: row.name, state: row.state, parallel: row.parallel, slots });
+        next.push(prev);
+        continue;
+      }
+      if (prev) closing.push(connections.get(prev.id)!);
+      const conn: Connection = connect({ url: row.url, connectTimeoutMs, timeoutMs, maxUpstreamBytes, log });
+      connections.set(row.id, conn);
+      next.push(serverEntry({ row, conn, defaultSlots: parallel }));
+    }
+    for (const [id, e] of old) if (!rows.some((r) => r.id === id)) closing.push(connections.get(e.id)!), connections.delete(id);
+    entries = next;
+    sources.length = 0;
+    for (const e of entries) {
+      if (e.state === 'DISABLED') continue;
+      const conn = connections.get(e.id)!;
+      sources.push({ id: e.id, url: e.url, listModels: (signal) => conn.listModels(signal) });
+    }
+    scheduler.setServers(entries);
+    // In-flight requests on a removed or moved server finish first (undici closes after them).
+    for (const c of closing) void c.close().catch(() => {});
+  };
+
+  await seedServers({ urls });
+  await reload();
+  changes?.on('upstream', () => void reload().catch((err) => log.warn({ err: (err as Error).message }, 'could not reload upstream servers')));
+  changes?.onResync(() => void reload().catch(() => {}));
+
+  const ollamaClients = () => entries.flatMap((e) => (e.kind === 'ollama' && connections.get(e.id)?.client ? [connections.get(e.id)!.client!] : []));
 
   return {
-    sources: urls.map((url) => ({
-      url,
-      listModels: async (signal) => (await clients.get(url)!.tags({ signal })).models,
-    })),
-    forModel(model) {
-      if (model.provider === 'builtin') return builtin;
-      return providers.get(model.upstream ?? first) ?? providers.get(first)!;
-    },
+    sources,
+    scheduler,
+    forModel: (model) => (model.provider === 'builtin' ? builtin : capabilities),
+    acquire: (input: AcquireInput) => (input.model.provider === 'builtin' ? Promise.resolve(builtinLease) : scheduler.acquire(input)),
     clientFor(model) {
-      return clients.get(model.upstream ?? first) ?? clients.get(first)!;
+      const ids = serversOf(model.id);
+      const listed = entries.filter((e) => ids.includes(e.id) && e.state !== 'DISABLED');
+      const pick = listed.find((e) => e.breaker.state === 'closed') ?? listed[0] ?? entries[0];
+      return connections.get(pick?.id)?.client ?? ollamaClients()[0];
     },
-    clients: [...clients.values()],
+    get clients() {
+      return ollamaClients();
+    },
+    bind(opts) {
+      serversOf = opts.serversOf;
+    },
+    reload,
+    start: () => scheduler.start(),
     async close() {
-      await Promise.all([...clients.values()].map((c) => c.close()));
+      scheduler.close();
+      await Promise.all([...connections.values()].map((c) => c.close()));
     },
   };
 }
+
+export type { Provider };

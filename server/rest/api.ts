@@ -11,7 +11,7 @@ import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
 import type { InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const sampling = {
@@ -86,7 +86,7 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
     const requestId = newId('cmpl-');
     // Set now so that error answers carry it too: it is the usage record's id.
     res.setHeader('x-request-id', requestId);
-    const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, stream) });
     const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
     if (!stream) {
       const { text, done } = await run.complete();

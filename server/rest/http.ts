@@ -12,6 +12,7 @@ import { createAbortable } from '../inference/abort.ts';
 import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
 import type { ProviderEvent, ToolCall } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
+import type { QueueObserver } from '../scheduler/scheduler.ts';
 
 export interface Logger {
   error(o: object, m?: string): void;
@@ -134,6 +135,7 @@ export function rateLimitHeaders(rl: Pick<RateLimitResult, 'limit' | 'remaining'
 }
 
 export function startSse(res: ServerResponse, headers: Record<string, string | number>): void {
+  if (res.headersSent) return; // already started by a queue notice
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
 }
@@ -156,6 +158,24 @@ export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSi
   });
   req.on('aborted', () => controller.abort(new DOMException('client closed the connection', 'AbortError')));
   return controller.signal;
+}
+
+/**
+ * Tells a client that waited for a slot: `X-Queue-Wait-Ms` on the answer, and on an SSE stream
+ * `: queued position=N` comments while it waits (they start the stream and keep proxies from timing out).
+ */
+export function queueFeedback(res: ServerResponse, sse: boolean): QueueObserver {
+  return {
+    queued: sse
+      ? (position) => {
+          startSse(res, {});
+          res.write(`: queued position=${position}\n\n`);
+        }
+      : undefined,
+    admitted: (waitedMs) => {
+      if (!res.headersSent) res.setHeader('x-queue-wait-ms', waitedMs);
+    },
+  };
 }
 
 /** An error's own headers: its rate-limit state (a 429's) and Retry-After. */
@@ -262,7 +282,17 @@ export async function pipeRun(
   },
 ): Promise<void> {
   const iterator = run[Symbol.asyncIterator]();
-  let next = await iterator.next();
+  let next: IteratorResult<ProviderEvent>;
+  try {
+    next = await iterator.next();
+  } catch (err) {
+    // Queue notices already started the stream: the failure (a queue timeout) becomes its last frame.
+    if (!res.headersSent || isAbort(err)) throw err;
+    start();
+    onError(isGatewayError(err) ? err : errors.internal());
+    res.end();
+    return;
+  }
   start();
   try {
     for (; !next.done; next = await iterator.next()) {

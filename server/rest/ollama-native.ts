@@ -20,7 +20,7 @@ import type { ChatMessage, InferenceRequest, ProviderEvent, SamplingOptions, Too
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newId } from '../ids.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -227,7 +227,7 @@ export function createOllamaNativeApi({
     const requestId = newId('cmpl-');
     res.setHeader('x-request-id', requestId);
     const stream = body.stream !== false;
-    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, false) });
     const out = { res, run, echo, piece, started: process.hrtime.bigint() };
     if (stream) await streamRun(out);
     else await completeRun(out);
@@ -256,6 +256,7 @@ export function createOllamaNativeApi({
       endpoint: legacy ? '/api/embeddings' : '/api/embed',
       requestId,
       signal: clientSignal(req, res),
+      queue: queueFeedback(res, false),
     });
     if (legacy) return sendJson(res, 200, { embedding: result.embeddings[0] });
     sendJson(res, 200, {

@@ -16,7 +16,7 @@ import { newId } from '../ids.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import type { ChatMessage, Completion, InferenceRequest, SamplingOptions, ThinkSetting, ToolCall, Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
 import { createResponsesHandler } from './responses.ts';
 import { parseBody } from './validation.ts';
 
@@ -273,7 +273,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     const request = kind === 'chat' ? toChatRequest(body as ChatBody) : toCompletionRequest(body as CompletionBody);
     const stream = body.stream === true;
     const endpoint = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
-    const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, stream) });
     if (stream) await streamRun({ res, run, kind, includeUsage: body.stream_options?.include_usage === true });
     else await completeRun({ res, run, kind });
   };
@@ -290,6 +290,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       endpoint: '/v1/embeddings',
       requestId,
       signal: clientSignal(req, res),
+      queue: queueFeedback(res, false),
     });
     const base64 = body.encoding_format === 'base64';
     sendJson(res, 200, {

@@ -5,5 +5,6 @@ import './models.ts';
 import './usage.ts';
 import './inference.ts';
 import './audit.ts';
+import './upstreams.ts';
 
 export const schema = builder.toSchema();

@@ -4,9 +4,10 @@
  * (rate limit), validation, model rules and usage records.
  */
 import type { InferenceRun } from '../inference/service.ts';
-import type { ChatMessage, FinishReason as Finish, InferenceRequest, SamplingOptions, ToolCall as Call, ToolDefinition, Usage } from '../inference/types.ts';
+import type { ChatMessage, FinishReason as Finish, InferenceRequest, ProviderEvent, SamplingOptions, ToolCall as Call, ToolDefinition, Usage } from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
+import type { QueueObserver } from '../scheduler/scheduler.ts';
 import { newId } from '../ids.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
@@ -132,6 +133,7 @@ type EventShape =
   | { kind: 'thinking'; id: string; model: string; text: string }
   | { kind: 'tool_call'; id: string; model: string; call: Call }
   | { kind: 'done'; id: string; model: string; finishReason: Finish; usage: Usage }
+  | { kind: 'queued'; id: string; model: string; position: number }
   | { kind: 'error'; error: unknown };
 
 const CompletionEvent = builder.objectRef<Exclude<EventShape, { kind: 'error' }>>('CompletionEvent').implement({
@@ -145,6 +147,11 @@ const CompletionEvent = builder.objectRef<Exclude<EventShape, { kind: 'error' }>
     done: t.boolean({ description: 'True on the final event, which is the last one.', resolve: (e) => e.kind === 'done' }),
     finishReason: t.field({ type: FinishReason, nullable: true, description: 'Why the model stopped; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.finishReason : null) }),
     usage: t.field({ type: TokenUsage, nullable: true, description: 'Tokens used; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.usage : null) }),
+    queuePosition: t.int({
+      nullable: true,
+      description: 'While every server is busy, before the first token: about how many requests run first, plus one; null on other events.',
+      resolve: (e) => (e.kind === 'queued' ? e.position : null),
+    }),
   }),
 });
 
@@ -250,9 +257,11 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
  * the upstream request at once rather than waiting for the next token; a failure mid-stream, or the
  * key no longer working (the lifeline), becomes one error result, then the stream ends.
  */
-function events(run: InferenceRun, controller: AbortController, line: Lifeline, onError: (err: unknown) => void): AsyncIterableIterator<EventShape> {
+function events(run: InferenceRun, controller: AbortController, line: Lifeline, queue: QueueNotices, onError: (err: unknown) => void): AsyncIterableIterator<EventShape> {
   const it = run[Symbol.asyncIterator]();
   let finished = false;
+  // The read in progress: a queue notice may come first, and the read is then awaited on the next call.
+  let reading: Promise<IteratorResult<ProviderEvent>> | undefined;
   const stop = async (): Promise<IteratorResult<EventShape>> => {
     if (!finished) {
       finished = true;
@@ -273,7 +282,10 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline, 
     async next() {
       if (finished) return { value: undefined, done: true };
       try {
-        const r = await it.next();
+        reading ??= it.next();
+        const r = await queue.race(reading);
+        if (r === 'queued') return { value: { kind: 'queued', id: run.id, model: run.model.id, position: queue.positions.shift()! }, done: false };
+        reading = undefined;
         if (r.done) {
           finished = true;
           line.close();
@@ -307,6 +319,32 @@ function events(run: InferenceRun, controller: AbortController, line: Lifeline, 
   };
 }
 
+interface QueueNotices {
+  observer: QueueObserver;
+  positions: number[];
+  /** The read, or 'queued' when a queue notice arrives first. */
+  race<T>(reading: Promise<T>): Promise<T | 'queued'>;
+}
+
+/** Queue positions reported by the scheduler while a subscription waits for a slot, as events before the first token. */
+function queueNotices(): QueueNotices {
+  const positions: number[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    positions,
+    observer: {
+      queued: (position) => {
+        positions.push(position);
+        wake?.();
+      },
+    },
+    race(reading) {
+      if (positions.length) return Promise.resolve('queued' as const);
+      return Promise.race([reading, new Promise<'queued'>((resolve) => (wake = () => resolve('queued')))]).finally(() => (wake = undefined));
+    },
+  };
+}
+
 async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: string) {
   const { service } = ctx.services;
   const requestId = newId('cmpl-');
@@ -324,8 +362,9 @@ async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: 
   if (line.signal.aborted) onEnd();
   else line.signal.addEventListener('abort', onEnd, { once: true });
   try {
-    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: controller.signal, stream: true });
-    return events(run, controller, line, refused);
+    const queue = queueNotices();
+    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: controller.signal, stream: true, queue: queue.observer });
+    return events(run, controller, line, queue, refused);
   } catch (err) {
     line.close();
     refused(err);

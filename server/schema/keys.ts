@@ -1,6 +1,6 @@
 /** API keys: the ApiKey type, the viewer and admin queries, and the key management mutations. */
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
-import { effectiveRpm, keyFilterWhere, keyStatus, TIER_RPM } from '../auth/key-rules.ts';
+import { effectiveRpm, effectiveWeight, keyFilterWhere, keyStatus, TIER_RPM, TIER_WEIGHT } from '../auth/key-rules.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
@@ -45,6 +45,9 @@ export const ApiKey = builder.prismaObject('ApiKey', {
       description: 'The requests-per-minute limit in force: rpmLimit, or the tier default.',
       resolve: (k) => effectiveRpm(k),
     }),
+    weight: t.exposeInt('weight', { nullable: true, description: `Own share of the GPU slots when keys wait; null means the tier's (standard ${TIER_WEIGHT.STANDARD}, premium ${TIER_WEIGHT.PREMIUM}).` }),
+    effectiveWeight: t.int({ description: 'The weight in force: weight, or the tier default.', resolve: (k) => effectiveWeight(k) }),
+    maxConcurrent: t.exposeInt('maxConcurrent', { nullable: true, description: 'Most requests of this key running at once (extra ones wait); null means no cap.' }),
     allowedModels: t.exposeStringList('allowedModels', { description: 'Model ids this key may use; empty means every active model.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null for never.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When the key was revoked; null if it was not.' }),
@@ -170,6 +173,8 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     tier: t.field({ type: KeyTier, defaultValue: 'STANDARD', description: 'The tier; STANDARD when omitted.' }),
     rpmLimit: t.int({ description: 'Own requests-per-minute limit (1 to 1000000) instead of the tier default.' }),
     tpmLimit: t.int({ description: 'Tokens-per-minute limit (1 to 1000000); no token limit when omitted.' }),
+    weight: t.int({ description: 'Share of the GPU slots when keys wait (1 to 1000); the tier default when omitted.' }),
+    maxConcurrent: t.int({ description: 'Most requests running at once (1 to 1000; extra ones wait); no cap when omitted.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
   }),
@@ -184,6 +189,8 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     tier: t.field({ type: KeyTier, description: 'A new tier.' }),
     rpmLimit: t.int({ description: 'Own requests-per-minute limit; null returns to the tier default.' }),
     tpmLimit: t.int({ description: 'Tokens-per-minute limit; null removes it.' }),
+    weight: t.int({ description: 'Share of the GPU slots when keys wait; null returns to the tier default.' }),
+    maxConcurrent: t.int({ description: 'Most requests running at once; null removes the cap.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
   }),
@@ -242,6 +249,8 @@ builder.mutationFields((t) => ({
         tier: given(input.tier),
         rpmLimit: input.rpmLimit,
         tpmLimit: input.tpmLimit,
+        weight: input.weight,
+        maxConcurrent: input.maxConcurrent,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
         actor: ctx.actor,
@@ -264,6 +273,8 @@ builder.mutationFields((t) => ({
         tier: given(input.tier),
         rpmLimit: input.rpmLimit,
         tpmLimit: input.tpmLimit,
+        weight: input.weight,
+        maxConcurrent: input.maxConcurrent,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
         actor: ctx.actor,

@@ -34,6 +34,8 @@ export const UsageRecord = builder.prismaObject('UsageRecord', {
     totalTokens: t.int({ description: 'promptTokens + completionTokens.', resolve: (r) => r.promptTokens + r.completionTokens }),
     latencyMs: t.exposeInt('latencyMs', { description: 'Time from start to the last token, in milliseconds.' }),
     ttftMs: t.exposeInt('ttftMs', { nullable: true, description: 'Time to the first token, in milliseconds; null when none came.' }),
+    queueWaitMs: t.exposeInt('queueWaitMs', { nullable: true, description: 'Time spent waiting in the gateway’s queue for a slot, in milliseconds.' }),
+    upstream: t.exposeString('upstream', { nullable: true, description: 'Name of the server that answered; null for built-in models or when none did.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the request started.' }),
   }),
 });
@@ -63,6 +65,15 @@ const ModelUsage = builder.objectRef<ModelGroup>('ModelUsage').implement({
   description: 'Usage of one model.',
   fields: (t) => ({
     model: t.exposeString('model', { description: 'The model id.' }),
+    totals: t.field({ type: UsageTotals, description: 'Its counts and averages.', resolve: (g) => g.totals }),
+  }),
+});
+
+/** Usage of one upstream server (null: built-in models, or requests no server answered). */
+const ServerUsage = builder.objectRef<{ server: string | null; totals: Agg }>('ServerUsage').implement({
+  description: 'Usage of one upstream server.',
+  fields: (t) => ({
+    server: t.string({ nullable: true, description: 'The server’s name; null for built-in models and requests no server answered.', resolve: (g) => g.server }),
     totals: t.field({ type: UsageTotals, description: 'Its counts and averages.', resolve: (g) => g.totals }),
   }),
 });
@@ -109,6 +120,7 @@ const UsageReportType = builder.objectRef<UsageReport>('UsageReport').implement(
     totals: t.field({ type: UsageTotals, description: 'All matching requests.', resolve: (r) => r.totals() }),
     byModel: t.field({ type: [ModelUsage], description: 'Broken down by model, busiest first.', resolve: (r) => r.byModel() }),
     byKey: t.field({ type: [KeyUsage], description: 'Broken down by key, busiest first.', resolve: (r) => r.byKey() }),
+    byServer: t.field({ type: [ServerUsage], description: 'Broken down by the upstream server that answered, busiest first.', resolve: (r) => r.byServer() }),
     series: t.field({
       type: [UsagePoint],
       description: 'A point per hour or day (UTC), oldest first, empty buckets included, each broken down by model and by key.',
@@ -149,7 +161,7 @@ builder.prismaObjectField('ApiKey', 'usage', (t) =>
 
 /** A record as the recorder hands it over, in the shape of a stored one. */
 export function toUsageRow(rec: UsageInput): UsageRow {
-  return { ...rec, error: rec.error ?? null, ttftMs: rec.ttftMs ?? null };
+  return { ...rec, error: rec.error ?? null, ttftMs: rec.ttftMs ?? null, queueWaitMs: rec.queueWaitMs ?? null, upstream: rec.upstream ?? null };
 }
 
 builder.subscriptionField('usageEvents', (t) =>

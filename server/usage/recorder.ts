@@ -22,6 +22,10 @@ export interface UsageInput {
   latencyMs: number;
   ttftMs?: number | null;
   createdAt: Date;
+  /** Time spent waiting for a slot in the gateway's queue. */
+  queueWaitMs?: number | null;
+  /** Name of the upstream server that answered. */
+  upstream?: string | null;
 }
 
 export interface UsageRecorder {
@@ -69,12 +73,12 @@ export async function createUsageRecorder({
     await pool.query(
       // pg sends a Date in the machine's local time with its offset: read it as timestamptz and store
       // it in UTC, as Prisma does, or createdAt is off by the offset on any machine not set to UTC.
-      `INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt")
-       SELECT id, k, m, s, e, st, er, str, pt, ct, l, t, c AT TIME ZONE 'UTC'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[])
-         AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c)
+      `INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt", "queueWaitMs", "upstream")
+       SELECT id, k, m, s, e, st, er, str, pt, ct, l, t, c AT TIME ZONE 'UTC', q, up
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[], $14::int[], $15::text[])
+         AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c, q, up)
        ON CONFLICT ("id") DO NOTHING`,
-      [col('id'), col('apiKeyId'), col('model'), col('surface'), col('endpoint'), col('status'), col('error'), col('stream'), col('promptTokens'), col('completionTokens'), col('latencyMs'), col('ttftMs'), col('createdAt')],
+      [col('id'), col('apiKeyId'), col('model'), col('surface'), col('endpoint'), col('status'), col('error'), col('stream'), col('promptTokens'), col('completionTokens'), col('latencyMs'), col('ttftMs'), col('createdAt'), col('queueWaitMs'), col('upstream')],
     );
   };
 

@@ -101,6 +101,12 @@ export class UsageReport {
     return rollUp(await this.groups(), (g) => g.model).map(([model, totals]) => ({ model, totals }));
   }
 
+  async byServer(): Promise<Array<{ server: string | null; totals: Agg }>> {
+    const rows = await prisma.$queryRaw<Array<{ upstream: string | null } & Agg>>`
+      SELECT "upstream", ${UsageReport.aggColumns} FROM "UsageRecord" WHERE ${this.sqlWhere()} GROUP BY 1`;
+    return rows.map(({ upstream, ...totals }) => ({ server: upstream, totals })).sort((a, b) => b.totals.requests - a.totals.requests);
+  }
+
   async byKey(): Promise<KeyGroup[]> {
     return rollUp(await this.groups(), (g) => g.apiKeyId).map(([apiKeyId, totals]) => ({ apiKeyId, totals }));
   }

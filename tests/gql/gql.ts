@@ -36,6 +36,15 @@ type Documents = {
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": typeof types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": typeof types.KeyUsageDocument,
     "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n": typeof types.ModelLookupDocument,
+    "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n": typeof types.SchedulerUpstreamsDocument,
+    "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n": typeof types.SchedulerAddUpstreamDocument,
+    "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerDrainUpstreamDocument,
+    "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerDisableUpstreamDocument,
+    "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": typeof types.SchedulerEnableUpstreamDocument,
+    "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": typeof types.SchedulerRemoveUpstreamDocument,
+    "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": typeof types.SchedulerKeyWeightsDocument,
+    "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": typeof types.SchedulerQueuedChatDocument,
+    "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n": typeof types.SchedulerUsageByServerDocument,
 };
 const documents: Documents = {
     "\n  mutation ThinkingChat($input: ChatInput!) {\n    chat(input: $input) {\n      id\n      text\n      thinking\n      finishReason\n      toolCalls {\n        id\n        name\n        arguments\n      }\n      usage {\n        completionTokens\n      }\n    }\n  }\n": types.ThinkingChatDocument,
@@ -60,6 +69,15 @@ const documents: Documents = {
     "\n  query UsageReport($filter: UsageFilter, $interval: UsageInterval) {\n    usage(filter: $filter) {\n      totals {\n        requests\n        errors\n        promptTokens\n        completionTokens\n        totalTokens\n        avgLatencyMs\n        avgTtftMs\n      }\n      byModel {\n        model\n        totals {\n          requests\n        }\n      }\n      byKey {\n        apiKeyId\n        apiKey {\n          name\n        }\n        totals {\n          requests\n          totalTokens\n        }\n      }\n      series(interval: $interval) {\n        start\n        totals {\n          requests\n          totalTokens\n          avgLatencyMs\n          avgTtftMs\n        }\n        byModel {\n          model\n          totals {\n            requests\n          }\n        }\n        byKey {\n          apiKeyId\n          totals {\n            requests\n          }\n        }\n      }\n      recent(limit: 50) {\n        id\n        apiKeyId\n        model\n        surface\n        endpoint\n        status\n        stream\n        totalTokens\n        latencyMs\n        ttftMs\n      }\n    }\n  }\n": types.UsageReportDocument,
     "\n  query KeyUsage {\n    viewer {\n      usage {\n        totals {\n          requests\n        }\n      }\n    }\n  }\n": types.KeyUsageDocument,
     "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n": types.ModelLookupDocument,
+    "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n": types.SchedulerUpstreamsDocument,
+    "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n": types.SchedulerAddUpstreamDocument,
+    "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerDrainUpstreamDocument,
+    "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerDisableUpstreamDocument,
+    "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n": types.SchedulerEnableUpstreamDocument,
+    "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n": types.SchedulerRemoveUpstreamDocument,
+    "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n": types.SchedulerKeyWeightsDocument,
+    "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n": types.SchedulerQueuedChatDocument,
+    "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n": types.SchedulerUsageByServerDocument,
 };
 
 /**
@@ -164,6 +182,42 @@ export function graphql(source: "\n  query KeyUsage {\n    viewer {\n      usage
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n"): (typeof documents)["\n  query ModelLookup($id: ID!) {\n    model(id: $id) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n"): (typeof documents)["\n  query SchedulerUpstreams {\n    upstreams {\n      id\n      name\n      url\n      state\n      health\n      slots\n      inFlight\n      consecutiveFailures\n      version\n      listedModels\n      loadedModels {\n        name\n      }\n      lastError {\n        message\n      }\n      lastProbeAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerAddUpstream($input: AddUpstreamInput!) {\n    addUpstream(input: $input) {\n      id\n      name\n      slots\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerDrainUpstream($input: DrainUpstreamInput!) {\n    drainUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerDisableUpstream($input: DisableUpstreamInput!) {\n    disableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"): (typeof documents)["\n  mutation SchedulerEnableUpstream($input: EnableUpstreamInput!) {\n    enableUpstream(input: $input) {\n      id\n      state\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"): (typeof documents)["\n  mutation SchedulerRemoveUpstream($input: RemoveUpstreamInput!) {\n    removeUpstream(input: $input)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"): (typeof documents)["\n  query SchedulerKeyWeights($id: ID!) {\n    apiKey(id: $id) {\n      weight\n      effectiveWeight\n      maxConcurrent\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"): (typeof documents)["\n  subscription SchedulerQueuedChat($input: ChatInput!) {\n    chat(input: $input) {\n      queuePosition\n      delta\n      done\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n"): (typeof documents)["\n  query SchedulerUsageByServer {\n    usage {\n      byServer {\n        server\n        totals {\n          requests\n        }\n      }\n      recent(limit: 5) {\n        upstream\n        queueWaitMs\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

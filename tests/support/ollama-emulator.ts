@@ -10,6 +10,11 @@
  * const aborted = await ollama.waitForAbort({ path: '/api/chat' });
  * expect(ollama.lastRequest('/api/chat')?.body).toMatchObject({ stream: true });
  * await ollama.close();
+ *
+ * // Ollama's capacity: 2 at once, 4 queued, then 503 "server busy"; a model not loaded takes 300 ms first.
+ * const gpu = await startOllamaEmulator({ capacity: { parallel: 2, maxQueue: 4, loadDelayMs: 300 } });
+ * gpu.preload(['llama3.2:latest']);                  // warm, as /api/ps reports
+ * expect(gpu.running().peak).toBeLessThanOrEqual(2);
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -167,6 +172,18 @@ export interface OllamaEmulatorOptions {
   behavior?: Partial<EmulatorBehavior>;
   /** Port to listen on. Default 0 (a free one). */
   port?: number;
+  /** Model Ollama's capacity (see {@link EmulatedCapacity}); unset: unlimited, as before. */
+  capacity?: Partial<EmulatedCapacity>;
+}
+
+/**
+ * Ollama's capacity: `parallel` generations/embeddings at once (OLLAMA_NUM_PARALLEL), then a FIFO of
+ * `maxQueue` (OLLAMA_MAX_QUEUE), then 503 "server busy". A model not loaded takes `loadDelayMs` first.
+ */
+export interface EmulatedCapacity {
+  parallel: number;
+  maxQueue: number;
+  loadDelayMs: number;
 }
 
 export interface OllamaEmulator {
@@ -188,6 +205,10 @@ export interface OllamaEmulator {
   reset(): void;
   /** Responses started but neither finished nor closed. */
   inFlight(): number;
+  /** Generations and embeddings running now, and the most ever at once (with `capacity`). */
+  running(): { now: number; peak: number; queued: number };
+  /** Marks models as loaded (as /api/ps will report), e.g. to prepare a warm server. */
+  preload(names: string[]): void;
   /** Resolves with the first recorded request matching `predicate` (now or later); rejects after `timeoutMs` (default 2000). */
   waitFor(predicate: (req: RecordedRequest) => boolean, opts?: { timeoutMs?: number }): Promise<RecordedRequest>;
   /** Resolves with the first request (to `path`, or `request` itself) whose client aborted; rejects after `timeoutMs` (default 1000). */
@@ -287,6 +308,37 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
   let open = 0;
   let closing = false;
   const socketIds = new WeakMap<Socket, number>();
+  const capacity: EmulatedCapacity | undefined = opts.capacity ? { parallel: 1, maxQueue: 512, loadDelayMs: 0, ...opts.capacity } : undefined;
+  const CAPACITY_ROUTES = new Set(['POST /api/chat', 'POST /api/generate', 'POST /api/embed']);
+  const running = { now: 0, peak: 0 };
+  const slotQueue: Array<() => void> = [];
+  // Resolves true with a slot, false when the queue is full or the client left while queued.
+  const takeSlot = (signal: AbortSignal): Promise<boolean> => {
+    if (running.now < capacity!.parallel) {
+      running.now++;
+      running.peak = Math.max(running.peak, running.now);
+      return Promise.resolve(true);
+    }
+    if (slotQueue.length >= capacity!.maxQueue) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const grant = () => {
+        signal.removeEventListener('abort', leave);
+        running.now++;
+        running.peak = Math.max(running.peak, running.now);
+        resolve(true);
+      };
+      const leave = () => {
+        slotQueue.splice(slotQueue.indexOf(grant), 1);
+        resolve(false);
+      };
+      slotQueue.push(grant);
+      signal.addEventListener('abort', leave, { once: true });
+    });
+  };
+  const releaseSlot = () => {
+    running.now--;
+    slotQueue.shift()?.();
+  };
   const sockets = new Set<Socket>();
 
   const setModels = (list: readonly EmulatedModel[]) => {
@@ -387,6 +439,15 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     if (!handler) return sendText(res, 404, '404 page not found', record);
 
     const behavior = behaviorFor(record.model);
+    if (capacity && CAPACITY_ROUTES.has(route)) {
+      if (!(await takeSlot(stop.signal))) {
+        if (!stop.signal.aborted) sendJson(res, 503, { error: 'server busy, please try again.  maximum pending requests exceeded' }, record);
+        return;
+      }
+      res.once('close', releaseSlot);
+      const name = record.model && findModel(record.model)?.name;
+      if (name && !((loaded.get(normalizeName(name)) ?? 0) > Date.now()) && capacity.loadDelayMs > 0 && !(await pause(capacity.loadDelayMs, stop.signal))) return;
+    }
     if (behavior.headersDelayMs > 0 && !(await pause(behavior.headersDelayMs, stop.signal))) return;
     const fail = takeFailure(record.model);
     if (fail) {
@@ -666,6 +727,10 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
     setModels,
     reset,
     inFlight: () => open,
+    running: () => ({ ...running, queued: slotQueue.length }),
+    preload: (names) => {
+      for (const name of names) markLoaded(name, undefined);
+    },
     waitFor,
     waitForAbort: ({ path, request, timeoutMs = 1_000 } = {}) =>
       waitFor((r) => r.aborted && (request === undefined || r.id === request.id) && (path === undefined || r.path === path), { timeoutMs }),

@@ -10,6 +10,7 @@ import { ModelsPage } from './pages/ModelsPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { PlaygroundPage } from './pages/PlaygroundPage.tsx';
+import { ServersPage } from './pages/ServersPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { useRoute } from './router.ts';
 import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session.ts';
@@ -21,6 +22,7 @@ const TITLES: Record<string, string> = {
   '': 'Overview',
   '/api-keys': 'API keys',
   '/models': 'Models',
+  '/servers': 'Servers',
   '/usage': 'Usage',
   '/playground': 'Playground',
   '/audit': 'Audit log',
@@ -70,6 +72,9 @@ export function App() {
       break;
     case '/models':
       page = <ModelsPage />;
+      break;
+    case '/servers':
+      page = <ServersPage />;
       break;
     case '/usage':
       page = <UsagePage />;

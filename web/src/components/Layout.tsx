@@ -5,6 +5,7 @@ const NAV = [
   { to: '', label: 'Overview' },
   { to: '/api-keys', label: 'API keys' },
   { to: '/models', label: 'Models' },
+  { to: '/servers', label: 'Servers' },
   { to: '/usage', label: 'Usage' },
   { to: '/playground', label: 'Playground' },
   { to: '/audit', label: 'Audit log' },

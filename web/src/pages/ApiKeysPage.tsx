@@ -27,6 +27,9 @@ const ApiKeysPageQueryDoc = graphql(`
         tier
         rpmLimit
         tpmLimit
+        weight
+        effectiveWeight
+        maxConcurrent
         requestsPerMinute
         allowedModels
         expiresAt
@@ -75,6 +78,9 @@ const UpdateApiKeyMutation = graphql(`
       tier
       rpmLimit
       tpmLimit
+      weight
+      effectiveWeight
+      maxConcurrent
       requestsPerMinute
       allowedModels
       expiresAt
@@ -207,6 +213,11 @@ export function ApiKeysPage() {
                     <td className="small">
                       {k.requestsPerMinute}/min{k.rpmLimit != null ? ' (own)' : ''}
                       {k.tpmLimit != null ? <div className="cell-sub">{formatCompact(k.tpmLimit)} tokens/min</div> : null}
+                      <div className="cell-sub">
+                        weight {k.effectiveWeight}
+                        {k.weight != null ? ' (own)' : ''}
+                        {k.maxConcurrent != null ? ` · ${k.maxConcurrent} at once` : ''}
+                      </div>
                     </td>
                     <td className="small" title={formatDateTime(k.expiresAt)}>
                       {k.expiresAt ? formatDate(k.expiresAt) : 'never'}
@@ -286,6 +297,8 @@ export interface KeyFormValues {
   tier: KeyTier;
   rpm: string;
   tpm: string;
+  weight: string;
+  maxConcurrent: string;
   expires: string;
   models: string[];
 }
@@ -294,13 +307,17 @@ export interface KeyFormValues {
 function parseKeyForm(v: KeyFormValues) {
   const rpm = optionalNumber(v.rpm, { int: true });
   const tpm = optionalNumber(v.tpm, { int: true });
+  const weight = optionalNumber(v.weight, { int: true });
+  const maxConcurrent = optionalNumber(v.maxConcurrent, { int: true });
   if (!v.name.trim()) return 'Give the key a name.';
   if (rpm === 'invalid' || (rpm !== null && (rpm < 1 || rpm > 1_000_000))) return 'Requests per minute must be a whole number from 1 to 1,000,000, or empty for the tier default.';
   if (tpm === 'invalid' || (tpm !== null && (tpm < 1 || tpm > 1_000_000))) return 'Tokens per minute must be a whole number from 1 to 1,000,000, or empty for no limit.';
+  if (weight === 'invalid' || (weight !== null && (weight < 1 || weight > 1000))) return 'Weight must be a whole number from 1 to 1,000, or empty for the tier default.';
+  if (maxConcurrent === 'invalid' || (maxConcurrent !== null && (maxConcurrent < 1 || maxConcurrent > 1000))) return 'At most … at once must be a whole number from 1 to 1,000, or empty for no cap.';
   // The key works through the whole chosen day, in the admin's time zone.
   const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
-  return { name: v.name.trim(), tier: v.tier, rpmLimit: rpm, tpmLimit: tpm, expiresAt: expiresAt?.toISOString() ?? null, allowedModels: v.models };
+  return { name: v.name.trim(), tier: v.tier, rpmLimit: rpm, tpmLimit: tpm, weight, maxConcurrent, expiresAt: expiresAt?.toISOString() ?? null, allowedModels: v.models };
 }
 
 function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: Partial<KeyFormValues>) => void; models: string[]; roleField?: React.ReactNode }) {
@@ -330,6 +347,15 @@ function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: P
           <input type="number" inputMode="numeric" min="1" value={v.tpm} onChange={(e) => set({ tpm: e.target.value })} placeholder="no limit" />
         </label>
         <label className="field">
+          <span className="field-label">Weight</span>
+          <input type="number" inputMode="numeric" min="1" value={v.weight} onChange={(e) => set({ weight: e.target.value })} placeholder="tier default" />
+          <span className="field-hint">Share of the GPUs when keys wait (standard 1, premium 4).</span>
+        </label>
+        <label className="field">
+          <span className="field-label">At most at once</span>
+          <input type="number" inputMode="numeric" min="1" value={v.maxConcurrent} onChange={(e) => set({ maxConcurrent: e.target.value })} placeholder="no cap" />
+        </label>
+        <label className="field">
           <span className="field-label">Expires on</span>
           <input type="date" value={v.expires} min={toDateInput(new Date())} onChange={(e) => set({ expires: e.target.value })} />
           <span className="field-hint">Empty: never expires.</span>
@@ -357,7 +383,7 @@ function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: P
 }
 
 function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => void }) {
-  const [v, setV] = useState<KeyFormValues>({ name: '', tier: 'STANDARD', rpm: '', tpm: '', expires: '', models: [] });
+  const [v, setV] = useState<KeyFormValues>({ name: '', tier: 'STANDARD', rpm: '', tpm: '', weight: '', maxConcurrent: '', expires: '', models: [] });
   const [role, setRole] = useState<KeyRole>('USER');
   const [problem, setProblem] = useState<string | null>(null);
   const [state, create] = useMutation(CreateApiKeyMutation);
@@ -406,6 +432,8 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
     tier: apiKey.tier,
     rpm: numberText(apiKey.rpmLimit),
     tpm: numberText(apiKey.tpmLimit),
+    weight: numberText(apiKey.weight),
+    maxConcurrent: numberText(apiKey.maxConcurrent),
     expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
     models: apiKey.allowedModels,
   });

@@ -23,6 +23,9 @@ const KeyPageQueryDoc = graphql(`
       rpmLimit
       tpmLimit
       requestsPerMinute
+      weight
+      effectiveWeight
+      maxConcurrent
       allowedModels
       expiresAt
       revokedAt

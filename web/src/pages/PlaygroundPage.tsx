@@ -28,6 +28,7 @@ const ChatStreamDoc = graphql(`
       delta
       thinking
       done
+      queuePosition
       finishReason
       usage {
         promptTokens
@@ -70,6 +71,8 @@ interface Stream {
   done: boolean;
   finishReason: string | null;
   usage: ChatStreamSubscription['chat']['usage'];
+  /** While every server is busy: the place in the gateway's queue (null once tokens flow). */
+  queuePosition: number | null;
 }
 
 interface Run {
@@ -164,7 +167,7 @@ export function PlaygroundPage() {
   const runId = run?.id ?? 0;
   const reduce = useCallback(
     (prev: Stream | undefined, event: ChatStreamSubscription): Stream => {
-      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', thinking: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null };
+      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', thinking: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null, queuePosition: null };
       const e = event.chat;
       const now = performance.now();
       return {
@@ -176,6 +179,7 @@ export function PlaygroundPage() {
         endedAt: e.done ? now : null,
         finishReason: e.finishReason ?? base.finishReason,
         usage: e.usage ?? base.usage,
+        queuePosition: e.queuePosition ?? null,
       };
     },
     [runId],
@@ -301,6 +305,7 @@ export function PlaygroundPage() {
               <div className="bubble bubble-assistant" data-testid="streaming-answer">
                 <span className="bubble-role">Assistant</span>
                 {current?.thinking ? <Thinking text={current.thinking} /> : null}
+                {current?.queuePosition ? <span className="muted small">Waiting for a free GPU slot (position {current.queuePosition})…</span> : null}
                 <span className="cursor">{current?.text ?? ''}</span>
               </div>
             ) : null}
