@@ -86,6 +86,8 @@ export const errors = {
     new GatewayError(503, 'server_error', 'queue_full', `Every model server is busy and ${max} requests are already waiting; retry in ${retryAfter} s`, { retryAfter }),
   queueTimeout: (waitedS: number, retryAfter: number) =>
     new GatewayError(503, 'server_error', 'queue_timeout', `No model server had a free slot within ${waitedS} s; retry in ${retryAfter} s`, { retryAfter }),
+  serversDown: (model: string, reason: string, retryAfter: number) =>
+    new GatewayError(503, 'upstream_error', 'upstream_unavailable', `No server for the model '${model}' is answering (${reason}); retry in ${retryAfter} s`, { retryAfter }),
   noServer: (model: string) =>
     new GatewayError(503, 'upstream_error', 'upstream_unavailable', `No enabled, healthy server lists the model '${model}'`, { retryAfter: 5 }),
   shuttingDown: () => new GatewayError(503, 'server_error', 'shutting_down', 'The gateway is shutting down; retry shortly'),

@@ -278,10 +278,15 @@ describe('scheduler limits, health and failover', () => {
     const down = await byUrl(c.url);
     expect(down.lastError?.message).toBeTruthy();
     expect(down.consecutiveFailures).toBeGreaterThanOrEqual(3);
-    // While the circuit is open the request waits for a server instead of being sent to a dead one.
-    const waiting = await chat();
-    expect(waiting.status).toBe(503);
-    expect((await waiting.json()).error.code).toBe('queue_timeout');
+    // While the circuit is open the request is not sent to a dead server, nor left waiting for one: a 503 at once, with the last error.
+    const started = Date.now();
+    const refused = await chat();
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const { error } = await refused.json();
+    expect(error.code).toBe('upstream_unavailable');
+    expect(error.message).toMatch(/No server for the model 'llama3.2:latest' is answering/);
+    expect(Date.now() - started).toBeLessThan(1000);
 
     c = await startOllamaEmulator({ port, capacity, behavior: { reply: () => 'a b c d e' } });
     await expect.poll(async () => (await byUrl(c.url)).health, { timeout: 8000, interval: 200 }).toBe('HEALTHY');

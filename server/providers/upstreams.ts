@@ -25,7 +25,7 @@ export function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' 
   // The server no longer has the model (deleted since the last sync): another one may.
   if (err.code === 'model_not_found') return 'busy';
   if (err.code !== 'upstream_error') return 'fatal';
-  const status = Number(/^Ollama answered HTTP (\d{3})$/.exec((err.cause as Error | undefined)?.message ?? '')?.[1]);
+  const status = Number(/^Ollama answered HTTP (\d{3})\b/.exec((err.cause as Error | undefined)?.message ?? '')?.[1]);
   if (status === 503 && /server busy/i.test(err.message)) return 'busy';
   return status >= 500 ? 'retry' : 'fatal';
 }

@@ -17,7 +17,7 @@
  */
 import type { Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
-import { errors } from '../errors.ts';
+import { errors, type GatewayError } from '../errors.ts';
 import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent } from '../inference/types.ts';
 import { createFairQueue, type KeyState, type Waiter } from './fair-queue.ts';
 import { admits, createBreaker, recordFailure, recordSuccess, shouldProbe, type Breaker } from './health.ts';
@@ -177,10 +177,25 @@ export function createScheduler({
   };
 
   /** Whether some enabled server could ever serve the model (down ones count: they may come back). */
-  const servable = (model: Model) => {
+  /**
+   * Why `model` cannot wait for a slot: no enabled server lists it, or every one that does is down
+   * (circuit open). Waiting is for busy servers; a request for dead ones fails at once with the last error.
+   */
+  const unservable = (model: Model): GatewayError | undefined => {
     const ids = serversOf(model.id);
-    if (!ids.length) return list.some((s) => s.state === 'ENABLED' && s.kind === model.provider);
-    return ids.some((id) => byId.get(id)?.state === 'ENABLED');
+    let enabled = 0;
+    let last: { message: string; at: number } | undefined;
+    const n = ids.length || list.length;
+    for (let i = 0; i < n; i++) {
+      const s = ids.length ? byId.get(ids[i]) : list[i];
+      if (!s || s.state !== 'ENABLED' || (!ids.length && s.kind !== model.provider)) continue;
+      if (admits(s.breaker)) return undefined;
+      enabled++;
+      if (s.breaker.lastError && (!last || s.breaker.lastError.at > last.at)) last = s.breaker.lastError;
+    }
+    if (!enabled) return errors.noServer(model.id);
+    const reason = (last?.message ?? 'no answer').replace(/^The model server [^:]*: /, '');
+    return errors.serversDown(model.id, reason, Math.max(1, Math.ceil(healthIntervalMs / 1000)));
   };
 
   const countWaiting = (model: Model, delta: number) => waitingByModel.set(model.id, (waitingByModel.get(model.id) ?? 0) + delta);
@@ -410,7 +425,8 @@ export function createScheduler({
         }
       }
       if (signal.aborted) return Promise.reject(aborted(signal));
-      if (!servable(model)) return Promise.reject(errors.noServer(model.id));
+      const refusal = unservable(model);
+      if (refusal) return Promise.reject(refusal);
       if (queue.size >= queueMax) return Promise.reject(errors.queueFull(queueMax, retryAfter()));
       return new Promise<Lease>((resolve, reject) => {
         const w = new Queued(key, model, Date.now(), signal, observer, resolve, reject);
