@@ -46,6 +46,8 @@ export const errors = {
   invalidJson: (detail: string) => new GatewayError(400, 'invalid_request_error', 'invalid_json', `Request body is not valid JSON: ${detail}`),
   bodyTooLarge: (limit: number) =>
     new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is larger than the limit of ${limit} bytes`),
+  unsupportedMediaType: (got: string | undefined, want: string) =>
+    new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', `${got ? `Content-Type '${got}' is not supported` : 'Content-Type is missing'}; send ${want}`),
   notFound: (what = 'The requested resource does not exist') => new GatewayError(404, 'not_found_error', 'not_found', what),
   methodNotAllowed: (method: string, path: string) =>
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),

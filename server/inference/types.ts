@@ -28,6 +28,9 @@ interface BaseRequest {
   format?: unknown;
 }
 
+/** Most messages one chat request may carry, on every surface. */
+export const MAX_MESSAGES = 1000;
+
 export interface ChatRequest extends BaseRequest {
   kind: 'chat';
   messages: ChatMessage[];

@@ -4,7 +4,7 @@
  * (rate limit), validation, model rules and usage records.
  */
 import type { InferenceRun } from '../inference/service.ts';
-import type { FinishReason as Finish, InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
+import { MAX_MESSAGES, type FinishReason as Finish, type InferenceRequest, type SamplingOptions, type Usage } from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
 import { newCompletionId } from '../rest/api.ts';
@@ -122,7 +122,7 @@ function options(input: SamplingArgs): SamplingOptions {
 /** The same request the REST routes build, with their limits on what the schema cannot express. */
 function chatRequest(input: ChatArgs): InferenceRequest {
   if (!input.model) throw errors.invalidRequest('model is required', 'missing_model');
-  if (input.messages.length < 1 || input.messages.length > 1000) throw errors.invalidRequest('messages must have between 1 and 1000 entries');
+  if (input.messages.length < 1 || input.messages.length > MAX_MESSAGES) throw errors.invalidRequest(`messages must have between 1 and ${MAX_MESSAGES} entries`);
   const messages = input.messages.map((m) => ({ role: m.role.toLowerCase() as 'system' | 'user' | 'assistant', content: m.content }));
   return { kind: 'chat', model: input.model, messages, options: options(input) };
 }
