@@ -11,6 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '40' }, admin: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' } } });
@@ -19,7 +20,7 @@ const adminKey = `bench-graphql-admin-${process.pid}`;
 const dbName = `ogw_bench_${process.pid}`;
 
 function startGateway(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', './bench/loop-monitor.mjs', 'server/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => {
@@ -32,34 +33,66 @@ function startGateway(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
+/** The gateway's longest event-loop delay since the previous call (bench/loop-monitor.mjs). */
+function loopMax(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (d: Buffer) => {
+      const m = /loop-max ([\d.]+)/.exec(String(d));
+      if (!m) return;
+      child.stderr!.off('data', on);
+      resolve(Number(m[1]));
+    };
+    child.stderr!.on('data', on);
+    child.kill('SIGUSR2');
+  });
+}
+
 async function rssMb(pid: number): Promise<{ rss: number; hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
-/** Pings /healthz back to back (5 ms apart) until stopped; returns the worst latency seen. */
+/** CPU time the process has used, user and system, in ms. */
+async function cpuMs(pid: number): Promise<{ user: number; system: number }> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }; // clock ticks of 10 ms
+}
+
+/** Bytes the process has read (files and sockets), in MB. */
+async function readMb(pid: number): Promise<number> {
+  return Number(/rchar: (\d+)/.exec(await readFile(`/proc/${pid}/io`, 'utf8'))![1]) / 1e6;
+}
+
+/**
+ * Pings /healthz back to back (5 ms apart) from a worker thread, so that the sender's own work does
+ * not count; stop() returns the worst latency seen.
+ */
 function pingLoop() {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  let worst = 0;
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const t = performance.now();
-      await new Promise<void>((resolve) => {
-        http.get({ host: '127.0.0.1', port: PORT, path: '/healthz', agent }, (res) => res.resume().on('end', resolve)).on('error', () => resolve());
-      });
-      worst = Math.max(worst, performance.now() - t);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
+  const worker = new Worker(
+    `const http = require('node:http');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let worst = 0, running = true;
+    parentPort.on('message', () => { running = false; });
+    (async () => {
+      while (running) {
+        const t = performance.now();
+        await new Promise((resolve) => http.get({ host: '127.0.0.1', port: workerData, path: '/healthz', agent }, (res) => res.resume().on('end', resolve)).on('error', resolve));
+        worst = Math.max(worst, performance.now() - t);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       agent.destroy();
-      return worst;
-    },
+      parentPort.postMessage(worst);
+    })();`,
+    { eval: true, workerData: PORT },
+  );
+  return {
+    stop: () =>
+      new Promise<number>((resolve) => {
+        worker.once('message', (worst: number) => void worker.terminate().then(() => resolve(worst)));
+        worker.postMessage('stop');
+      }),
   };
 }
 
@@ -74,6 +107,8 @@ function post(body: Buffer, { key, chunked = false }: { key?: string; chunked?: 
       res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }));
     });
     req.on('error', () => resolve({ status: -1, ms: performance.now() - t }));
+    // A refused upload may be cut while it is still being written.
+    req.on('socket', (socket) => socket.on('error', () => {}));
     if (!chunked) req.end(body);
     else {
       let off = 0;
@@ -104,9 +139,11 @@ try {
   const body = Buffer.from(JSON.stringify({ query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }', variables: { input: { model: 'echo', messages } } }));
   console.log(`body: ${(body.length / 1e6).toFixed(1)} MB, ${messages.length} messages; gateway pid ${gateway.pid}`);
   const base = await rssMb(gateway.pid!);
+  console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`idle RSS ${base.rss.toFixed(0)} MB`);
 
   for (const [name, run] of [
+    ['idle for 1 s (machine noise)', async () => (await new Promise((r) => setTimeout(r, 1000)), { status: '-', ms: 1000 })],
     ['1 request, admin key, Content-Length', () => post(body, { key: adminKey })],
     ['1 request, admin key, chunked', () => post(body, { key: adminKey, chunked: true })],
     ['1 request, no key, Content-Length', () => post(body, {})],
@@ -117,10 +154,16 @@ try {
   ] as const) {
     const ping = pingLoop();
     await new Promise((r) => setTimeout(r, 50));
+    await loopMax(gateway);
+    const cpu0 = await cpuMs(gateway.pid!);
+    const read0 = await readMb(gateway.pid!);
     const r = await run();
+    const blocked = await loopMax(gateway);
+    const cpu1 = await cpuMs(gateway.pid!);
+    const read = (await readMb(gateway.pid!)) - read0;
     const worst = await ping.stop();
     const mem = await rssMb(gateway.pid!);
-    console.log(`${name}: status ${r.status} in ${r.ms.toFixed(0)} ms; /healthz worst ${worst.toFixed(0)} ms; RSS now ${mem.rss.toFixed(0)} MB, peak ${mem.hwm.toFixed(0)} MB`);
+    console.log(`${name}: status ${r.status} in ${r.ms.toFixed(0)} ms; event loop blocked up to ${blocked.toFixed(0)} ms; gateway CPU ${cpu1.user - cpu0.user} ms user + ${cpu1.system - cpu0.system} ms system, read ${read.toFixed(1)} MB; /healthz worst ${worst.toFixed(0)} ms; RSS now ${mem.rss.toFixed(0)} MB, peak ${mem.hwm.toFixed(0)} MB`);
   }
 } finally {
   gateway?.kill('SIGTERM');

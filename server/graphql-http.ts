@@ -20,6 +20,9 @@ import { errorExtensions } from './schema/context.ts';
 /** Content types Yoga parses as JSON; multipart and form bodies are refused (no uploads in this schema). */
 const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
 
+/** How long a refused upload's connection stays open for the client to read the answer. */
+const LINGER_MS = 1000;
+
 /** Most values (objects, lists and scalars together) in one operation's variables. */
 export const MAX_VARIABLE_VALUES = 10_000;
 
@@ -30,35 +33,29 @@ export function graphQLErrorBody(e: GatewayError): { errors: Array<{ message: st
 }
 
 /**
- * Discards what is left of a refused upload without buffering it, so that the client reads the
- * answer instead of a reset; a client that goes on sending past `maxBytes` or `maxMs` is cut off.
+ * Leaves the rest of a refused upload unread (TCP holds the client back; nothing is buffered here) and
+ * cuts the connection after `lingerMs`. Closing at once, with unread bytes, would reset the connection
+ * before the client had read the answer; letting Node drain it on keep-alive would read it all.
  */
-function discardRest(req: IncomingMessage, { maxBytes, maxMs }: { maxBytes: number; maxMs: number }): void {
+function lingerUnread(req: IncomingMessage, lingerMs: number): void {
   if (req.complete) return;
-  let seen = 0;
-  const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, maxMs);
-  timer.unref();
   req.removeAllListeners('data');
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > maxBytes) {
-      clearTimeout(timer);
-      cut();
-    }
-  });
+  req.pause();
+  // Drops what is buffered, which also marks the request as consumed: Node then leaves the rest unread.
+  req.read();
+  const timer = setTimeout(() => req.socket.destroy(), lingerMs);
+  timer.unref();
   req.once('end', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
-  req.resume();
 }
 
 /** Answers a refusal in GraphQL's shape and drops the unread rest of the body. */
-export function refuse({ req, res, err, maxBodyBytes }: { req: IncomingMessage; res: ServerResponse; err: GatewayError; maxBodyBytes: number }): void {
+export function refuse({ req, res, err }: { req: IncomingMessage; res: ServerResponse; err: GatewayError }): void {
   const headers = errorHeaders(err);
   // An answer before the body is read must not close at once: the unread bytes would reset the connection.
   delete headers.connection;
   if (err.status === 401) headers['www-authenticate'] = 'Bearer';
   sendJson(res, err.status, graphQLErrorBody(err), headers);
-  discardRest(req, { maxBytes: maxBodyBytes, maxMs: 2000 });
+  lingerUnread(req, LINGER_MS);
 }
 
 /** The media type of a Content-Type header, lowercased, without parameters. */
@@ -114,7 +111,7 @@ export async function gateGraphQLPost({ req, res, keys, maxBodyBytes }: { req: I
       return false;
     }
     if (!isGatewayError(err)) throw err;
-    refuse({ req, res, err, maxBodyBytes });
+    refuse({ req, res, err });
     return false;
   }
 }

@@ -211,7 +211,7 @@ export function createGraphQL({
       if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes }))) return true;
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, POST');
-      refuse({ req, res, err: errors.methodNotAllowed(req.method ?? '', GRAPHQL_PATH), maxBodyBytes });
+      refuse({ req, res, err: errors.methodNotAllowed(req.method ?? '', GRAPHQL_PATH) });
       return true;
     }
     await yoga.handle(req, res, { req, res });
