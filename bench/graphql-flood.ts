@@ -2,8 +2,11 @@
  * GraphQL flood: how long oversized /graphql requests stall everyone else. Starts the gateway as a
  * real process (external PostgreSQL on 127.0.0.1:5432), pings /healthz every 5 ms and reports its
  * worst latency and the gateway's peak RSS while it sends: one 23.5 MB chat mutation with 850,000
- * messages and a valid key, the same chunked (no Content-Length), then 40 of them without a key.
- * Usage: npx tsx bench/graphql-flood.ts [-- --count 40]
+ * messages and a valid key, the same chunked (no Content-Length), one without a key, the largest
+ * bodies under MAX_BODY_BYTES, then 40 of the 23.4 MB ones at once without a key.
+ * The event-loop block is measured inside the gateway (bench/loop-monitor.mjs, perf_hooks), /healthz
+ * from a worker thread. Usage: npx tsx bench/graphql-flood.ts [--count 40]; PROF=1 also writes the
+ * gateway's CPU profile to /tmp/prof.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, mkdtemp, rm, chmod } from 'node:fs/promises';
@@ -142,11 +145,18 @@ try {
   console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`idle RSS ${base.rss.toFixed(0)} MB`);
 
+  const chat = (messages: number, content: string) => Buffer.from(JSON.stringify({ query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }', variables: { input: { model: 'echo', messages: Array.from({ length: messages }, () => ({ role: 'USER', content })) } } }));
+  const manyUnderLimit = chat(33_000, 'x'); // just under 1 MB, refused by the message cap after parsing
+  const fullUnderLimit = chat(1000, 'y'.repeat(1000)); // the largest chat the gateway runs
+  console.log(`under-limit bodies: ${manyUnderLimit.length} and ${fullUnderLimit.length} bytes`);
   for (const [name, run] of [
     ['idle for 1 s (machine noise)', async () => (await new Promise((r) => setTimeout(r, 1000)), { status: '-', ms: 1000 })],
     ['1 request, admin key, Content-Length', () => post(body, { key: adminKey })],
     ['1 request, admin key, chunked', () => post(body, { key: adminKey, chunked: true })],
     ['1 request, no key, Content-Length', () => post(body, {})],
+    ['1 MB, 33,000 messages, admin key', () => post(manyUnderLimit, { key: adminKey })],
+    ['1 MB, 1000 messages of 1 KB, admin key (runs)', () => post(fullUnderLimit, { key: adminKey })],
+    ['the same again (warm)', () => post(fullUnderLimit, { key: adminKey })],
     [`${values.count} requests at once, no key`, async () => {
       const all = await Promise.all(Array.from({ length: Number(values.count) }, () => post(body, {})));
       return { status: [...new Set(all.map((r) => r.status))].join('/'), ms: Math.max(...all.map((r) => r.ms)) };

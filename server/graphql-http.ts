@@ -11,6 +11,7 @@
  *   await yoga.handle(req, res, { req, res });
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { KeyStore } from './auth/key-store.ts';
 import { errors, isGatewayError, type GatewayError } from './errors.ts';
 import { MAX_MESSAGES } from './inference/types.ts';
@@ -33,29 +34,34 @@ export function graphQLErrorBody(e: GatewayError): { errors: Array<{ message: st
 }
 
 /**
- * Leaves the rest of a refused upload unread (TCP holds the client back; nothing is buffered here) and
- * cuts the connection after `lingerMs`. Closing at once, with unread bytes, would reset the connection
- * before the client had read the answer; letting Node drain it on keep-alive would read it all.
+ * A lingering close for an answer sent before the body was read: the answer says `connection: close`,
+ * the rest of the upload stays unread (TCP holds the client back; nothing is buffered here), and the
+ * socket is half-closed, then closed `lingerMs` later. Node would close it at once, and closing with
+ * unread bytes resets the connection, often before the client has read the answer; letting Node
+ * drain it instead would read the whole upload.
  */
-function lingerUnread(req: IncomingMessage, lingerMs: number): void {
+function lingerUnread(req: IncomingMessage, res: ServerResponse, lingerMs: number): void {
   if (req.complete) return;
+  res.setHeader('connection', 'close');
   req.removeAllListeners('data');
   req.pause();
   // Drops what is buffered, which also marks the request as consumed: Node then leaves the rest unread.
   req.read();
-  const timer = setTimeout(() => req.socket.destroy(), lingerMs);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer)).once('close', () => clearTimeout(timer));
+  const socket = req.socket as Socket & { destroySoon?: () => void };
+  // What Node calls once a `connection: close` answer is written out.
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), lingerMs).unref();
+  };
 }
 
-/** Answers a refusal in GraphQL's shape and drops the unread rest of the body. */
+/** Answers a refusal in GraphQL's shape; the unread rest of the body is left unread (lingerUnread). */
 export function refuse({ req, res, err }: { req: IncomingMessage; res: ServerResponse; err: GatewayError }): void {
   const headers = errorHeaders(err);
-  // An answer before the body is read must not close at once: the unread bytes would reset the connection.
-  delete headers.connection;
+  delete headers.connection; // lingerUnread decides, from whether the body was read
   if (err.status === 401) headers['www-authenticate'] = 'Bearer';
+  lingerUnread(req, res, LINGER_MS);
   sendJson(res, err.status, graphQLErrorBody(err), headers);
-  lingerUnread(req, LINGER_MS);
 }
 
 /** The media type of a Content-Type header, lowercased, without parameters. */

@@ -147,6 +147,27 @@ describe('GraphQL body size', () => {
     const json = (await res.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
     expect(json.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'request_too_large' } });
     expect(json).not.toHaveProperty('data');
+    // The refused connection is not reused for the next request, which is answered.
+    expect((await gqlHttp(gw, '{ viewer { id } }')).status).toBe(200);
+  });
+
+  it('closes a connection whose body it refused unread, so that a keep-alive client’s next request is answered', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (body: string) =>
+      new Promise<{ status: number; connection?: string }>((resolve, reject) => {
+        const req = http.request(`${gw.url}/graphql`, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminKey}` } }, (res) => {
+          res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const refused = await post(chatBody(2 * 1024 * 1024, 500).toString());
+      expect(refused).toEqual({ status: 413, connection: 'close' });
+      expect((await post(JSON.stringify({ query: '{ viewer { id } }' }))).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('still answers a body just under the limit', async () => {
