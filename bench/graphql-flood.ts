@@ -1,7 +1,7 @@
 /**
  * GraphQL flood: how long oversized /graphql requests stall everyone else. Starts the gateway as a
  * real process (external PostgreSQL on 127.0.0.1:5432), pings /healthz every 5 ms and reports its
- * worst latency and the gateway's peak RSS while it sends: one 23.5 MB chat mutation with 850,000
+ * worst latency and the gateway's peak RSS while it sends: one 23.4 MB chat mutation with 780,000
  * messages and a valid key, the same chunked (no Content-Length), one without a key, the largest
  * bodies under MAX_BODY_BYTES, then 40 of the 23.4 MB ones at once without a key.
  * The event-loop block is measured inside the gateway (bench/loop-monitor.mjs, perf_hooks), /healthz
