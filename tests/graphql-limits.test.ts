@@ -22,6 +22,8 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   gw = await startGateway({ env: { CORS_ORIGINS: `${LISTED},https://other.example.org` } });
   gw.app.server.on('connection', (s: Socket) => sockets.push(s));
+  // A first operation, so that the timed tests do not pay for code loaded on first use.
+  await gqlHttp(gw, '{ viewer { id } }');
 });
 
 afterAll(async () => {
@@ -31,10 +33,11 @@ afterAll(async () => {
 /** The most bytes the gateway read on any connection accepted since `from`. */
 const mostRead = (from: number) => Math.max(0, ...sockets.slice(from).map((s) => s.bytesRead));
 
-/** A chat mutation of about `bytes` bytes, as JSON. */
+/** A chat mutation of about `bytes` bytes, as JSON (built as text: no garbage for the collector to pause on). */
 function chatBody(bytes: number, messages = Math.ceil(bytes / 30)): Buffer {
   const content = 'x'.repeat(Math.max(1, Math.floor(bytes / messages) - 30));
-  return Buffer.from(JSON.stringify({ query: CHAT, variables: { input: { model: 'echo', messages: Array.from({ length: messages }, () => ({ role: 'USER', content })) } } }));
+  const list = `{"role":"USER","content":"${content}"},`.repeat(messages).slice(0, -1);
+  return Buffer.from(`{"query":${JSON.stringify(CHAT)},"variables":{"input":{"model":"echo","messages":[${list}]}}}`);
 }
 
 interface RawAnswer {
@@ -77,20 +80,28 @@ function rawPost(body: Buffer, { key, chunked = false, contentType = 'applicatio
   });
 }
 
-/** Pings /healthz back to back until stopped; resolves with the slowest answer in ms. */
+/**
+ * Pings /healthz back to back; started() resolves once a few pings went through (a warm connection),
+ * stop() with the slowest answer since then, in ms.
+ */
 function pingHealth() {
   let running = true;
   let worst = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let pings = 0;
+  let warm!: () => void;
+  const warmed = new Promise<void>((resolve) => (warm = resolve));
   const loop = (async () => {
     while (running) {
       const start = performance.now();
       await new Promise<void>((resolve, reject) => http.get(`${gw.url}/healthz`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
-      worst = Math.max(worst, performance.now() - start);
+      if (++pings > 5) worst = Math.max(worst, performance.now() - start);
+      if (pings === 5) warm();
       await sleep(5);
     }
   })();
   return {
+    started: () => warmed,
     async stop() {
       running = false;
       await loop;
@@ -112,7 +123,7 @@ describe('GraphQL body size', () => {
   it('refuses a 20 MB body with a declared length with 413 in GraphQL’s shape, unread, while /healthz stays quick', async () => {
     const from = sockets.length;
     const ping = pingHealth();
-    await sleep(30);
+    await ping.started();
     const r = await rawPost(huge, { key: gw.adminKey });
     const worst = await ping.stop();
     expect(r.status).toBe(413);
@@ -127,7 +138,7 @@ describe('GraphQL body size', () => {
   it('cuts a chunked 20 MB body as soon as it passes the limit, with 413, while /healthz stays quick', async () => {
     const from = sockets.length;
     const ping = pingHealth();
-    await sleep(30);
+    await ping.started();
     const r = await rawPost(huge, { key: gw.adminKey, chunked: true });
     const worst = await ping.stop();
     expect(r.status).toBe(413);
