@@ -4,6 +4,8 @@
  * one context function (schema/context.ts) and the same protections, which run in Yoga's envelop
  * pipeline and so over graphql-ws too. Subscriptions on any transport end when their key stops
  * working; at shutdown goAway() closes the sockets and ends the endless feeds (usageEvents) over SSE.
+ * A POST passes graphql-http.ts's gate before Yoga reads it (key, MAX_BODY_BYTES, content type,
+ * variable bounds); graphql-ws gets the same bounds per message. CORS is rest/cors.ts's, in app.ts.
  *
  * @example
  *   const graphql = createGraphQL({ services });
