@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { codeOf, gqlHttp, wsClient } from './support/graphql.ts';
 
@@ -187,6 +188,23 @@ describe('GraphQL body size', () => {
     const r = await rawPost(body, { key: gw.adminKey });
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
+  });
+});
+
+describe('graphql-ws message size', () => {
+  it('closes a socket that sends a message over MAX_BODY_BYTES (1009), after the key was checked at connection_init', async () => {
+    const socket = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: string[] = [];
+    socket.on('message', (m) => messages.push(String(m)));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${gw.adminKey}` } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    expect(JSON.parse(messages[0])).toEqual({ type: 'connection_ack' });
+    const payload = JSON.parse(chatBody(2 * 1024 * 1024, 500).toString());
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { ...payload, query: payload.query.replace('mutation', 'subscription').replace('{ text }', '{ delta }') } }));
+    expect(await closed).toBe(1009);
+    expect(messages).toHaveLength(1);
   });
 });
 
