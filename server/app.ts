@@ -29,6 +29,7 @@ import { createGraphQL } from './graphql.ts';
 import { createAnthropicApi } from './rest/anthropic.ts';
 import { createRestApi, sendError } from './rest/api.ts';
 import { createConsoleSurface } from './rest/console.ts';
+import { createCors } from './rest/cors.ts';
 import { createOllamaNativeApi } from './rest/ollama-native.ts';
 import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
@@ -103,6 +104,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     createConsoleSurface({ log }),
   ];
 
+  const cors = createCors({ origins: config.corsOrigins });
   let draining = false;
   let inFlight = 0;
   const idle: Array<() => void> = [];
@@ -117,6 +119,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     const p = url?.pathname ?? raw;
     if (p === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (p === '/readyz') return readiness(res);
+    if (cors(req, res)) return;
     if (p === '/metrics') return metrics.serve(req, res);
     if (draining) {
       res.setHeader('connection', 'close');

@@ -54,6 +54,8 @@ export const errors = {
     new GatewayError(431, 'invalid_request_error', 'headers_too_large', `Request headers are larger than the limit of ${limit} bytes`),
   requestTimeout: () => new GatewayError(408, 'invalid_request_error', 'request_timeout', 'The request was not received in time'),
   malformedRequest: (detail = 'not a valid HTTP request') => new GatewayError(400, 'invalid_request_error', 'malformed_request', `Malformed request: ${detail}`),
+  unsupportedMediaType: (got: string | undefined, want: string) =>
+    new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', `${got ? `Content-Type '${got}' is not supported` : 'Content-Type is missing'}; send ${want}`),
   notFound: (what = 'The requested resource does not exist') => new GatewayError(404, 'not_found_error', 'not_found', what),
   methodNotAllowed: (method: string, path: string) =>
     new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),

@@ -4,6 +4,8 @@
  * one context function (schema/context.ts) and the same protections, which run in Yoga's envelop
  * pipeline and so over graphql-ws too. Subscriptions on any transport end when their key stops
  * working; at shutdown goAway() closes the sockets and ends the endless feeds (usageEvents) over SSE.
+ * A POST passes graphql-http.ts's gate before Yoga reads it (key, MAX_BODY_BYTES, content type,
+ * variable bounds); graphql-ws gets the same bounds per message. CORS is rest/cors.ts's, in app.ts.
  *
  * @example
  *   const graphql = createGraphQL({ services });
@@ -22,11 +24,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './app.ts';
-import { isGatewayError } from './errors.ts';
+import { errors, isGatewayError } from './errors.ts';
 import { renderGatewayGraphiQL } from './graphiql.ts';
+import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';
 import { createLifelines } from './realtime/lifeline.ts';
 import { rateLimitHeaders } from './rest/http.ts';
-import { createContextFactory, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext } from './schema/context.ts';
+import { createContextFactory, limitExtensions, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext, type QueryLimit } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -101,6 +104,27 @@ function isExpected(err: unknown): boolean {
   return isGatewayError(e) || (e as { name?: unknown } | null)?.name === 'AbortError';
 }
 
+/** graphql-armor's rejections carry no extensions.code: give them one (they are thrown as they are). */
+function withCode(limit: QueryLimit) {
+  return (_ctx: unknown, err: GraphQLError) => void Object.assign(err.extensions, limitExtensions(limit));
+}
+
+/** Bounds the variables of GET requests too (a POST's were checked before Yoga read them). */
+function useBoundedVariables(): Plugin {
+  return {
+    onParams({ params, request }) {
+      if (request.method !== 'GET') return;
+      try {
+        checkVariables(params.variables);
+      } catch (err) {
+        const e = toGraphQLError(err);
+        if (!e) throw err;
+        throw new GraphQLError(e.message, { extensions: { ...e.extensions, http: { status: 400 } } });
+      }
+    },
+  };
+}
+
 function hideSuggestions(err: GraphQLError): GraphQLError {
   const message = err.message.replace(/\s*Did you mean .*\?$/s, '');
   if (message === err.message) return err;
@@ -169,18 +193,29 @@ export function createGraphQL({
       // Yoga logs every error it masks or maps, expected ones included: only the unexpected are errors.
       error: (...args: unknown[]) => (isExpected(args[0]) ? log.debug({ err: args[0] }, 'graphql expected error') : log.error({ err: args[0] }, 'graphql error')),
     },
+    // CORS is one rule for every surface (rest/cors.ts), not Yoga's, which reflects any origin.
+    cors: false,
     plugins: [
-      maxTokensPlugin({ n: limits.maxTokens }),
-      maxDepthPlugin({ n: limits.maxDepth }),
-      maxAliasesPlugin({ n: limits.maxAliases }),
-      costLimitPlugin({ maxCost: limits.maxCost }),
+      maxTokensPlugin({ n: limits.maxTokens, onReject: [withCode('tokens')] }),
+      maxDepthPlugin({ n: limits.maxDepth, onReject: [withCode('depth')] }),
+      maxAliasesPlugin({ n: limits.maxAliases, onReject: [withCode('aliases')] }),
+      costLimitPlugin({ maxCost: limits.maxCost, onReject: [withCode('cost')] }),
+      useBoundedVariables(),
       useKeyAwareValidation(context),
       useRateLimitHeaders((request) => contexts.get(request)),
     ],
   });
 
+  const { maxBodyBytes } = services.config;
   const handle: Surface = async (req, res, url) => {
     if (url.pathname !== GRAPHQL_PATH) return false;
+    if (req.method === 'POST') {
+      if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes }))) return true;
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, POST');
+      refuse({ req, res, err: errors.methodNotAllowed(req.method ?? '', GRAPHQL_PATH) });
+      return true;
+    }
     await yoga.handle(req, res, { req, res });
     return true;
   };
@@ -233,6 +268,8 @@ export function createGraphQL({
         const initial = { connectionParams: state?.connectionParams ?? {}, signal: state?.closed.signal, params: payload, req: ctx.extra.request };
         const { schema: s, execute, subscribe, contextFactory, parse, validate: check } = yoga.getEnveloped(initial);
         try {
+          // The same bound as over HTTP, before anything is parsed or coerced; the key was checked at connection_init.
+          checkVariables(payload.variables);
           const args: ExecutionArgs = {
             schema: s,
             operationName: payload.operationName,

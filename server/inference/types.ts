@@ -61,6 +61,9 @@ interface BaseRequest {
   defaults?: 'documented' | 'none';
 }
 
+/** Most messages one chat request may carry, on every surface. */
+export const MAX_MESSAGES = 1000;
+
 export interface ChatRequest extends BaseRequest {
   kind: 'chat';
   messages: ChatMessage[];

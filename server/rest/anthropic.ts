@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { ChatMessage, ChatRequest, Completion, FinishReason, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
+import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type FinishReason, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
 import { newId } from '../ids.ts';
 import { describeIssue, parseBody } from './validation.ts';
@@ -48,7 +48,7 @@ const messagesBody = z.object({
     // Blocks are checked one by one (blockOf), so an error can name the block at fault.
     .array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(z.record(z.string(), z.unknown()))]) }))
     .min(1)
-    .max(1000),
+    .max(MAX_MESSAGES),
   system: nullish(z.union([z.string(), z.array(textBlock)])),
   stop_sequences: nullish(z.array(z.string()).max(16)),
   temperature: nullish(z.number()),

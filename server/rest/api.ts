@@ -10,7 +10,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
-import type { InferenceRequest, SamplingOptions, Usage } from '../inference/types.ts';
+import { MAX_MESSAGES, type InferenceRequest, type SamplingOptions, type Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
@@ -32,7 +32,7 @@ const chatBody = z.object({
       }),
     )
     .min(1)
-    .max(1000),
+    .max(MAX_MESSAGES),
   ...sampling,
 });
 

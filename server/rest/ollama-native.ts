@@ -16,7 +16,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { ChatMessage, InferenceRequest, ProviderEvent, SamplingOptions, ToolCall } from '../inference/types.ts';
+import { MAX_MESSAGES, type ChatMessage, type InferenceRequest, type ProviderEvent, type SamplingOptions, type ToolCall } from '../inference/types.ts';
 import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
 import type { Upstreams } from '../providers/upstreams.ts';
 import { newId } from '../ids.ts';
@@ -61,7 +61,7 @@ const chatBody = z.object({
         tool_name: z.string().nullish(),
       }),
     )
-    .max(1000)
+    .max(MAX_MESSAGES)
     .nullish(),
   tools: z
     .array(z.object({ type: z.string().optional(), function: z.object({ name: z.string().min(1), description: z.string().nullish(), parameters: z.record(z.string(), z.unknown()).nullish() }).loose() }))

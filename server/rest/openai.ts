@@ -15,7 +15,7 @@ import type { Model } from '../db/generated/client.ts';
 import { newId } from '../ids.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import type { ChatMessage, Completion, InferenceRequest, SamplingOptions, ThinkSetting, ToolCall, Usage } from '../inference/types.ts';
+import { MAX_MESSAGES, type ChatMessage, type Completion, type InferenceRequest, type SamplingOptions, type ThinkSetting, type ToolCall, type Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
 import { createResponsesHandler } from './responses.ts';
 import { parseBody } from './validation.ts';
@@ -64,7 +64,7 @@ const chatBody = z.object({
       }),
     )
     .min(1)
-    .max(1000),
+    .max(MAX_MESSAGES),
   tool_choice: nullish(z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])),
   parallel_tool_calls: nullish(z.boolean()),
   reasoning_effort: nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high'])),

@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Principal } from '../auth/key-store.ts';
 import type { DoneEvent, InferenceRun, InferenceService } from '../inference/service.ts';
-import type { ChatMessage, ChatRequest, Completion, ThinkSetting, ToolCall, ToolDefinition, Usage } from '../inference/types.ts';
+import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type ThinkSetting, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
 import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
 import { newId } from '../ids.ts';
 import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai.ts';
@@ -23,7 +23,7 @@ const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
 const body = z.object({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.record(z.string(), z.unknown())).min(1).max(1000)]),
+  input: z.union([z.string(), z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_MESSAGES)]),
   instructions: nullish(z.string()),
   tools: nullish(
     z

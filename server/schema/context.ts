@@ -107,6 +107,7 @@ const CODES: Record<number, string> = {
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
   413: 'BAD_USER_INPUT',
   415: 'BAD_USER_INPUT',
   429: 'RATE_LIMITED',
@@ -123,6 +124,15 @@ export function errorExtensions(err: GatewayError): Record<string, unknown> {
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
   if (err.status === 401) ext.http = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
   return ext;
+}
+
+export type QueryLimit = 'depth' | 'aliases' | 'cost' | 'tokens';
+
+const LIMIT_REASONS: Record<QueryLimit, string> = { depth: 'query_too_deep', aliases: 'too_many_aliases', cost: 'query_too_costly', tokens: 'too_many_tokens' };
+
+/** The `extensions` of an operation refused by a query limit (depth, aliases, cost, tokens). */
+export function limitExtensions(limit: QueryLimit): Record<string, unknown> {
+  return { code: 'GRAPHQL_VALIDATION_FAILED', reason: LIMIT_REASONS[limit] };
 }
 
 /**

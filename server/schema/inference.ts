@@ -4,7 +4,7 @@
  * (rate limit), validation, model rules and usage records.
  */
 import type { InferenceRun } from '../inference/service.ts';
-import type { ChatMessage, FinishReason as Finish, InferenceRequest, ProviderEvent, SamplingOptions, ToolCall as Call, ToolDefinition, Usage } from '../inference/types.ts';
+import { type ChatMessage, type FinishReason as Finish, type InferenceRequest, MAX_MESSAGES, type ProviderEvent, type SamplingOptions, type ToolCall as Call, type ToolDefinition, type Usage } from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
 import type { QueueObserver } from '../scheduler/scheduler.ts';
@@ -194,7 +194,7 @@ function options(input: SamplingArgs): SamplingOptions {
 /** The same request the REST routes build, with their limits on what the schema cannot express. */
 function chatRequest(input: ChatArgs): InferenceRequest {
   if (!input.model) throw errors.invalidRequest('model is required', 'missing_model');
-  if (input.messages.length < 1 || input.messages.length > 1000) throw errors.invalidRequest('messages must have between 1 and 1000 entries');
+  if (input.messages.length < 1 || input.messages.length > MAX_MESSAGES) throw errors.invalidRequest(`messages must have between 1 and ${MAX_MESSAGES} entries`);
   const messages = input.messages.map((m, i): ChatMessage => {
     const out: ChatMessage = { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
     if (m.images?.length) out.images = m.images;
