@@ -3,7 +3,7 @@
  * database killed, frozen or dead at shutdown. Prints answered vs counted requests, the time /readyz
  * takes to come back and the shutdown time. Usage: npx tsx bench/durability.ts [-- --seconds 3]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,29 @@ function load(url: string, key: string, workers = 8) {
 }
 
 const postmaster = (dataDir: string) => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+/** Sends a signal to the embedded server and every process it forked (each backend is its own group). */
+function signalServer(pids: number[], signal: NodeJS.Signals) {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+function serverPids(dataDir: string): number[] {
+  const pm = postmaster(dataDir);
+  const kids = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+    try {
+      const st = readFileSync(`/proc/${e}/stat`, 'utf8');
+      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pm;
+    } catch {
+      return false;
+    }
+  });
+  return [pm, ...kids.map(Number)];
+}
 
 /** Kills the embedded server of dataDir each time it (re)appears, until stopped; checks the pid is that server. */
 function keepDead(dataDir: string) {
@@ -116,17 +139,16 @@ async function frozen() {
   const { dataDir, env, gw, key } = await setup();
   const l = load(gw.url, key);
   await sleep(seconds * 500);
-  const pid = postmaster(dataDir);
-  process.kill(-pid, 'SIGSTOP');
+  const pids = serverPids(dataDir);
+  signalServer(pids, 'SIGSTOP');
+  const atFreeze = l.answered.length;
   await sleep(seconds * 500);
+  if (process.env.DRILL_VERBOSE) console.log({ atFreeze, atTerm: l.answered.length });
   const stopped = await stopGateway(gw);
   await l.stop();
   const spool = existsSync(path.join(dataDir, 'usage-spool.ndjson'));
-  try {
-    process.kill(-pid, 'SIGCONT');
-  } catch {
-    // already gone
-  }
+  if (process.env.DRILL_VERBOSE) console.log(gw.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-30).join('\n'));
+  signalServer(pids, 'SIGCONT');
   await sleep(1000);
   const again = await spawnGateway(env);
   await sleep(1000);
@@ -174,7 +196,8 @@ async function deadAtShutdown() {
   return result;
 }
 
-for (const scenario of [killed, frozen, deadThenKilled, deadAtShutdown]) {
+const only = process.env.DRILL_ONLY?.split(',');
+for (const scenario of [killed, frozen, deadThenKilled, deadAtShutdown].filter((f) => !only || only.includes(f.name))) {
   try {
     console.log(JSON.stringify(await scenario()));
   } catch (err) {

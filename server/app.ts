@@ -189,11 +189,9 @@ export async function createApp({ config, connectionString, log }: { config: Con
       await graphql.close();
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      // Usage first: its spool is on disk whatever the database does. Nothing below may wait on a
-      // dead or frozen database past its deadline.
-      await usage.close({ timeoutMs: STOP_DB_DEADLINE_MS });
-      await Promise.all([within(keys.close(), STOP_DB_DEADLINE_MS), changes.close(), limiter.close?.(), upstreams.close()]);
-      await closeDatabase({ timeoutMs: STOP_DB_DEADLINE_MS });
+      // Usage is on disk whatever the database does; nothing here waits on a dead or frozen one past its deadline.
+      await Promise.all([usage.close({ timeoutMs: STOP_DB_DEADLINE_MS }), within(keys.close(), STOP_DB_DEADLINE_MS), changes.close(), limiter.close?.(), upstreams.close()]);
+      await closeDatabase({ timeoutMs: 1000 });
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { access, chmod, chown, constants, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -305,7 +305,17 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
     backoff = Math.min(RESTART_MAX_MS, backoff * 2);
   };
 
-  supervise(await launch());
+  // The backends of a server killed a moment ago may still hold its shared memory: give them a moment.
+  let first: ChildProcess | undefined;
+  for (let attempt = 1; !first; attempt++) {
+    try {
+      first = await launch();
+    } catch (err) {
+      if (attempt >= 10 || !/shared memory block/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  supervise(first);
 
   const base = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
@@ -337,11 +347,13 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
           if (await within(2000)) return releaseLock();
           log.warn({ pid: c.pid }, 'embedded PostgreSQL does not stop; killing it');
         }
-        // The whole group, backends included: they would keep its shared memory from the next start.
-        try {
-          process.kill(-c.pid!, 'SIGKILL');
-        } catch {
-          // already gone
+        // Its backends too (each is its own process group): they would keep its shared memory from the next start.
+        for (const pid of [c.pid!, ...childrenOf(c.pid!)]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
         }
         await within(2000);
       }
@@ -353,6 +365,21 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
 const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 10_000;
 const STOP_GRACE_MS = 5000;
+
+/** The pids whose parent is `pid` (a PostgreSQL server's backends and workers). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
 
 /** Whether a process is stopped by a signal (state T in /proc). */
 function isStopped(pid: number): boolean {
