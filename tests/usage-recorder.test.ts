@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -225,6 +226,34 @@ describe('usage recorder when the database fails', () => {
     const rows = await prisma.usageRecord.groupBy({ by: ['id'], where: { id: { in: ['g1', 'g2', 'g3'] } }, _count: true });
     expect(rows.map((r) => [r.id, r._count]).sort()).toEqual([['g1', 1], ['g2', 1], ['g3', 1]]);
     expect(existsSync(spool)).toBe(false);
+  });
+
+  it('never shares a spool with another live process, and adopts the spool of one that is gone', async () => {
+    const spool = path.join(dir, 'i.ndjson');
+    // Another live process holds the main spool (a child we start, standing in for a second gateway).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      await writeFile(`${spool}.lock`, String(other.pid));
+      await writeFile(spool, JSON.stringify(rec('i-other')) + '\n');
+      const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
+      usage.record(rec('i1'));
+      await usage.flush();
+      await usage.close();
+      // Its own rows went in; the other process's spool was left alone.
+      expect(await counted(['i1'])).toBe(1);
+      expect(await spoolIds(spool)).toEqual(['i-other']);
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+    }
+    // That process is gone now, leaving its own spool too: the next start takes both over.
+    await writeFile(path.join(dir, `i-${other.pid}.ndjson`), JSON.stringify(rec('i-orphan')) + '\n');
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
+    await usage.flush();
+    await usage.close();
+    expect(await counted(['i-other', 'i-orphan'])).toBe(2);
+    expect(existsSync(spool)).toBe(false);
+    expect(existsSync(path.join(dir, `i-${other.pid}.ndjson`))).toBe(false);
   });
 
   it('keeps the spool after its done mark only: rows the database confirmed are not written again after a restart', async () => {

@@ -9,8 +9,9 @@
  * between a write and the spool's trimming replays that batch again, which the INSERT's ON CONFLICT
  * on the request id makes harmless.
  */
-import { appendFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import pg from 'pg';
 
 export interface UsageInput {
@@ -63,7 +64,7 @@ const isRowError = (err: unknown) => /^2[23]/.test(String((err as { code?: unkno
 export async function createUsageRecorder({
   connectionString,
   flushMs,
-  spoolFile,
+  spoolFile: requestedSpool,
   log,
   connectTimeoutMs = 5000,
   statementTimeoutMs = 10_000,
@@ -78,6 +79,8 @@ export async function createUsageRecorder({
   /** Most records held in memory; past that the spool on disk is their only copy until written. */
   maxPending?: number;
 }): Promise<UsageRecorder> {
+  await mkdir(path.dirname(requestedSpool), { recursive: true }); // DATA_DIR need not exist with an external database
+  const { file: spoolFile, release } = await claimSpool({ file: requestedSpool, log });
   let queue: UsageInput[] = []; // accepted, not yet on disk
   const segments: Segment[] = []; // on disk, not yet in the database, oldest first
   let held = 0; // rows of `segments` kept in memory
@@ -301,14 +304,8 @@ export async function createUsageRecorder({
     const mark = Number((await readFile(doneFile, 'utf8').catch(() => '0')).trim());
     done = Number.isInteger(mark) && mark >= 0 && mark <= size ? mark : 0;
     if (size > done) {
-      const fh = await open(spoolFile, 'r');
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      await fh.close();
-      const extra = last[0] === 10 ? 0 : 1;
-      if (extra) await appendFile(spoolFile, '\n');
-      segments.push({ bytes: size + extra - done });
-      log.info({ bytes: size + extra - done, spoolFile }, 'replaying spooled usage records');
+      segments.push({ bytes: size - done });
+      log.info({ bytes: size - done, spoolFile }, 'replaying spooled usage records');
       attempt();
     } else {
       await rm(doneFile, { force: true });
@@ -361,8 +358,78 @@ export async function createUsageRecorder({
         log.error({ bytes, spoolFile, reason: result === 'late' ? 'database too slow' : 'database unavailable' }, 'usage records not yet written stay in the spool; they are written when the database answers again');
         if (diskFailed && queue.length) log.error({ records: queue.length }, 'usage records lost: neither the database nor the spool would take them');
       }
+      release();
       // A frozen server would hold pool.end() forever.
       await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+    },
+  };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Ends a file with a newline if a kill cut its last line short, so that it cannot swallow the next one. */
+async function closeTornLine(file: string) {
+  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  if (!size) return;
+  const fh = await open(file, 'r');
+  const last = Buffer.alloc(1);
+  await fh.read(last, 0, 1, size - 1).finally(() => fh.close());
+  if (last[0] !== 10) await appendFile(file, '\n');
+}
+
+/**
+ * One process per spool: trimming it would drop another's records. A second live process on the same
+ * DATA_DIR keeps a spool of its own (usage-spool-<pid>.ndjson), which the owner of the main spool
+ * adopts at its next start once that process is gone.
+ */
+async function claimSpool({ file, log }: { file: string; log: Logger }): Promise<{ file: string; release(): void }> {
+  const lock = `${file}.lock`;
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (pid > 0 && pid !== process.pid && alive(pid)) {
+        const own = file.replace(/(\.ndjson)?$/, `-${process.pid}.ndjson`);
+        log.warn({ pid, spoolFile: own }, 'another gateway process uses this DATA_DIR; this one spools usage to a file of its own');
+        return { file: own, release: () => {} };
+      }
+      await rm(lock, { force: true }); // its owner is gone
+    }
+  }
+  await closeTornLine(file);
+  const dir = path.dirname(file);
+  const base = path.basename(file).replace(/\.ndjson$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const name of await readdir(dir)) {
+    const m = new RegExp(`^${base}-(\\d+)\\.ndjson$`).exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const orphan = path.join(dir, name);
+    await closeTornLine(orphan);
+    const mark = Number((await readFile(`${orphan}.done`, 'utf8').catch(() => '0')).trim()) || 0;
+    const content = await readFile(orphan);
+    // Appended before the orphan goes: a crash in between replays its rows twice, which counts them once.
+    await appendFile(file, content.subarray(Math.min(mark, content.length)));
+    await rm(`${orphan}.done`, { force: true });
+    await rm(orphan, { force: true });
+    log.info({ from: orphan }, 'adopted the usage spool of a gateway process that is gone');
+  }
+  return {
+    file,
+    release() {
+      try {
+        if (readFileSync(lock, 'utf8').trim() === String(process.pid)) unlinkSync(lock);
+      } catch {
+        // already gone
+      }
     },
   };
 }
