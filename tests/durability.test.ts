@@ -43,7 +43,7 @@ async function setup(): Promise<Setup> {
 }
 
 async function started(env: Record<string, string>): Promise<GatewayProcess> {
-  const gw = await spawnGateway(env);
+  const gw = await spawnGateway(env, { timeoutMs: 60_000 });
   cleanups.push(async () => {
     if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
   });
@@ -157,7 +157,8 @@ async function terminate(gw: GatewayProcess): Promise<{ code: number | null; ms:
   return { code, ms: Date.now() - t0 };
 }
 
-describe('the gateway when its embedded database fails', () => {
+// Each test starts one or two gateways with a fresh embedded PostgreSQL: slow on a busy machine.
+describe('the gateway when its embedded database fails', { timeout: 120_000 }, () => {
   it('restarts a database SIGKILLed under load, is ready again without a restart, and counts every answered request once', async () => {
     const { dataDir, env, gw, key } = await setup();
     const l = load(gw.url, key);
