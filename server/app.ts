@@ -75,15 +75,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const upstreams = createUpstreams({ urls: config.ollamaUrls, connectTimeoutMs: config.ollamaConnectTimeoutMs, timeoutMs: config.ollamaTimeoutMs });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   const limiter = createMemoryLimiter();
-  const usage = await createUsageRecorder({
-    connectionString,
-    flushMs: config.usageFlushMs,
-    spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'),
-    log,
-    connectTimeoutMs: config.dbConnectTimeoutMs,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    maxPending: config.usageMaxPending,
-  });
+  const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxPending: config.usageMaxPending });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap });
   const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes };
 
