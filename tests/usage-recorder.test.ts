@@ -256,6 +256,18 @@ describe('usage recorder when the database fails', () => {
     expect(existsSync(path.join(dir, `i-${other.pid}.ndjson`))).toBe(false);
   });
 
+  it('spools a record that arrives after close() (a run cut at shutdown) for the next start', async () => {
+    const spool = path.join(dir, 'j.ndjson');
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
+    await usage.close();
+    usage.record(rec('j1'));
+    expect(await spoolIds(spool)).toEqual(['j1']);
+    const again = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
+    await again.flush();
+    await again.close();
+    expect(await counted(['j1'])).toBe(1);
+  });
+
   it('keeps the spool after its done mark only: rows the database confirmed are not written again after a restart', async () => {
     const spool = path.join(dir, 'h.ndjson');
     const lines = [rec('h1'), rec('h2')].map((r) => JSON.stringify(r) + '\n');

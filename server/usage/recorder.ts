@@ -11,7 +11,7 @@
  */
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import pg from 'pg';
 
 export interface UsageInput {
@@ -314,9 +314,22 @@ export async function createUsageRecorder({
     }
   }
 
+  // process.exit() (a hard exit at the shutdown deadline, a fatal error) skips timers: spool what is left.
+  const spoolNow = () => {
+    if (!queue.length) return;
+    try {
+      appendFileSync(spoolFile, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      queue = [];
+    } catch {
+      // nothing more can be done while exiting
+    }
+  };
+  process.once('exit', spoolNow);
+
   return {
     record(rec) {
       queue.push(rec);
+      if (closed) spoolNow(); // a run cut at shutdown, finishing after close()
       for (const fn of listeners) {
         try {
           fn(rec);
@@ -359,6 +372,7 @@ export async function createUsageRecorder({
         if (diskFailed && queue.length) log.error({ records: queue.length }, 'usage records lost: neither the database nor the spool would take them');
       }
       release();
+      process.off('exit', spoolNow);
       // A frozen server would hold pool.end() forever.
       await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
     },
