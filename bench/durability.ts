@@ -126,13 +126,21 @@ async function killed() {
   await l.stop();
   const back = await readyWithin(gw.url, 20_000);
   const ready = back === undefined ? 'not within 20 s' : `${Date.now() - t0} ms after the kill`;
+  // Counted by the same gateway process, without a restart.
+  let running: number | string = 'database down';
+  for (let i = 0; i < 50; i++) {
+    const c = await counted(env, l.answered.map((a) => a.id)).catch(() => undefined);
+    if (c) running = c.counted;
+    if (c?.counted === l.answered.length) break;
+    await sleep(200);
+  }
   await stopGateway(gw);
   const again = await spawnGateway(env);
   await sleep(1000);
   const c = await counted(env, l.answered.map((a) => a.id));
   await stopGateway(again);
   await rm(dataDir, { recursive: true, force: true });
-  return { scenario: 'database SIGKILLed under load', answered: l.answered.length, ...c, readyz: ready };
+  return { scenario: 'database SIGKILLed under load', answered: l.answered.length, countedWithoutRestart: running, countedAfterRestart: c.counted, twice: c.twice, readyz: ready };
 }
 
 async function frozen() {
@@ -175,9 +183,16 @@ async function deadThenKilled() {
   const c = await counted(env, l.answered.map((a) => a.id));
   const before = l.answered.filter((a) => a.at < killedAt - 1000);
   const cb = await counted(env, before.map((a) => a.id));
+  const c2 = new pg.Client({ connectionString: embeddedConnectionString({ dataDir: env.DATA_DIR, port: Number(env.EMBEDDED_PG_PORT) }) });
+  await c2.connect();
+  const { rows } = await c2.query('SELECT id FROM "UsageRecord" WHERE id = ANY($1)', [l.answered.map((a) => a.id)]);
+  await c2.end();
+  const have = new Set(rows.map((r) => r.id));
+  const lost = l.answered.filter((a) => !have.has(a.id));
+  const oldestLostMsBeforeKill = lost.length ? killedAt - Math.min(...lost.map((a) => a.at)) : 0;
   await stopGateway(again);
   await rm(dataDir, { recursive: true, force: true });
-  return { scenario: 'database SIGKILLed, then gateway SIGKILLed', answered: l.answered.length, ...c, answeredMoreThan1sBefore: before.length, countedOfThose: cb.counted };
+  return { scenario: 'database SIGKILLed, then gateway SIGKILLed', answered: l.answered.length, ...c, answeredMoreThan1sBefore: before.length, countedOfThose: cb.counted, oldestLostMsBeforeKill };
 }
 
 async function deadAtShutdown() {

@@ -82,7 +82,7 @@ function load(url: string, key: string, workers = 6) {
 }
 
 /** The embedded server of dataDir and the processes it forked (each backend is its own process group). */
-function serverPids(dataDir: string): number[] {
+function serverPids(dataDir: string, { children: withChildren = true } = {}): number[] {
   let pm: number;
   try {
     pm = Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -90,6 +90,7 @@ function serverPids(dataDir: string): number[] {
   } catch {
     return [];
   }
+  if (!withChildren) return [pm];
   const children = readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
     .filter((e) => {
@@ -116,7 +117,7 @@ function signal(pids: number[], sig: NodeJS.Signals) {
 
 /** Kills the server again each time the gateway restarts it, until released. */
 function keepDead(dataDir: string) {
-  const timer = setInterval(() => signal(serverPids(dataDir).slice(0, 1), 'SIGKILL'), 20);
+  const timer = setInterval(() => signal(serverPids(dataDir, { children: false }), 'SIGKILL'), 20);
   return () => clearInterval(timer);
 }
 
@@ -164,7 +165,7 @@ describe('the gateway when its embedded database fails', { timeout: 120_000 }, (
     const l = load(gw.url, key);
     await sleep(800);
     const killedAt = Date.now();
-    signal(serverPids(dataDir).slice(0, 1), 'SIGKILL');
+    signal(serverPids(dataDir, { children: false }), 'SIGKILL');
     await sleep(1500);
     await l.stop();
     expect(await readyAgain(gw.url, 20_000)).toBe(true);
@@ -243,7 +244,7 @@ describe('the gateway when its embedded database fails', { timeout: 120_000 }, (
 
   it('shuts down quickly and cleanly with the database dead: logs stopped, removes gateway.pid, exits 0', async () => {
     const { dataDir, gw } = await setup();
-    signal(serverPids(dataDir).slice(0, 1), 'SIGKILL');
+    signal(serverPids(dataDir, { children: false }), 'SIGKILL');
     await sleep(200);
     const stopped = await terminate(gw);
     console.log(`[durability] database dead: SIGTERM to exit ${stopped.ms} ms`);
