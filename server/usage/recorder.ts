@@ -226,7 +226,8 @@ export async function createUsageRecorder({
         // The disk refused the spool: write straight from memory.
         const rows = queue.slice(0, BATCH);
         await writeAll(rows);
-        queue = queue.slice(rows.length);
+        const written = new Set(rows); // the queue may have been spooled and refilled meanwhile
+        queue = queue.filter((r) => !written.has(r));
         continue;
       }
       const first = segments[0];
