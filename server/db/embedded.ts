@@ -336,7 +336,10 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return releaseLock();
       const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-      const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+      const within = (ms: number) => {
+        let timer: NodeJS.Timeout | undefined;
+        return Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+      };
       c.kill('SIGINT'); // fast shutdown: our own connections are closed by now
       // A stopped (SIGSTOP) server never acts on a signal: waiting for it would only delay the exit.
       const frozen = isStopped(c.pid!);
