@@ -126,6 +126,7 @@ async function killed() {
   await l.stop();
   const back = await readyWithin(gw.url, 20_000);
   const ready = back === undefined ? 'not within 20 s' : `${Date.now() - t0} ms after the kill`;
+  if (process.env.DRILL_VERBOSE) console.log(gw.output().split('\n').filter((line) => /PostgreSQL|usage|change feed/.test(line)).join('\n'));
   // Counted by the same gateway process, without a restart.
   let running: number | string = 'database down';
   for (let i = 0; i < 50; i++) {

@@ -296,7 +296,6 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
         },
         (err) => {
           if (stopping) return;
-          backoff = Math.min(RESTART_MAX_MS, backoff * 2);
           log.warn({ err: (err as Error).message.split('\n').slice(-1)[0], restartInMs: backoff }, 'embedded PostgreSQL did not start again; retrying');
           scheduleRestart();
         },
