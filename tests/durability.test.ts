@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { embeddedConnectionString } from '../server/db/embedded.ts';
 import { freePort } from './support/ports.ts';
 import { runKeys, spawnGateway, type GatewayProcess } from './support/process.ts';
@@ -27,10 +27,20 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
 });
+// A test that timed out may still have started a gateway after its cleanup: stop whatever is left.
+const dataDirs: string[] = [];
+afterAll(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
+  for (const dir of dataDirs) {
+    signal(serverPids(dir), 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 async function setup(): Promise<Setup> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-durability-'));
   await chmod(dataDir, 0o755); // as root, PostgreSQL runs as "postgres" and must be able to enter it
+  dataDirs.push(dataDir);
   const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), OLLAMA_URL: 'http://127.0.0.1:1', ADMIN_KEY, SHUTDOWN_TIMEOUT_MS: '3000' };
   cleanups.push(async () => {
     signal(serverPids(dataDir), 'SIGKILL');
