@@ -64,12 +64,21 @@ export interface App {
 }
 
 const PLAIN_PATH = /^\/(?!\/)[\w\-/]*$/;
+const READINESS_TIMEOUT_MS = 2000;
+/** Longest each shutdown step waits on the database. */
+const STOP_DB_DEADLINE_MS = 2000;
+
+/** Settles when p does or after ms, whichever comes first; never rejects. */
+const within = (p: Promise<unknown>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+};
 
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
-  openDatabase({ connectionString });
+  openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
-  const changes = await createChangeFeed({ connectionString, log });
+  const changes = await createChangeFeed({ connectionString, log, connectTimeoutMs: config.dbConnectTimeoutMs });
   const keys = await createKeyStore({ changes });
   const upstreams = await createUpstreams({
     urls: config.ollamaUrls,
@@ -86,10 +95,9 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   upstreams.bind({ serversOf: catalogue.serversOf });
   const limiter = createMemoryLimiter();
-  const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log });
+  const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxPending: config.usageMaxPending });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
-  const spoolFile = path.join(config.dataDir, 'usage-spool.ndjson');
-  const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), spoolFile, metricsToken: config.metricsToken });
+  const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes, metrics };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
@@ -131,13 +139,21 @@ export async function createApp({ config, connectionString, log }: { config: Con
     sendError(res, errors.notFound(`No endpoint ${p}`), log);
   };
 
+  // One probe query at a time, answered within READINESS_TIMEOUT_MS: a frozen database makes it 503, not a hang.
+  let probe: Promise<number> | undefined;
   const readiness = async (res: ServerResponse) => {
+    probe ??= prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`
+      .then(([row]) => row.pending)
+      .finally(() => (probe = undefined));
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const [{ pending }] = await prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`;
+      const pending = await Promise.race([probe, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), Math.min(READINESS_TIMEOUT_MS, config.dbStatementTimeoutMs))))]);
       if (pending > 0) return sendJson(res, 503, { status: 'migrating' });
       sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' });
     } catch {
       sendJson(res, 503, { status: 'database unreachable' });
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -197,13 +213,9 @@ export async function createApp({ config, connectionString, log }: { config: Con
       // Cut runs record their usage as they unwind; give them a moment to do so.
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
       access?.close();
-      await metrics.close();
-      await usage.close();
-      await keys.close();
-      await changes.close();
-      await limiter.close?.();
-      await upstreams.close();
-      await closeDatabase();
+      // Usage is on disk whatever the database does; nothing here waits on a dead or frozen one past its deadline.
+      await Promise.all([metrics.close(), usage.close({ timeoutMs: STOP_DB_DEADLINE_MS }), within(keys.close(), STOP_DB_DEADLINE_MS), changes.close(), limiter.close?.(), upstreams.close()]);
+      await closeDatabase({ timeoutMs: 1000 });
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * `npm start`: config -> database (embedded or external) -> migrations -> bootstrap admin key ->
- * HTTP server. SIGTERM or Ctrl-C drains requests, flushes usage, then stops the embedded database.
+ * HTTP server. SIGTERM or Ctrl-C drains requests, flushes usage (what the database does not take in
+ * time stays in the spool), then stops the embedded database; no step waits on a dead or frozen
+ * database past its own deadline.
  */
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, readEnvironment } from './config.ts';
@@ -68,7 +70,7 @@ const shutdown = async (signal: string) => {
   try {
     await app.stop();
     await db.stop();
-    log.info('stopped');
+    log.info({ ms: Date.now() - stopping }, 'stopped');
     process.exit(0);
   } catch (err) {
     log.error({ err }, 'error during shutdown');

@@ -5,11 +5,10 @@
  * with an admin key or METRICS_TOKEN, and without authentication on METRICS_PORT when it is set.
  *
  * @example
- *   const metrics = createMetrics({ usage, keys, inFlight: () => n, activeRuns: service.active, spoolFile, metricsToken });
+ *   const metrics = createMetrics({ usage, keys, inFlight: () => n, activeRuns: service.active, metricsToken });
  *   if (p === '/metrics') return metrics.serve(req, res);
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -60,7 +59,6 @@ export function createMetrics({
   log,
   inFlight,
   activeRuns,
-  spoolFile,
   metricsToken,
 }: {
   usage: UsageRecorder;
@@ -68,7 +66,6 @@ export function createMetrics({
   log: Logger;
   inFlight: () => number;
   activeRuns: () => number;
-  spoolFile: string;
   metricsToken?: string;
 }): Metrics {
   const registry = new Registry();
@@ -150,14 +147,10 @@ export function createMetrics({
   });
   new Gauge({
     name: 'ogw_usage_spool_bytes',
-    help: 'Size of the usage spool file (records kept on disk while the database was unavailable).',
+    help: 'Bytes of the usage spool the database has not confirmed yet (every record passes through it; it grows while the database is unavailable).',
     registers,
     collect() {
-      try {
-        this.set(statSync(spoolFile).size);
-      } catch {
-        this.set(0);
-      }
+      this.set(usage.stats().spoolBytes);
     },
   });
 

@@ -31,7 +31,8 @@ async function usageIds(): Promise<Set<string>> {
   return new Set(rows.map((r) => r.id));
 }
 
-describe('the gateway process on its embedded database', () => {
+// Real processes, each start with its own PostgreSQL: slow on a busy machine.
+describe('the gateway process on its embedded database', { timeout: 90_000 }, () => {
   let adminKey: string;
   let userKey: { id: string; key: string };
 
@@ -133,7 +134,7 @@ describe('the gateway process on its embedded database', () => {
   });
 });
 
-describe('the gateway process on an external database', () => {
+describe('the gateway process on an external database', { timeout: 90_000 }, () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase({ migrate: false });

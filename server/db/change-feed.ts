@@ -23,35 +23,64 @@ export async function publishChange({ kind, id }: { kind: ChangeKind; id: string
   await prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${`${kind}:${id}`})`;
 }
 
-export async function createChangeFeed({ connectionString, log }: { connectionString: string; log: { warn(o: object, m?: string): void } }): Promise<ChangeFeed> {
+export async function createChangeFeed({
+  connectionString,
+  log,
+  connectTimeoutMs = 5000,
+}: {
+  connectionString: string;
+  log: { warn(o: object, m?: string): void; info?(o: object, m?: string): void };
+  connectTimeoutMs?: number;
+}): Promise<ChangeFeed> {
   const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [], upstream: [] };
   const resync: Array<() => void> = [];
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
 
+  // One reconnect at a time, every second until the database answers (it may be restarting).
+  const reconnect = () => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect(false).catch(() => {});
+    }, 1000);
+  };
+
   const connect = async (first: boolean) => {
-    const c = new pg.Client({ connectionString });
+    // A connect timeout, or a frozen server would hold the reconnect loop forever.
+    const c = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+    let lost = false;
     c.on('notification', (msg) => {
       const [kind, ...rest] = (msg.payload ?? '').split(':');
       for (const fn of listeners[kind as ChangeKind] ?? []) fn(rest.join(':'));
     });
     c.on('error', (err) => {
-      log.warn({ err: err.message }, 'change feed connection lost; reconnecting');
+      if (lost) return;
+      lost = true;
+      if (client === c) {
+        client = undefined;
+        log.warn({ err: err.message }, 'change feed connection lost; reconnecting');
+      }
       c.end().catch(() => {});
-      if (!closed) retry = setTimeout(() => connect(false).catch(() => {}), 1000);
+      reconnect();
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);
     } catch (err) {
+      lost = true;
       await c.end().catch(() => {});
       if (first) throw err;
-      if (!closed) retry = setTimeout(() => connect(false).catch(() => {}), 1000);
+      reconnect();
       return;
     }
+    if (closed) return void c.end().catch(() => {});
     client = c;
-    if (!first) for (const fn of resync) fn();
+    if (!first) {
+      log.info?.({}, 'change feed reconnected');
+      for (const fn of resync) fn();
+    }
   };
   await connect(true);
 
@@ -61,7 +90,8 @@ export async function createChangeFeed({ connectionString, log }: { connectionSt
     async close() {
       closed = true;
       clearTimeout(retry);
-      await client?.end().catch(() => {});
+      // A frozen server never acknowledges the goodbye.
+      await Promise.race([client?.end().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
     },
   };
 }

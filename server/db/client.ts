@@ -7,13 +7,38 @@ import { PrismaClient } from './generated/client.ts';
 
 export let prisma: PrismaClient = undefined as unknown as PrismaClient;
 
-export function openDatabase({ connectionString, poolSize = 10 }: { connectionString: string; poolSize?: number }): PrismaClient {
-  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+export function openDatabase({
+  connectionString,
+  poolSize = 10,
+  connectTimeoutMs = 5000,
+  statementTimeoutMs = 10_000,
+}: {
+  connectionString: string;
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}): PrismaClient {
+  // Timeouts on every connection: a dead or frozen database fails a query instead of holding it (and a
+  // pool slot) forever. query_timeout is the client's own clock, for a server that never answers.
+  const adapter = new PrismaPg({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  prisma = new PrismaClient({ adapter });
   return prisma;
 }
 
-export async function closeDatabase(): Promise<void> {
-  await prisma?.$disconnect();
+/** Disconnects, but never waits on a frozen database longer than timeoutMs. */
+export async function closeDatabase({ timeoutMs = 2000 }: { timeoutMs?: number } = {}): Promise<void> {
+  if (!prisma) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([prisma.$disconnect().catch(() => {}), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
 }
 
 export type { PrismaClient };

@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { access, chmod, chown, constants, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,36 +230,91 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
   await chmod(passwordFile, 0o600);
   await stopOrphan(pgDir, log);
 
-  const child: ChildProcess = spawn(
-    postgres,
-    ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=100'],
-    // Own process group: a Ctrl-C for the gateway must not reach PostgreSQL before usage is flushed.
-    { ...(ids ?? {}), detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
+  const args = ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=100'];
+  let child: ChildProcess | undefined;
+  let stopping = false;
   const stopOnExit = () => {
-    child.kill('SIGINT');
+    child?.kill('SIGINT');
     releaseLock();
   };
   process.on('exit', stopOnExit);
 
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d;
-      if (output.includes('database system is ready to accept connections')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const hint = output.includes('Address already in use') ? ` Port ${port} is taken: set EMBEDDED_PG_PORT to a free port.` : '';
-      reject(new Error(`The embedded PostgreSQL stopped during start-up (exit ${code}).${hint}\n${output.trim().split('\n').slice(-5).join('\n')}`));
+  /** Spawns the server and resolves once it accepts connections. */
+  const launch = () =>
+    new Promise<ChildProcess>((resolve, reject) => {
+      const c = spawn(
+        postgres,
+        args,
+        // Own process group: a Ctrl-C for the gateway must not reach PostgreSQL before usage is flushed.
+        { ...(ids ?? {}), detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+      );
+      child = c;
+      let output = '';
+      const onData = (d: Buffer) => {
+        output += d;
+        if (!output.includes('database system is ready to accept connections')) return;
+        c.stdout!.off('data', onData);
+        c.stderr!.off('data', onData);
+        c.off('exit', onEarlyExit);
+        c.stdout!.resume();
+        c.stderr!.resume();
+        resolve(c);
+      };
+      const onEarlyExit = (code: number | null, signal: string | null) => {
+        const hint = output.includes('Address already in use') ? ` Port ${port} is taken: set EMBEDDED_PG_PORT to a free port.` : '';
+        reject(new Error(`The embedded PostgreSQL stopped during start-up (exit ${code ?? signal}).${hint}\n${output.trim().split('\n').slice(-5).join('\n')}`));
+      };
+      c.stdout!.on('data', onData);
+      c.stderr!.on('data', onData);
+      c.on('error', reject);
+      c.on('exit', onEarlyExit);
     });
-  });
-  child.stdout!.removeAllListeners('data');
-  child.stderr!.removeAllListeners('data');
-  child.stdout!.resume();
-  child.stderr!.resume();
+
+  // A server that dies while the gateway runs is started again, with a growing pause between tries
+  // (a killed server's backends hold its shared memory for a moment); the pause resets after a minute up.
+  let restartTimer: NodeJS.Timeout | undefined;
+  let backoff = RESTART_MIN_MS;
+  let upSince = Date.now();
+  const supervise = (c: ChildProcess) => {
+    upSince = Date.now();
+    c.once('exit', (code, signal) => {
+      if (stopping || child !== c) return;
+      if (Date.now() - upSince > 60_000) backoff = RESTART_MIN_MS;
+      log.warn({ code, signal, restartInMs: backoff }, 'embedded PostgreSQL exited unexpectedly; restarting it');
+      scheduleRestart();
+    });
+  };
+  const scheduleRestart = () => {
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (stopping) return;
+      launch().then(
+        (c) => {
+          if (stopping) return;
+          log.info({ pid: c.pid }, 'embedded PostgreSQL restarted');
+          supervise(c);
+        },
+        (err) => {
+          if (stopping) return;
+          log.warn({ err: (err as Error).message.split('\n').slice(-1)[0], restartInMs: backoff }, 'embedded PostgreSQL did not start again; retrying');
+          scheduleRestart();
+        },
+      );
+    }, backoff);
+    backoff = Math.min(RESTART_MAX_MS, backoff * 2);
+  };
+
+  // The backends of a server killed a moment ago may still hold its shared memory: give them a moment.
+  let first: ChildProcess | undefined;
+  for (let attempt = 1; !first; attempt++) {
+    try {
+      first = await launch();
+    } catch (err) {
+      if (attempt >= 10 || !/shared memory block/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  supervise(first);
 
   const base = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
@@ -274,14 +329,66 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
   return {
     connectionString: `${base}/${DATABASE}`,
     async stop() {
+      stopping = true;
+      clearTimeout(restartTimer);
       process.off('exit', stopOnExit);
-      if (child.exitCode !== null) return releaseLock();
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGINT'); // fast shutdown: our own connections are closed by now
-      const timer = setTimeout(() => child.kill('SIGQUIT'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return releaseLock();
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      const within = (ms: number) => {
+        let timer: NodeJS.Timeout | undefined;
+        return Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+      };
+      c.kill('SIGINT'); // fast shutdown: our own connections are closed by now
+      // A stopped (SIGSTOP) server never acts on a signal: waiting for it would only delay the exit.
+      const frozen = isStopped(c.pid!);
+      if (frozen) log.warn({ pid: c.pid }, 'embedded PostgreSQL is frozen (stopped); killing it');
+      if (frozen || !(await within(STOP_GRACE_MS))) {
+        if (!frozen) {
+          c.kill('SIGQUIT'); // immediate shutdown
+          if (await within(2000)) return releaseLock();
+          log.warn({ pid: c.pid }, 'embedded PostgreSQL does not stop; killing it');
+        }
+        // Its backends too (each is its own process group): they would keep its shared memory from the next start.
+        for (const pid of [c.pid!, ...childrenOf(c.pid!)]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        await within(2000);
+      }
       releaseLock();
     },
   };
+}
+
+const RESTART_MIN_MS = 500;
+const RESTART_MAX_MS = 10_000;
+const STOP_GRACE_MS = 5000;
+
+/** The pids whose parent is `pid` (a PostgreSQL server's backends and workers). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/** Whether a process is stopped by a signal (state T in /proc). */
+function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^T/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
 }
