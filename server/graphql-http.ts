@@ -77,12 +77,11 @@ export function checkVariables(variables: unknown): void {
   if (variables === null || typeof variables !== 'object') return;
   let count = 0;
   const walk = (value: unknown, path: string) => {
-    if (++count > MAX_VARIABLE_VALUES) throw errors.invalidRequest(`variables hold more than ${MAX_VARIABLE_VALUES} values`, 'variables_too_large');
+    if (++count > MAX_VARIABLE_VALUES) throw errors.variablesTooLarge(MAX_VARIABLE_VALUES);
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
       if (value.length > MAX_MESSAGES) {
-        const code = path.endsWith('.messages') ? 'too_many_messages' : 'list_too_long';
-        throw errors.invalidRequest(`${path} has ${value.length} entries; at most ${MAX_MESSAGES} are allowed`, code);
+        throw errors.listTooLong({ path, length: value.length, max: MAX_MESSAGES, messages: path.endsWith('.messages') });
       }
       for (let i = 0; i < value.length; i++) walk(value[i], `${path}[${i}]`);
       return;
@@ -105,9 +104,9 @@ export async function gateGraphQLPost({ req, res, keys, maxBodyBytes }: { req: I
     if (Number(req.headers['content-length']) > maxBodyBytes) throw errors.bodyTooLarge(maxBodyBytes);
     if (!type || !JSON_TYPES.has(type)) throw errors.unsupportedMediaType(req.headers['content-type'], 'application/json');
     const body = await readJson(req, maxBodyBytes);
-    if (Array.isArray(body)) throw errors.invalidRequest('Batched operations are not supported; send one operation per request', 'batching_not_supported');
-    if (body === null || typeof body !== 'object') throw errors.invalidRequest('Request body must be a JSON object', 'invalid_body');
-    if (Object.keys(body).length === 0) throw errors.invalidRequest('Request body must contain a "query"', 'missing_query');
+    if (Array.isArray(body)) throw errors.batchingNotSupported();
+    if (body === null || typeof body !== 'object') throw errors.invalidBody();
+    if (Object.keys(body).length === 0) throw errors.missingQuery();
     checkVariables((body as { variables?: unknown }).variables);
     (req as IncomingMessage & { body?: unknown }).body = body;
     return true;

@@ -109,7 +109,7 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
-    if (existing.revokedAt) throw errors.invalidRequest('A revoked key cannot be rotated', 'key_revoked');
+    if (existing.revokedAt) throw errors.keyRevoked();
     const rotated = await tx.apiKey.update({
       where: { id },
       data: {
@@ -130,7 +130,7 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
 /** Demoting an admin must leave another working admin key, or nobody can manage the gateway. */
 async function keepOneAdmin(tx: Pick<typeof prisma, 'apiKey'>, id: string) {
   const others = await tx.apiKey.count({ where: { role: 'ADMIN', revokedAt: null, id: { not: id }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
-  if (others === 0) throw errors.invalidRequest('This is the last working admin key: create another admin key before making this one a user key', 'last_admin');
+  if (others === 0) throw errors.lastAdmin();
 }
 
 /**

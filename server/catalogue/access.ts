@@ -18,7 +18,7 @@ export function resolveModelId(catalogue: Pick<Catalogue, 'get'>, name: string):
 
 /** The model a key may run: 400 without a name, 404 unknown or inactive, 403 outside its allow-list. */
 export function requireUsableModel(catalogue: Pick<Catalogue, 'get' | 'require'>, principal: Principal, name: unknown): Model {
-  if (typeof name !== 'string' || !name) throw errors.invalidRequest('model is required', 'missing_model');
+  if (typeof name !== 'string' || !name) throw errors.missingModel();
   const model = catalogue.require(resolveModelId(catalogue, name));
   if (principal.allowedModels && !principal.allowedModels.has(model.id)) throw errors.modelNotAllowed(name);
   return model;

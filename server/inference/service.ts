@@ -102,21 +102,21 @@ const unreserved0 = { settle: settleNothing };
 export function checkOptions(options: SamplingOptions, maxTokensCap: number): void {
   const { temperature, topP, topK, maxTokens, seed } = options;
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
-    throw errors.invalidRequest('temperature must be a number between 0 and 2', 'invalid_temperature');
+    throw errors.invalidOption('temperature', 'temperature must be a number between 0 and 2');
   }
   if (topP !== undefined && !(Number.isFinite(topP) && topP > 0 && topP <= 1)) {
-    throw errors.invalidRequest('top_p must be a number greater than 0 and at most 1', 'invalid_top_p');
+    throw errors.invalidOption('top_p', 'top_p must be a number greater than 0 and at most 1');
   }
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
-    throw errors.invalidRequest('top_k must be a whole number of at least 1', 'invalid_top_k');
+    throw errors.invalidOption('top_k', 'top_k must be a whole number of at least 1');
   }
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
-    throw errors.invalidRequest('max_tokens must be a whole number of at least 1', 'invalid_max_tokens');
+    throw errors.invalidOption('max_tokens', 'max_tokens must be a whole number of at least 1');
   }
   if (maxTokens !== undefined && maxTokens > maxTokensCap) {
-    throw errors.invalidRequest(`max_tokens must be at most ${maxTokensCap}`, 'invalid_max_tokens');
+    throw errors.invalidOption('max_tokens', `max_tokens must be at most ${maxTokensCap}`);
   }
-  if (seed !== undefined && !Number.isInteger(seed)) throw errors.invalidRequest('seed must be a whole number', 'invalid_seed');
+  if (seed !== undefined && !Number.isInteger(seed)) throw errors.invalidOption('seed', 'seed must be a whole number');
 }
 
 export function createInferenceService({
@@ -376,7 +376,7 @@ export function createInferenceService({
     async embed(input) {
       const model = requireModel(input.principal, input.request.model);
       const provider = providers.forModel(model);
-      if (!provider.embed) throw errors.invalidRequest(`The model '${model.id}' does not support embeddings`, 'embeddings_not_supported');
+      if (!provider.embed) throw errors.embeddingsNotSupported(model.id);
       const estimate = input.request.input.reduce((n, t) => n + estimateTextTokens(t), 0);
       const { settle } =
         input.principal.tpm === null ? unreserved0 : await reserveTokens({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` });

@@ -337,7 +337,7 @@ export function createOllamaClient({
       throw errors.modelNotFound(model);
     }
     // Ollama's 400s are about the request (a model that cannot chat, a bad image): the client's to fix.
-    if (res.statusCode === 400 || res.statusCode === 422) throw errors.invalidRequest(`Ollama refused the request: ${message}`, 'upstream_rejected');
+    if (res.statusCode === 400 || res.statusCode === 422) throw errors.upstreamRejected(message);
     throw errors.upstreamFailed(message, new Error(`Ollama answered HTTP ${res.statusCode}: ${raw}`));
   }
 

@@ -19,7 +19,7 @@ import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type FinishReason, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
 import { newId } from '../ids.ts';
-import { describeIssue, parseBody } from './validation.ts';
+import { issueError, parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -101,8 +101,7 @@ function blockOf(raw: Record<string, unknown>, where: string): Block {
   const result = block.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   if (!BLOCK_TYPES.includes(raw.type as string)) throw errors.invalidField(`${where}.type must be one of: ${BLOCK_TYPES.join(', ')}`);
-  const { message, code } = describeIssue(result.error.issues[0]);
-  throw errors.invalidRequest(`${where}.${message}`, code);
+  throw issueError(result.error.issues[0], where);
 }
 
 const refuse = (field: string, message: string) => errors.unsupported(`${field}: ${message}`);

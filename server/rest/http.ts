@@ -77,8 +77,8 @@ export function readJson(req: IncomingMessage, limit: number): Promise<unknown> 
     req.once('aborted', aborted).once('error', aborted);
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      if (!text.trim()) return reject(errors.invalidRequest('Request body is empty; send a JSON object', 'empty_body'));
-      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return reject(errors.invalidRequest(`Request body is nested deeper than ${MAX_JSON_DEPTH} levels`, 'too_deeply_nested'));
+      if (!text.trim()) return reject(errors.emptyBody());
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return reject(errors.tooDeeplyNested(MAX_JSON_DEPTH));
       try {
         resolve(JSON.parse(text));
       } catch (err) {

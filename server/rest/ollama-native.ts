@@ -127,7 +127,7 @@ function toolCallView(call: ToolCall, index: number) {
 type Piece = (text: string, more?: { thinking?: string; toolCalls?: ToolCall[]; firstIndex?: number }) => object;
 
 function unsupported(field: string, message: string) {
-  return errors.invalidRequest(`${field} is not supported through the gateway: ${message}`, 'unsupported_parameter');
+  return errors.unsupported(`${field} is not supported through the gateway: ${message}`);
 }
 
 function tagView(m: Model) {
@@ -272,7 +272,7 @@ export function createOllamaNativeApi({
     const b = parseBody(showBody, await readJson(req, maxBodyBytes));
     const name = b.model ?? b.name;
     noteModel(res, name);
-    if (!name) throw errors.invalidRequest('model is required', 'missing_field');
+    if (!name) throw errors.missingField('model');
     const model = visibleModel(service, principal, name);
     if (model.provider === 'builtin') {
       const view = tagView(model);

@@ -106,8 +106,8 @@ const PARAM_OF_CODE: Record<string, string> = {
 const params = new WeakMap<GatewayError, string>();
 
 /** An error with the request field it is about, reported as OpenAI's `param`. */
-export function badParam(param: string, message: string, code = 'invalid_value'): GatewayError {
-  const err = errors.invalidRequest(message, code);
+export function badParam(param: string, message: string): GatewayError {
+  const err = errors.invalidValue(message);
   params.set(err, param);
   return err;
 }

@@ -193,7 +193,7 @@ function options(input: SamplingArgs): SamplingOptions {
 
 /** The same request the REST routes build, with their limits on what the schema cannot express. */
 function chatRequest(input: ChatArgs): InferenceRequest {
-  if (!input.model) throw errors.invalidRequest('model is required', 'missing_model');
+  if (!input.model) throw errors.missingModel();
   if (input.messages.length < 1 || input.messages.length > MAX_MESSAGES) throw errors.invalidRequest(`messages must have between 1 and ${MAX_MESSAGES} entries`);
   const messages = input.messages.map((m, i): ChatMessage => {
     const out: ChatMessage = { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
@@ -211,7 +211,7 @@ function chatRequest(input: ChatArgs): InferenceRequest {
 }
 
 function generateRequest(input: GenerateArgs): InferenceRequest {
-  if (!input.model) throw errors.invalidRequest('model is required', 'missing_model');
+  if (!input.model) throw errors.missingModel();
   return { kind: 'generate', model: input.model, prompt: input.prompt, options: options(input) };
 }
 
