@@ -13,18 +13,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAccessLog } from './access-log.ts';
 import { ensureBootstrapAdmin } from './auth/api-keys.ts';
-import { createKeyStore, type KeyStore } from './auth/key-store.ts';
-import { createCatalogue, type Catalogue } from './catalogue/catalogue.ts';
+import { createKeyStore } from './auth/key-store.ts';
+import { createCatalogue } from './catalogue/catalogue.ts';
 import type { Config } from './config.ts';
-import { createChangeFeed, type ChangeFeed } from './db/change-feed.ts';
+import { createChangeFeed } from './db/change-feed.ts';
 import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
-import { createInferenceService, type InferenceService } from './inference/service.ts';
-import { createMemoryLimiter, type Limiter } from './limits/limiter.ts';
+import { createInferenceService } from './inference/service.ts';
+import { createMemoryLimiter } from './limits/limiter.ts';
 import type { Logger } from './log.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { createUpstreams, type Upstreams } from './providers/upstreams.ts';
+import { createMetrics } from './metrics.ts';
+import { createUpstreams } from './providers/upstreams.ts';
 import { createGraphQL } from './graphql.ts';
 import { createAnthropicApi } from './rest/anthropic.ts';
 import { createRestApi, sendError } from './rest/api.ts';
@@ -33,23 +33,8 @@ import { createCors } from './rest/cors.ts';
 import { createOllamaNativeApi } from './rest/ollama-native.ts';
 import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
-import { createUsageRecorder, type UsageRecorder } from './usage/recorder.ts';
-
-export interface Services {
-  config: Config;
-  log: Logger;
-  keys: KeyStore;
-  catalogue: Catalogue;
-  limiter: Limiter;
-  usage: UsageRecorder;
-  service: InferenceService;
-  upstreams: Upstreams;
-  changes: ChangeFeed;
-  metrics: Metrics;
-}
-
-/** A surface mounted under a path prefix; returns false to let the next one try. */
-export type Surface = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+import type { Services, Surface } from './services.ts';
+import { createUsageRecorder } from './usage/recorder.ts';
 
 export interface App {
   server: http.Server;
@@ -98,7 +83,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxPending: config.usageMaxPending });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
-  const services: Services = { config, log, keys, catalogue, limiter, usage, service, upstreams, changes, metrics };
+  const services: Services = { config, log, keys, catalogue, limiter, usage, inference: service, upstreams, changes, metrics };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
   const graphql = createGraphQL({ services });

@@ -23,7 +23,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type Execution
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Services, Surface } from './app.ts';
+import type { Services, Surface } from './services.ts';
 import { errors, isGatewayError } from './errors.ts';
 import { renderGatewayGraphiQL } from './graphiql.ts';
 import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';

@@ -13,12 +13,12 @@ import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { newId } from '../ids.ts';
-import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import { errors, } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
 import { MAX_MESSAGES, type ChatMessage, type Completion, type InferenceRequest, type SamplingOptions, type ThinkSetting, type ToolCall, type Usage } from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
 import { createResponsesHandler } from './responses.ts';
-import { parseBody } from './validation.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
@@ -93,54 +93,6 @@ const embeddingBody = z.object({
 type ChatBody = z.infer<typeof chatBody>;
 type CompletionBody = z.infer<typeof completionBody>;
 
-// OpenAI names the field at fault in `param`; the gateway's option checks say it in their code.
-const PARAM_OF_CODE: Record<string, string> = {
-  missing_model: 'model',
-  model_not_found: 'model',
-  model_not_allowed: 'model',
-  invalid_temperature: 'temperature',
-  invalid_top_p: 'top_p',
-  invalid_max_tokens: 'max_tokens',
-  invalid_seed: 'seed',
-};
-const params = new WeakMap<GatewayError, string>();
-
-/** An error with the request field it is about, reported as OpenAI's `param`. */
-export function badParam(param: string, message: string): GatewayError {
-  const err = errors.invalidValue(message);
-  params.set(err, param);
-  return err;
-}
-
-/** A request field the gateway cannot honour, reported with its `param`. */
-export function unsupportedParam(param: string, message: string): GatewayError {
-  const err = errors.unsupported(message);
-  params.set(err, param);
-  return err;
-}
-
-/** parseBody, remembering the offending field for `param`. */
-export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  try {
-    return parseBody(schema, body);
-  } catch (err) {
-    const issue = schema.safeParse(body).error?.issues[0];
-    if (issue && isGatewayError(err)) params.set(err, issue.path.map(String).join('.'));
-    throw err;
-  }
-}
-
-/** OpenAI's error taxonomy: its SDK picks the exception class from the status, tools read `type` and `code`. */
-function openAiType(e: GatewayError): string {
-  if (e.status === 429) return e.code === 'token_limit_exceeded' ? 'tokens' : 'requests';
-  if (e.status >= 500) return 'server_error';
-  return 'invalid_request_error';
-}
-
-export function openAiErrorBody(e: GatewayError) {
-  return { error: { message: e.message, type: openAiType(e), param: params.get(e) ?? PARAM_OF_CODE[e.code] ?? null, code: e.code } };
-}
-
 
 function usageView(u: Usage) {
   return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens };
@@ -160,23 +112,6 @@ function samplingOptions(body: ChatBody | CompletionBody, maxTokens: number | nu
     maxTokens: maxTokens ?? undefined,
     stop: stop?.length ? stop : undefined,
   };
-}
-
-/** The base64 data of an image data: URL; Ollama takes images inline, and fetching remote URLs for a client is not the gateway's job. */
-export function imageData(url: string): string | undefined {
-  return /^data:image\/[\w.+-]+;base64,(.+)$/s.exec(url)?.[1];
-}
-
-/** A JSON-string `arguments` (OpenAI's form) as the object Ollama takes; `param` names the field when it is not one. */
-export function parseArguments(text: string, param: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw badParam(param, `${param} must be a JSON object encoded as a string`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badParam(param, `${param} must be a JSON object encoded as a string`);
-  return value as Record<string, unknown>;
 }
 
 /** OpenAI content (a string or text and image parts) as the engine's text plus base64 images; tool calls and results as Ollama's. */
@@ -239,10 +174,6 @@ function toChatRequest(body: ChatBody): InferenceRequest {
     ...(think !== undefined ? { think } : {}),
     ...(format !== undefined ? { format } : {}),
   };
-}
-
-export function newCallId(): string {
-  return newId('call_');
 }
 
 /** A call in OpenAI's shape: an id (Ollama's, or a new one) and arguments as a JSON string. */

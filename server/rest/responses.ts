@@ -17,7 +17,7 @@ import type { DoneEvent, InferenceRun, InferenceService } from '../inference/ser
 import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type ThinkSetting, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
 import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
 import { newId } from '../ids.ts';
-import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai.ts';
+import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
 
 const nullish = <T extends z.ZodType>(t: T) => t.nullable().optional();
 

@@ -102,7 +102,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, _args, ctx) => {
       await recordAudit(
         { actor: { ...ctx.actor, surface: 'console' }, action: 'console.sign_in', targetType: 'console', targetId: ctx.principal.keyId },
-        ctx.services.log,
+        ctx.log,
       );
       return true;
     },

@@ -10,19 +10,19 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
-import type { Services } from '../app.ts';
+import type { ResolverServices, Services } from '../services.ts';
 import type { Actor } from '../audit/audit.ts';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
-import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import { bearerSecret } from '../auth/key-rules.ts';
+import { isGatewayError, type GatewayError } from '../errors.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 
-export interface GraphQLContext {
+export interface GraphQLContext extends ResolverServices {
   /** The calling key. */
   principal: Principal;
   /** The caller as the audit log records it: key, surface (graphql, or console for the admin console) and address. */
   actor: Actor;
-  services: Services;
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
   /** What the operation's admission said, for the HTTP response's X-RateLimit-* and Retry-After headers. */
@@ -58,11 +58,7 @@ function credential(initial: InitialContext): string | undefined {
  * long-lived connections); throws the 401 GatewayError when it no longer works.
  */
 export function reauthenticate(keys: KeyStore, initial: InitialContext): Principal {
-  const authorization = credential(initial);
-  if (!authorization) throw errors.missingKey();
-  const secret = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  if (!secret) throw errors.invalidRequestAuth();
-  return keys.authenticateSecret(secret, { touch: false });
+  return keys.authenticateSecret(bearerSecret(credential(initial)), { touch: false });
 }
 
 /**
@@ -84,7 +80,12 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     const ctx: GraphQLContext = {
       principal,
       actor: actorOf(initial, principal),
-      services,
+      inference: services.inference,
+      keys: services.keys,
+      catalogue: services.catalogue,
+      usage: services.usage,
+      upstreams: services.upstreams,
+      log: services.log,
       signal,
       rateLimit: {},
       lifeline: ({ endsOnGoAway }) =>

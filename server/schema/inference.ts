@@ -224,7 +224,7 @@ function noteLimit(ctx: GraphQLContext, err: unknown): void {
 
 async function admit(ctx: GraphQLContext): Promise<void> {
   try {
-    ctx.rateLimit.result = await ctx.services.service.admit(ctx.principal);
+    ctx.rateLimit.result = await ctx.inference.admit(ctx.principal);
   } catch (err) {
     noteLimit(ctx, err);
     throw err;
@@ -234,11 +234,11 @@ async function admit(ctx: GraphQLContext): Promise<void> {
 /** Records a refusal (4xx before any run began) in usage, as the REST surfaces do; the service skips what a run recorded. */
 function recordRefusal(ctx: GraphQLContext, { err, request, endpoint, requestId, stream }: { err: unknown; request: InferenceRequest; endpoint: string; requestId: string; stream: boolean }): void {
   if (!isGatewayError(err) || err.status < 400 || err.status >= 500) return;
-  ctx.services.service.refused({ principal: ctx.principal, surface: 'graphql', endpoint, requestId, model: request.model, error: err, stream });
+  ctx.inference.refused({ principal: ctx.principal, surface: 'graphql', endpoint, requestId, model: request.model, error: err, stream });
 }
 
 async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint: string): Promise<CompletionShape> {
-  const { service } = ctx.services;
+  const service = ctx.inference;
   const requestId = newId('cmpl-');
   try {
     await admit(ctx);
@@ -346,7 +346,7 @@ function queueNotices(): QueueNotices {
 }
 
 async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: string) {
-  const { service } = ctx.services;
+  const service = ctx.inference;
   const requestId = newId('cmpl-');
   const refused = (err: unknown) => recordRefusal(ctx, { err, request, endpoint, requestId, stream: true });
   try {

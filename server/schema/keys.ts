@@ -256,7 +256,7 @@ builder.mutationFields((t) => ({
         actor: ctx.actor,
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
-      await ctx.services.keys.reloadKey(created.key.id);
+      await ctx.keys.reloadKey(created.key.id);
       return created;
     },
   }),
@@ -279,7 +279,7 @@ builder.mutationFields((t) => ({
         expiresAt: input.expiresAt,
         actor: ctx.actor,
       });
-      await ctx.services.keys.reloadKey(key.id);
+      await ctx.keys.reloadKey(key.id);
       return key;
     },
   }),
@@ -290,7 +290,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
       const key = await revokeApiKey({ id: String(input.id), actor: ctx.actor });
-      await ctx.services.keys.reloadKey(key.id);
+      await ctx.keys.reloadKey(key.id);
       return key;
     },
   }),
@@ -301,7 +301,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RotateApiKeyInput, required: true, description: 'The key and the grace period.' }) },
     resolve: async (_root, { input }, ctx) => {
       const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0, actor: ctx.actor });
-      await ctx.services.keys.reloadKey(rotated.key.id);
+      await ctx.keys.reloadKey(rotated.key.id);
       return rotated;
     },
   }),

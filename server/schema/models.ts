@@ -53,7 +53,7 @@ export const Model = builder.prismaObject('Model', {
     capabilities: t.stringList({
       nullable: true,
       description: 'What it can do, as its Ollama server reports it ("completion" means it can chat; also "embedding", "tools", "thinking", "vision"); null when the server could not be asked.',
-      resolve: (m, _args, ctx) => modelCapabilities({ upstreams: ctx.services.upstreams, model: m }),
+      resolve: (m, _args, ctx) => modelCapabilities({ upstreams: ctx.upstreams, model: m }),
     }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true, description: 'When a sync last saw it upstream.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it entered the catalogue.' }),
@@ -70,7 +70,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, { includeInactive }, ctx) => {
       if (includeInactive && !ctx.principal.isAdmin) throw errors.forbidden('includeInactive needs an admin key');
-      return ctx.services.service.models(ctx.principal, { includeInactive: !!includeInactive });
+      return ctx.inference.models(ctx.principal, { includeInactive: !!includeInactive });
     },
   }),
   model: t.field({
@@ -79,7 +79,7 @@ builder.queryFields((t) => ({
     description:
       'One model by id, resolved as every API does ("llama3" means "llama3:latest"); null when it does not exist or this key may not see it. Admins also see inactive models.',
     args: { id: t.arg.id({ required: true, description: 'The model id, e.g. "llama2:7b".' }) },
-    resolve: (_root, { id }, ctx) => ctx.services.service.findModel(ctx.principal, String(id), { includeInactive: true }) ?? null,
+    resolve: (_root, { id }, ctx) => ctx.inference.findModel(ctx.principal, String(id), { includeInactive: true }) ?? null,
   }),
 }));
 
@@ -125,8 +125,8 @@ builder.mutationFields((t) => ({
     description: 'Activates or deactivates a model, renames it, or changes its description and default parameters (admin).',
     args: { input: t.arg({ type: UpdateModelInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const before = ctx.services.catalogue.get(String(input.id));
-      const model = await ctx.services.catalogue.update({
+      const before = ctx.catalogue.get(String(input.id));
+      const model = await ctx.catalogue.update({
         id: String(input.id),
         name: given(input.name),
         description: given(input.description),
@@ -136,7 +136,7 @@ builder.mutationFields((t) => ({
         topK: input.topK,
       });
       const diff = changes(before ? modelSnapshot(before) : {}, modelSnapshot(model));
-      await recordAudit({ actor: ctx.actor, action: 'model.update', targetType: 'model', targetId: model.id, ...diff }, ctx.services.log);
+      await recordAudit({ actor: ctx.actor, action: 'model.update', targetType: 'model', targetId: model.id, ...diff }, ctx.log);
       return model;
     },
   }),
@@ -145,10 +145,10 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Lists every Ollama server’s models now and updates the catalogue (admin).',
     resolve: async (_root, _args, ctx) => {
-      const results = await ctx.services.catalogue.sync();
+      const results = await ctx.catalogue.sync();
       const after = { upstreams: results.map((r) => ({ upstream: r.upstream, ok: r.ok, error: r.error ?? null, seen: r.seen, added: r.added, missing: r.missing })) };
-      await recordAudit({ actor: ctx.actor, action: 'models.sync', targetType: 'catalogue', after }, ctx.services.log);
-      return { results, models: ctx.services.catalogue.list({ includeInactive: true }) };
+      await recordAudit({ actor: ctx.actor, action: 'models.sync', targetType: 'catalogue', after }, ctx.log);
+      return { results, models: ctx.catalogue.list({ includeInactive: true }) };
     },
   }),
 }));

@@ -71,12 +71,12 @@ export const Upstream = builder.objectRef<ServerEntry>('Upstream').implement({
     }),
     consecutiveFailures: t.int({ description: 'Failures since it last answered.', resolve: (s) => s.breaker.failures }),
     version: t.string({ nullable: true, description: 'What /api/version said; null before the first probe.', resolve: (s) => s.version }),
-    listedModels: t.stringList({ description: 'Models it lists (/api/tags, at the last sync).', resolve: (s, _a, ctx) => listedBy(ctx.services.catalogue, s.id) }),
+    listedModels: t.stringList({ description: 'Models it lists (/api/tags, at the last sync).', resolve: (s, _a, ctx) => listedBy(ctx.catalogue, s.id) }),
     loadedModels: t.field({ type: [LoadedModelRef], description: 'Models in its memory (/api/ps, and what the gateway just sent it).', resolve: (s) => [...s.loaded.values()] }),
     inFlight: t.exposeInt('inFlight', { description: 'The gateway’s requests running on it now.' }),
     queueLength: t.int({
       description: 'Requests waiting in the gateway for a model it lists.',
-      resolve: (s, _a, ctx) => listedBy(ctx.services.catalogue, s.id).reduce((n, id) => n + ctx.services.upstreams.scheduler.waitingFor(id), 0),
+      resolve: (s, _a, ctx) => listedBy(ctx.catalogue, s.id).reduce((n, id) => n + ctx.upstreams.scheduler.waitingFor(id), 0),
     }),
     recentLatencyMs: t.int({ nullable: true, description: 'Median time to first byte of its recent requests (ms); null before any.', resolve: (s) => median(s.latencies) }),
     lastError: t.field({ type: UpstreamError, nullable: true, description: 'Its last failure; null if none.', resolve: (s) => s.breaker.lastError }),
@@ -126,7 +126,7 @@ builder.queryFields((t) => ({
     type: [Upstream],
     authScopes: { admin: true },
     description: 'Every upstream server with its health, models, load and last error (admin).',
-    resolve: (_root, _args, ctx) => [...ctx.services.upstreams.scheduler.servers()],
+    resolve: (_root, _args, ctx) => [...ctx.upstreams.scheduler.servers()],
   }),
 }));
 
@@ -138,8 +138,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AddUpstreamInput, required: true, description: 'The new server.' }) },
     resolve: async (_root, { input }, ctx) => {
       const row = await addServer({ name: input.name, url: input.url, parallel: input.parallel });
-      const entry = await applied(ctx.services.upstreams, ctx.services.catalogue, row.id, { sync: true });
-      void ctx.services.upstreams.scheduler.probeAll();
+      const entry = await applied(ctx.upstreams, ctx.catalogue, row.id, { sync: true });
+      void ctx.upstreams.scheduler.probeAll();
       return entry;
     },
   }),
@@ -150,7 +150,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateUpstreamInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, ctx) => {
       const row = await updateServer({ id: String(input.id), name: input.name ?? undefined, url: input.url ?? undefined, parallel: input.parallel, state: input.state ?? undefined });
-      return applied(ctx.services.upstreams, ctx.services.catalogue, row.id, { sync: input.url != null || input.state === 'ENABLED' });
+      return applied(ctx.upstreams, ctx.catalogue, row.id, { sync: input.url != null || input.state === 'ENABLED' });
     },
   }),
   drainUpstream: t.field({
@@ -158,14 +158,14 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Lets a server finish what it runs and sends it nothing new (admin).',
     args: { input: t.arg({ type: DrainUpstreamInput, required: true, description: 'The server.' }) },
-    resolve: async (_root, { input }, ctx) => applied(ctx.services.upstreams, ctx.services.catalogue, (await updateServer({ id: String(input.id), state: 'DRAINING' })).id),
+    resolve: async (_root, { input }, ctx) => applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DRAINING' })).id),
   }),
   disableUpstream: t.field({
     type: Upstream,
     authScopes: { admin: true },
     description: 'Sends a server nothing new and stops probing and syncing it (admin).',
     args: { input: t.arg({ type: DisableUpstreamInput, required: true, description: 'The server.' }) },
-    resolve: async (_root, { input }, ctx) => applied(ctx.services.upstreams, ctx.services.catalogue, (await updateServer({ id: String(input.id), state: 'DISABLED' })).id),
+    resolve: async (_root, { input }, ctx) => applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DISABLED' })).id),
   }),
   enableUpstream: t.field({
     type: Upstream,
@@ -173,7 +173,7 @@ builder.mutationFields((t) => ({
     description: 'Sends a drained or disabled server traffic again (admin).',
     args: { input: t.arg({ type: EnableUpstreamInput, required: true, description: 'The server.' }) },
     resolve: async (_root, { input }, ctx) =>
-      applied(ctx.services.upstreams, ctx.services.catalogue, (await updateServer({ id: String(input.id), state: 'ENABLED' })).id, { sync: true }),
+      applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'ENABLED' })).id, { sync: true }),
   }),
   removeUpstream: t.id({
     authScopes: { admin: true },
@@ -181,8 +181,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RemoveUpstreamInput, required: true, description: 'The server.' }) },
     resolve: async (_root, { input }, ctx) => {
       const row = await removeServer({ id: String(input.id) });
-      await ctx.services.upstreams.reload();
-      await ctx.services.catalogue.sync();
+      await ctx.upstreams.reload();
+      await ctx.catalogue.sync();
       return row.id;
     },
   }),

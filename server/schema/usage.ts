@@ -170,7 +170,7 @@ builder.subscriptionField('usageEvents', (t) =>
     authScopes: { admin: true },
     description: 'Every usage record as it is made, from every surface (admin).',
     subscribe: (_root, _args, ctx) =>
-      feed<UsageRow>((push) => ctx.services.usage.onRecord((rec) => push(toUsageRow(rec))), { lifeline: ctx.lifeline({ endsOnGoAway: true }) }),
+      feed<UsageRow>((push) => ctx.usage.onRecord((rec) => push(toUsageRow(rec))), { lifeline: ctx.lifeline({ endsOnGoAway: true }) }),
     resolve: (row) => unlessEnded(row),
   }),
 );
