@@ -21,7 +21,7 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
-import { createMemoryLimiter } from './limits/limiter.ts';
+import { createMemoryLimiter } from './limits/memory.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';

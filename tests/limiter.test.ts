@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryLimiter, WINDOW_MS, type TokenReservation } from '../server/limits/limiter.ts';
+import { WINDOW_MS, type TokenReservation } from '../server/limits/limiter.ts';
+import { createMemoryLimiter } from '../server/limits/memory.ts';
 
 describe('memory limiter', () => {
   it('accepts exactly the limit within a window and reports remaining', () => {

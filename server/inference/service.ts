@@ -185,7 +185,9 @@ export function createInferenceService({
     if (min > limit) throw errors.overTokenLimit(limit, need);
     const reservation = await limiter.reserveTokens({ key: principal.keyId, limit, min, max });
     if (!reservation.result.allowed) throw errors.tokenLimited(limit, reservation.result.retryAfter, { tokens: min, left: reservation.result.remaining });
-    return reservation;
+    // A shared store settles asynchronously; a failed settlement leaves the reservation standing (the safe side).
+    const settle = (actual: number) => void Promise.resolve(reservation.settle(actual)).catch(() => {});
+    return { ...reservation, settle };
   };
 
   const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number; queueWaitMs?: number; upstream?: string | null }) => {
