@@ -92,7 +92,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     // Before /v1: it owns /v1/messages.
     createAnthropicApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
     createOpenAiApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
-    createOllamaNativeApi({ keys, service, upstreams, maxBodyBytes: config.maxBodyBytes, log }),
+    createOllamaNativeApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log }),
     graphql.handle,
     createConsoleSurface({ log }),
   ];

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../server/errors.ts';
 import type { InferenceRequest, ProviderEvent } from '../server/inference/types.ts';
-import { createOllamaClient, createOllamaProvider, withoutAddresses, type OllamaClient } from '../server/providers/ollama.ts';
+import { createOllamaClient, type OllamaClient, withoutAddresses } from '../server/providers/ollama/client.ts';
+import { createOllamaProvider } from '../server/providers/ollama/provider.ts';
 import { countWords, durationsFor, splitIntoTokens, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
 let emulator: OllamaEmulator;

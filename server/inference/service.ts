@@ -20,7 +20,7 @@ import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable } from './abort.ts';
 import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
-import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions } from './types.ts';
+import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
 
 export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -64,6 +64,9 @@ export interface InferenceService {
   models(principal: Principal, opts?: { includeInactive?: boolean }): Model[];
   /** The model `id` names if this key may use it (`name` means `name:latest`, as in Ollama); else 400/403/404. */
   requireModel(principal: Principal, id: string): Model;
+  /** Ollama-only calls (show, ps, version) the Ollama-native surface passes through: the model's server's, or every server's. */
+  native(model?: Model): NativeCalls | undefined;
+  nativeAll(): NativeCalls[];
   /** The model `name` names if this key may see it (catalogue/access.ts), else undefined. */
   findModel(principal: Principal, name: string, opts?: { includeInactive?: boolean }): Model | undefined;
   /**
@@ -92,6 +95,10 @@ export interface ProviderResolver {
   forModel(model: Model): Provider;
   /** A slot on a server that serves the model (waits in the fair queue); the lease is the provider to call. */
   acquire(input: AcquireInput): Promise<Lease>;
+  /** Ollama-only calls on a server that lists the model (any Ollama server without one), if there is one. */
+  nativeFor(model?: Model): NativeCalls | undefined;
+  /** Ollama-only calls on every Ollama server. */
+  nativeServers(): NativeCalls[];
 }
 
 const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
@@ -407,6 +414,9 @@ export function createInferenceService({
     },
 
     requireModel,
+
+    native: (model) => providers.nativeFor(model),
+    nativeAll: () => providers.nativeServers(),
 
     findModel: (principal, name, opts) => findVisibleModel(catalogue, principal, name, opts),
 

@@ -133,6 +133,16 @@ export interface EmbedResult {
  * GatewayError (from server/errors.ts) for upstream failures, and stops the upstream work when
  * `signal` aborts.
  */
+/**
+ * Calls only Ollama's own API has (the Ollama-native surface passes them through): /api/show,
+ * /api/ps and /api/version of a server, in Ollama's wire format.
+ */
+export interface NativeCalls {
+  show(args: { model: string; verbose?: boolean; signal?: AbortSignal }): Promise<unknown>;
+  ps(opts?: { signal?: AbortSignal }): Promise<{ models: Array<{ name: string }> }>;
+  version(opts?: { signal?: AbortSignal }): Promise<{ version: string }>;
+}
+
 export interface Provider {
   stream(req: InferenceRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
   /**

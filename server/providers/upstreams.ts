@@ -12,7 +12,8 @@ import type { Provider } from '../inference/types.ts';
 import { createScheduler, serverEntry, type AcquireInput, type Lease, type Scheduler, type ServerConnection, type ServerEntry } from '../scheduler/scheduler.ts';
 import { listServers, seedServers } from '../scheduler/servers.ts';
 import { createBuiltinProvider } from './builtin.ts';
-import { createOllamaClient, createOllamaProvider, type FailureLog, type OllamaClient } from './ollama.ts';
+import { createOllamaClient, type FailureLog, type OllamaClient } from './ollama/client.ts';
+import { createOllamaProvider } from './ollama/provider.ts';
 
 /** Connects to one server of a kind. */
 type ConnectKind = (args: { url: string; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
@@ -57,8 +58,6 @@ export interface Upstreams extends ProviderResolver {
   scheduler: Scheduler;
   /** The Ollama client of a server that lists the model (for Ollama-native calls such as /api/show). */
   clientFor(model: Model): OllamaClient;
-  /** One client per Ollama server (the first answers /api/version). */
-  readonly clients: OllamaClient[];
   /** Routing asks this which servers list a model (the catalogue, once it exists). */
   bind(opts: { serversOf: (modelId: string) => readonly string[] }): void;
   /** Re-reads the Upstream rows (after an admin change, here or on another replica). */
@@ -141,6 +140,13 @@ export async function createUpstreams({
   changes?.on('upstream', () => void reload().catch((err) => log.warn({ err: (err as Error).message }, 'could not reload upstream servers')));
   changes?.onResync(() => void reload().catch(() => {}));
 
+  /** The Ollama client of a server that lists the model: a healthy one first. */
+  const clientFor = (model: Model): OllamaClient => {
+    const ids = serversOf(model.id);
+    const listed = entries.filter((e) => ids.includes(e.id) && e.state !== 'DISABLED');
+    const pick = listed.find((e) => e.breaker.state === 'closed') ?? listed[0] ?? entries[0];
+    return connections.get(pick?.id)?.client ?? ollamaClients()[0];
+  };
   const ollamaClients = () => entries.flatMap((e) => (e.kind === 'ollama' && connections.get(e.id)?.client ? [connections.get(e.id)!.client!] : []));
 
   return {
@@ -148,15 +154,9 @@ export async function createUpstreams({
     scheduler,
     forModel: (model) => (model.provider === 'builtin' ? builtin : capabilities),
     acquire: (input: AcquireInput) => (input.model.provider === 'builtin' ? Promise.resolve(builtinLease) : scheduler.acquire(input)),
-    clientFor(model) {
-      const ids = serversOf(model.id);
-      const listed = entries.filter((e) => ids.includes(e.id) && e.state !== 'DISABLED');
-      const pick = listed.find((e) => e.breaker.state === 'closed') ?? listed[0] ?? entries[0];
-      return connections.get(pick?.id)?.client ?? ollamaClients()[0];
-    },
-    get clients() {
-      return ollamaClients();
-    },
+    nativeFor: (model) => (model ? clientFor(model) : ollamaClients()[0]),
+    nativeServers: () => ollamaClients(),
+    clientFor,
     bind(opts) {
       serversOf = opts.serversOf;
     },

@@ -6,7 +6,7 @@
  * create, copy, delete, blobs) is refused and never reaches Ollama. Errors are {"error": "..."}.
  *
  * @example
- *   const ollama = createOllamaNativeApi({ keys, service, upstreams, maxBodyBytes, log });
+ *   const ollama = createOllamaNativeApi({ keys, service, maxBodyBytes, log });
  *   surfaces.push(ollama); // answers /ollama/*, returns false for every other path
  */
 import { createHash } from 'node:crypto';
@@ -16,9 +16,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type InferenceRequest, type ProviderEvent, type SamplingOptions, type ToolCall } from '../inference/types.ts';
-import type { OllamaClient, OllamaPsResponse } from '../providers/ollama.ts';
-import type { Upstreams } from '../providers/upstreams.ts';
+import { MAX_MESSAGES, type ChatMessage, type InferenceRequest, type NativeCalls, type ProviderEvent, type SamplingOptions, type ToolCall } from '../inference/types.ts';
 import { newId } from '../ids.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
@@ -174,13 +172,11 @@ function finalStats({ ev, started, firstToken }: { ev: Extract<ProviderEvent, { 
 export function createOllamaNativeApi({
   keys,
   service,
-  upstreams,
   maxBodyBytes,
   log,
 }: {
   keys: KeyStore;
   service: InferenceService;
-  upstreams: Pick<Upstreams, 'clientFor' | 'clients'>;
   maxBodyBytes: number;
   log: Logger;
 }) {
@@ -287,27 +283,33 @@ export function createOllamaNativeApi({
         modified_at: view.modified_at,
       });
     }
-    const info = await upstreams.clientFor(model).show({ model: model.id, verbose: b.verbose, signal: clientSignal(req, res) });
+    const native = service.native(model);
+    if (!native) throw errors.serversDown(model.id, 'no Ollama server is configured', 5);
+    const info = await native.show({ model: model.id, verbose: b.verbose, signal: clientSignal(req, res) });
     sendJson(res, 200, info);
   };
 
   const ps = async ({ req, res, principal }: Ctx) => {
     // Ask each server that serves one of this key's models, and report only those models.
-    const byClient = new Map<OllamaClient, Set<string>>();
+    const byClient = new Map<NativeCalls, Set<string>>();
     for (const m of service.models(principal)) {
       if (m.provider === 'builtin') continue;
-      const client = upstreams.clientFor(m);
-      byClient.set(client, (byClient.get(client) ?? new Set()).add(m.id));
+      const client = service.native(m);
+      if (client) byClient.set(client, (byClient.get(client) ?? new Set()).add(m.id));
     }
     const signal = clientSignal(req, res);
     const answers = await Promise.all(
-      [...byClient].map(async ([client, ids]): Promise<OllamaPsResponse['models']> => (await client.ps({ signal })).models.filter((r) => ids.has(r.name))),
+      [...byClient].map(async ([client, ids]) => (await client.ps({ signal })).models.filter((r) => ids.has(r.name))),
     );
     sendJson(res, 200, { models: answers.flat() });
   };
 
   // Clients check the version for feature support; the first configured server speaks for all.
-  const version = async ({ req, res }: Ctx) => sendJson(res, 200, await upstreams.clients[0].version({ signal: clientSignal(req, res) }));
+  const version = async ({ req, res }: Ctx) => {
+    const native = service.native();
+    if (!native) throw errors.serversDown('*', 'no Ollama server is configured', 5);
+    sendJson(res, 200, await native.version({ signal: clientSignal(req, res) }));
+  };
 
   const refuse = (path: string) => () => {
     throw errors.forbidden(`Model management (${path.slice('/api/'.length).split('/')[0]}) is not available through the gateway; an administrator manages the models on the Ollama servers`);
