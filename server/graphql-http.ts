@@ -15,7 +15,8 @@ import type { Socket } from 'node:net';
 import type { KeyStore } from './auth/key-store.ts';
 import { errors, isGatewayError, type GatewayError } from './errors.ts';
 import { MAX_MESSAGES } from './inference/types.ts';
-import { errorHeaders, isAbort, readJson, sendJson } from './rest/http.ts';
+import { isAbort } from './inference/abort.ts';
+import { errorHeaders, readJson, sendJson } from './rest/http.ts';
 import { errorExtensions } from './schema/context.ts';
 
 /** Content types Yoga parses as JSON; multipart and form bodies are refused (no uploads in this schema). */

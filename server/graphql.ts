@@ -31,6 +31,7 @@ import { createLifelines } from './realtime/lifeline.ts';
 import { rateLimitHeaders } from './rest/http.ts';
 import { createContextFactory, limitExtensions, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext, type QueryLimit } from './schema/context.ts';
 import { schema } from './schema/index.ts';
+import { isAbort } from './inference/abort.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -101,7 +102,7 @@ function useRateLimitHeaders(contextOf: (request: Request) => GraphQLContext | u
 /** Typed gateway errors (bad input, unknown model, rate limits, upstream failures) and cancellations are expected. */
 function isExpected(err: unknown): boolean {
   const e = err instanceof GraphQLError && err.originalError ? err.originalError : err;
-  return isGatewayError(e) || (e as { name?: unknown } | null)?.name === 'AbortError';
+  return isGatewayError(e) || isAbort(e);
 }
 
 /** graphql-armor's rejections carry no extensions.code: give them one (they are thrown as they are). */

@@ -10,6 +10,17 @@ import pretty from 'pino-pretty';
 
 export type Logger = import('pino').Logger;
 
+/**
+ * What a module needs of a logger: the process's pino Logger fits, and a test passes a few functions.
+ * Modules take `Pick<Log, …>` of the levels they use.
+ */
+export interface Log {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
 export type LogFormat = 'auto' | 'pretty' | 'json';
 
 const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', '*.authorization', 'secret', 'key', 'connectionString'];

@@ -9,6 +9,7 @@ import { publishChange, type ChangeFeed } from '../db/change-feed.ts';
 import type { Model, Prisma } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import { BUILTIN_MODELS } from '../providers/builtin.ts';
+import type { Log } from '../log.ts';
 
 /** Documented default parameters given to a model when it first appears. */
 export const DEFAULT_PARAMETERS = { temperature: 0.7, topP: 0.9, topK: 40 };
@@ -63,10 +64,7 @@ export interface Catalogue {
   close(): void;
 }
 
-interface Logger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 export function describeUpstream(m: UpstreamModel): string {
   const d = (m.details ?? {}) as Record<string, string | undefined>;

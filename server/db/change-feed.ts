@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { prisma } from './client.ts';
+import type { Log } from '../log.ts';
 
 const CHANNEL = 'ogw_changes';
 
@@ -29,7 +30,7 @@ export async function createChangeFeed({
   connectTimeoutMs = 5000,
 }: {
   connectionString: string;
-  log: { warn(o: object, m?: string): void; info?(o: object, m?: string): void };
+  log: Pick<Log, 'warn'> & Partial<Pick<Log, 'info'>>;
   connectTimeoutMs?: number;
 }): Promise<ChangeFeed> {
   const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [], upstream: [] };

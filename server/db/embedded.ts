@@ -17,16 +17,14 @@ import { access, chmod, chown, constants, cp, mkdir, readFile, rename, rm, stat,
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { Log } from '../log.ts';
 
 export interface EmbeddedPostgres {
   connectionString: string;
   stop(): Promise<void>;
 }
 
-interface Logger {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
 const DATABASE = 'gateway';
 const USER = 'gateway';

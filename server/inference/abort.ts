@@ -22,3 +22,15 @@ export function abortSignal(signal: AbortSignal, reason: unknown): boolean {
 export function isAbortable(signal: AbortSignal): boolean {
   return controllers.has(signal);
 }
+
+/** A cancellation (the client went away, or the engine ended the run), not a failure: nobody to answer. */
+export const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
+
+/** The AbortError to throw for an aborted signal: its own reason when that is one, else a new one (the reason as its cause). */
+export function abortError(signal: AbortSignal, message = 'The operation was aborted'): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const err = new Error(message, { cause: reason });
+  err.name = 'AbortError';
+  return err;
+}

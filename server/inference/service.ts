@@ -17,7 +17,7 @@ import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
-import { abortSignal, isAbortable } from './abort.ts';
+import { abortSignal, isAbortable, isAbort } from './abort.ts';
 import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
@@ -101,7 +101,6 @@ export interface ProviderResolver {
   nativeServers(): NativeCalls[];
 }
 
-const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
 
 const settleNothing = () => {};
 const unreserved0 = { settle: settleNothing };

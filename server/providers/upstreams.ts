@@ -14,6 +14,7 @@ import { listServers, seedServers } from '../scheduler/servers.ts';
 import { createBuiltinProvider } from './builtin.ts';
 import { createOllamaClient, type FailureLog, type OllamaClient } from './ollama/client.ts';
 import { createOllamaProvider } from './ollama/provider.ts';
+import type { Log } from '../log.ts';
 
 /** Connects to one server of a kind. */
 type ConnectKind = (args: { url: string; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
@@ -89,7 +90,7 @@ export async function createUpstreams({
   queueTimeoutMs: number;
   healthIntervalMs: number;
   changes?: ChangeFeed;
-  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  log: Pick<Log, 'info' | 'warn'>;
 }): Promise<Upstreams> {
   let serversOf: (id: string) => readonly string[] = () => [];
   const scheduler = createScheduler({ serversOf: (id) => serversOf(id), queueMax, queueTimeoutMs, healthIntervalMs, log });

@@ -10,8 +10,8 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type InferenceRequest, type SamplingOptions, type Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendFailure, sendJson, serve, sseData, startSse, type Logger } from './http.ts';
+import { MAX_MESSAGES, type InferenceRequest, type SamplingOptions, } from '../inference/types.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendFailure, sendJson, serve, sseData, startSse, usageView, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const sampling = {
@@ -63,8 +63,6 @@ export function errorBody(err: GatewayError) {
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   sendFailure({ res, err, log, shape: errorBody });
 }
-
-const usageView = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens });
 
 const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POST', '/api/generate': 'POST' };
 

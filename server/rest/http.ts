@@ -8,21 +8,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, isGatewayError, type GatewayError } from '../errors.ts';
-import { createAbortable } from '../inference/abort.ts';
+import { createAbortable, isAbort } from '../inference/abort.ts';
 import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
-import type { ProviderEvent, ToolCall } from '../inference/types.ts';
+import type { ProviderEvent, ToolCall, Usage } from '../inference/types.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 import type { QueueObserver } from '../scheduler/scheduler.ts';
+import type { Log } from '../log.ts';
 
-export interface Logger {
-  error(o: object, m?: string): void;
-}
+export type Logger = Pick<Log, 'error'>;
 
 /** Where and how a surface answers: its response, its logger and its error shape. */
 type Reply = { res: ServerResponse; log: Logger; shape: (e: GatewayError) => unknown };
 
-/** A client that went away (closed stream, aborted upload): nobody to answer. */
-export const isAbort = (err: unknown) => (err as { name?: string })?.name === 'AbortError' || (err as { code?: string })?.code === 'ABORT_ERR';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -307,4 +304,9 @@ export async function pipeRun(
     onError(isGatewayError(err) ? err : errors.internal());
   }
   res.end();
+}
+
+/** Token usage in the shape /api and /v1 share: prompt_tokens, completion_tokens, total_tokens. */
+export function usageView(u: Usage) {
+  return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens };
 }

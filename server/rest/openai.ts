@@ -15,8 +15,8 @@ import type { Model } from '../db/generated/client.ts';
 import { newId } from '../ids.ts';
 import { errors, } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type Completion, type InferenceRequest, type SamplingOptions, type ThinkSetting, type ToolCall, type Usage } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, type Logger } from './http.ts';
+import { MAX_MESSAGES, type ChatMessage, type Completion, type InferenceRequest, type SamplingOptions, type ThinkSetting, type ToolCall, } from '../inference/types.ts';
+import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, usageView, type Logger } from './http.ts';
 import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
 import { createResponsesHandler } from './responses.ts';
 
@@ -93,10 +93,6 @@ const embeddingBody = z.object({
 type ChatBody = z.infer<typeof chatBody>;
 type CompletionBody = z.infer<typeof completionBody>;
 
-
-function usageView(u: Usage) {
-  return { prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens };
-}
 
 function modelView(m: Model) {
   return { id: m.id, object: 'model', created: Math.floor(m.createdAt.getTime() / 1000), owned_by: m.provider === 'builtin' ? 'gateway' : 'ollama' };

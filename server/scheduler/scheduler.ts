@@ -21,6 +21,8 @@ import { errors, type GatewayError } from '../errors.ts';
 import type { EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent } from '../inference/types.ts';
 import { createFairQueue, type KeyState, type Waiter } from './fair-queue.ts';
 import { admits, createBreaker, recordFailure, recordSuccess, shouldProbe, type Breaker } from './health.ts';
+import type { Log } from '../log.ts';
+import { abortError } from '../inference/abort.ts';
 
 export const MAX_FAILOVERS = 2;
 /** A request that waits this long gets its first "queued" notice, then one every QUEUED_NOTICE_EVERY_MS. */
@@ -107,16 +109,9 @@ export interface Scheduler {
   close(): void;
 }
 
-interface Logger {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-}
+type Logger = Pick<Log, 'info' | 'warn'>;
 
-const aborted = (signal: AbortSignal) => {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('The request was cancelled while queued', 'AbortError');
-};
+const aborted = (signal: AbortSignal) => abortError(signal, 'The request was cancelled while queued');
 
 export function createScheduler({
   serversOf,

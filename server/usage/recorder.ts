@@ -13,6 +13,7 @@ import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile
 import path from 'node:path';
 import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import pg from 'pg';
+import type { Log } from '../log.ts';
 
 export interface UsageInput {
   id: string;
@@ -46,11 +47,7 @@ export interface UsageRecorder {
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
-interface Logger {
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-  info(o: object, m?: string): void;
-}
+type Logger = Pick<Log, 'warn' | 'error' | 'info'>;
 
 const BATCH = 1000;
 /** Most of a spool read back from disk at once (a backlog from a long outage can be large). */

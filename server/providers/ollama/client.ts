@@ -12,11 +12,11 @@ import { Agent, type Dispatcher } from 'undici';
 import { errors, isGatewayError } from '../../errors.ts';
 import { NdjsonLineTooLongError, NdjsonParseError, parseNdjson } from '../ndjson.ts';
 import type { OllamaChatBody, OllamaGenerateBody, OllamaChatChunk, OllamaGenerateChunk, OllamaTagsResponse, OllamaPsResponse, OllamaShowResponse, OllamaVersionResponse, OllamaEmbedBody, OllamaEmbedResponse } from './wire.ts';
+import type { Log } from '../../log.ts';
+import { abortError } from '../../inference/abort.ts';
 
 /** Where the client writes the detail of a failure (error code, address, raw text) that clients never see. */
-export interface FailureLog {
-  warn(obj: object, msg?: string): void;
-}
+export type FailureLog = Pick<Log, 'warn'>;
 
 export interface OllamaClientOptions {
   /** Ollama's base URL, e.g. `http://127.0.0.1:11434` (a path prefix is kept). */
@@ -346,7 +346,7 @@ const NETWORK_FAILURES: Record<string, string> = {
  * in `cause`, for the log), except an abort by the caller's signal, which stays an AbortError.
  */
 function mapFailure({ err, signal, phase, timeouts, clean }: { err: unknown; signal?: AbortSignal; phase: Phase; timeouts: Timeouts; clean: (text: string) => string }): unknown {
-  if (signal?.aborted) return abortErrorFrom(signal);
+  if (signal?.aborted) return abortError(signal);
   if (isGatewayError(err)) return err;
   if (err instanceof NdjsonLineTooLongError) return errors.upstreamTooLarge(err.limit, err);
   if (err instanceof NdjsonParseError) return errors.upstreamFailed(clean(`invalid response stream: ${err.message}`), err);
@@ -374,14 +374,6 @@ function mapFailure({ err, signal, phase, timeouts, clean }: { err: unknown; sig
   }
   // Anything else (another undici error, a bug) is still reported without its message, which may name the address.
   return errors.upstreamFailed(code ? `the request failed (${code})` : 'the request failed', err);
-}
-
-function abortErrorFrom(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  const err = new Error('The operation was aborted', { cause: reason });
-  err.name = 'AbortError';
-  return err;
 }
 
 function errorCodeOf(err: unknown): string | undefined {
