@@ -6,7 +6,12 @@ import { createLogger } from '../server/log.ts';
 const log = createLogger({ level: 'info', format: 'json', destination: createWriteStream('/dev/null') });
 // A stand-in for the usage recorder: only its onRecord feed is used.
 const listeners: Array<(r: any) => void> = [];
-const usage = { onRecord: (fn: any) => { listeners.push(fn); return () => {}; } } as any;
+const usage = {
+  onRecord: (fn: any) => {
+    listeners.push(fn);
+    return () => {};
+  },
+} as any;
 const access = createAccessLog({ log, usage });
 const N = 200_000;
 const t0 = process.cpuUsage();
@@ -14,7 +19,8 @@ const w0 = performance.now();
 for (let i = 0; i < N; i++) {
   const req: any = { method: 'POST', url: '/api/chat', headers: { authorization: 'Bearer ogw_abcdefghijklmnopqrstuvwxyz0123456789ABCD' } };
   const res: any = new EventEmitter();
-  res.statusCode = 200; res.writableFinished = true;
+  res.statusCode = 200;
+  res.writableFinished = true;
   const id = `chatcmpl-${i}`;
   res.getHeader = () => id;
   access.track(req, res);
@@ -22,5 +28,7 @@ for (let i = 0; i < N; i++) {
   res.emit('close');
 }
 const cpu = process.cpuUsage(t0);
-console.log(`${N} requests: ${((cpu.user + cpu.system) / N).toFixed(2)} µs CPU per access line (wall ${(((performance.now() - w0) * 1000) / N).toFixed(2)} µs)`);
+console.log(
+  `${N} requests: ${((cpu.user + cpu.system) / N).toFixed(2)} µs CPU per access line (wall ${(((performance.now() - w0) * 1000) / N).toFixed(2)} µs)`,
+);
 access.close();

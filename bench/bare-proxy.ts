@@ -7,10 +7,13 @@ const port = Number(process.env.PORT ?? 11600);
 
 http
   .createServer((req, res) => {
-    const p = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { 'content-type': 'application/json' }, agent }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const p = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { 'content-type': 'application/json' }, agent },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     p.on('error', () => {
       res.writeHead(502);
       res.end();

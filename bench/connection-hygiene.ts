@@ -14,7 +14,10 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startOllamaEmulator } from '../tests/support/ollama-emulator.ts';
 
-const { values, positionals } = parseArgs({ options: { cap: { type: 'string', default: '75' }, silent: { type: 'string', default: '500' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { cap: { type: 'string', default: '75' }, silent: { type: 'string', default: '500' } },
+  allowPositionals: true,
+});
 const capMs = Number(values.cap) * 1000;
 const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -47,7 +50,7 @@ function connect(port: number): Promise<net.Socket> {
 async function slowHeaders(port: number): Promise<number | undefined> {
   const s = await connect(port);
   const started = Date.now();
-  const text = 'GET /healthz HTTP/1.1\r\nhost: x\r\nx-slow: ' + 'a'.repeat(1000);
+  const text = `GET /healthz HTTP/1.1\r\nhost: x\r\nx-slow: ${'a'.repeat(1000)}`;
   let i = 0;
   const timer = setInterval(() => (s.writable && i < text.length ? s.write(text[i++]!) : clearInterval(timer)), 2000);
   const ms = await closedAfter(s, started);
@@ -93,7 +96,16 @@ dbUrl.pathname = `/${dbName}`;
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-hygiene-'));
 const adminKey = `bench-admin-${randomBytes(8).toString('hex')}`;
 const overrides = Object.fromEntries(positionals.map((p) => p.split('=') as [string, string]));
-const env = { ...process.env, DATABASE_URL: dbUrl.toString(), DATA_DIR: dataDir, PORT: '0', OLLAMA_URL: ollama.url, ADMIN_KEY: adminKey, LOG_LEVEL: 'info', ...overrides };
+const env = {
+  ...process.env,
+  DATABASE_URL: dbUrl.toString(),
+  DATA_DIR: dataDir,
+  PORT: '0',
+  OLLAMA_URL: ollama.url,
+  ADMIN_KEY: adminKey,
+  LOG_LEVEL: 'info',
+  ...overrides,
+};
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 try {
   const url = await new Promise<string>((resolve, reject) => {
@@ -113,15 +125,12 @@ try {
     const res = await fetch(`${url}/api/models`, { headers: { authorization: `Bearer ${adminKey}` } });
     listed = ((await res.json()) as { models?: Array<{ id: string }> }).models?.some((m) => m.id === 'llama3.2:latest') ?? false;
   }
-  const [slow, quiet, idle, line] = await Promise.all([
-    slowHeaders(port),
-    silent(port, Number(values.silent)),
-    idleKeepAlive(port),
-    bigLine(url, adminKey),
-  ]);
+  const [slow, quiet, idle, line] = await Promise.all([slowHeaders(port), silent(port, Number(values.silent)), idleKeepAlive(port), bigLine(url, adminKey)]);
   const fmt = (ms: number | undefined) => (ms === undefined ? `still open at ${capMs / 1000} s` : `closed after ${(ms / 1000).toFixed(1)} s`);
   console.log(`slow headers (1 byte / 2 s): ${fmt(slow)}`);
-  console.log(`${values.silent} silent sockets: ${quiet.closed} closed; ${quiet.longestMs === undefined ? `some still open at ${capMs / 1000} s` : `all closed after ${(quiet.longestMs / 1000).toFixed(1)} s`}`);
+  console.log(
+    `${values.silent} silent sockets: ${quiet.closed} closed; ${quiet.longestMs === undefined ? `some still open at ${capMs / 1000} s` : `all closed after ${(quiet.longestMs / 1000).toFixed(1)} s`}`,
+  );
   console.log(`idle keep-alive socket after one answer: ${fmt(idle)}`);
   console.log(`64 MB single-line answer: HTTP ${line.status}, ${line.bytes} bytes relayed, ended after ${(line.ms / 1000).toFixed(2)} s`);
 } finally {

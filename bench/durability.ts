@@ -65,14 +65,16 @@ function signalServer(pids: number[], signal: NodeJS.Signals) {
 }
 function serverPids(dataDir: string): number[] {
   const pm = postmaster(dataDir);
-  const kids = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-    try {
-      const st = readFileSync(`/proc/${e}/stat`, 'utf8');
-      return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pm;
-    } catch {
-      return false;
-    }
-  });
+  const kids = readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const st = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pm;
+      } catch {
+        return false;
+      }
+    });
   return [pm, ...kids.map(Number)];
 }
 
@@ -100,7 +102,10 @@ async function counted(env: Record<string, string>, ids: string[]): Promise<{ co
 async function readyWithin(url: string, ms: number): Promise<number | undefined> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
-    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return Date.now() - t0;
     await sleep(100);
   }
@@ -126,11 +131,21 @@ async function killed() {
   await l.stop();
   const back = await readyWithin(gw.url, 20_000);
   const ready = back === undefined ? 'not within 20 s' : `${Date.now() - t0} ms after the kill`;
-  if (process.env.DRILL_VERBOSE) console.log(gw.output().split('\n').filter((line) => /PostgreSQL|usage|change feed/.test(line)).join('\n'));
+  if (process.env.DRILL_VERBOSE)
+    console.log(
+      gw
+        .output()
+        .split('\n')
+        .filter((line) => /PostgreSQL|usage|change feed/.test(line))
+        .join('\n'),
+    );
   // Counted by the same gateway process, without a restart.
   let running: number | string = 'database down';
   for (let i = 0; i < 50; i++) {
-    const c = await counted(env, l.answered.map((a) => a.id)).catch(() => undefined);
+    const c = await counted(
+      env,
+      l.answered.map((a) => a.id),
+    ).catch(() => undefined);
     if (c) running = c.counted;
     if (c?.counted === l.answered.length) break;
     await sleep(200);
@@ -138,10 +153,20 @@ async function killed() {
   await stopGateway(gw);
   const again = await spawnGateway(env);
   await sleep(1000);
-  const c = await counted(env, l.answered.map((a) => a.id));
+  const c = await counted(
+    env,
+    l.answered.map((a) => a.id),
+  );
   await stopGateway(again);
   await rm(dataDir, { recursive: true, force: true });
-  return { scenario: 'database SIGKILLed under load', answered: l.answered.length, countedWithoutRestart: running, countedAfterRestart: c.counted, twice: c.twice, readyz: ready };
+  return {
+    scenario: 'database SIGKILLed under load',
+    answered: l.answered.length,
+    countedWithoutRestart: running,
+    countedAfterRestart: c.counted,
+    twice: c.twice,
+    readyz: ready,
+  };
 }
 
 async function frozen() {
@@ -156,15 +181,33 @@ async function frozen() {
   const stopped = await stopGateway(gw);
   await l.stop();
   const spool = existsSync(path.join(dataDir, 'usage-spool.ndjson'));
-  if (process.env.DRILL_VERBOSE) console.log(gw.output().split('\n').filter((l) => !l.includes('"msg":"request"')).slice(-30).join('\n'));
+  if (process.env.DRILL_VERBOSE)
+    console.log(
+      gw
+        .output()
+        .split('\n')
+        .filter((l) => !l.includes('"msg":"request"'))
+        .slice(-30)
+        .join('\n'),
+    );
   signalServer(pids, 'SIGCONT');
   await sleep(1000);
   const again = await spawnGateway(env);
   await sleep(1000);
-  const c = await counted(env, l.answered.map((a) => a.id));
+  const c = await counted(
+    env,
+    l.answered.map((a) => a.id),
+  );
   await stopGateway(again);
   await rm(dataDir, { recursive: true, force: true });
-  return { scenario: 'database SIGSTOPped, then gateway SIGTERM', answered: l.answered.length, ...c, shutdownMs: stopped.ms, exit: stopped.code, spoolWritten: spool };
+  return {
+    scenario: 'database SIGSTOPped, then gateway SIGTERM',
+    answered: l.answered.length,
+    ...c,
+    shutdownMs: stopped.ms,
+    exit: stopped.code,
+    spoolWritten: spool,
+  };
 }
 
 async function deadThenKilled() {
@@ -181,9 +224,15 @@ async function deadThenKilled() {
   release();
   const again = await spawnGateway(env);
   await sleep(1500);
-  const c = await counted(env, l.answered.map((a) => a.id));
+  const c = await counted(
+    env,
+    l.answered.map((a) => a.id),
+  );
   const before = l.answered.filter((a) => a.at < killedAt - 1000);
-  const cb = await counted(env, before.map((a) => a.id));
+  const cb = await counted(
+    env,
+    before.map((a) => a.id),
+  );
   const c2 = new pg.Client({ connectionString: embeddedConnectionString({ dataDir: env.DATA_DIR, port: Number(env.EMBEDDED_PG_PORT) }) });
   await c2.connect();
   const { rows } = await c2.query('SELECT id FROM "UsageRecord" WHERE id = ANY($1)', [l.answered.map((a) => a.id)]);
@@ -193,16 +242,29 @@ async function deadThenKilled() {
   const oldestLostMsBeforeKill = lost.length ? killedAt - Math.min(...lost.map((a) => a.at)) : 0;
   await stopGateway(again);
   await rm(dataDir, { recursive: true, force: true });
-  return { scenario: 'database SIGKILLed, then gateway SIGKILLed', answered: l.answered.length, ...c, answeredMoreThan1sBefore: before.length, countedOfThose: cb.counted, oldestLostMsBeforeKill };
+  return {
+    scenario: 'database SIGKILLed, then gateway SIGKILLed',
+    answered: l.answered.length,
+    ...c,
+    answeredMoreThan1sBefore: before.length,
+    countedOfThose: cb.counted,
+    oldestLostMsBeforeKill,
+  };
 }
 
 async function deadAtShutdown() {
-  const { dataDir, env, gw } = await setup();
+  const { dataDir, gw } = await setup();
   const pid = postmaster(dataDir);
   process.kill(pid, 'SIGKILL');
   await sleep(300);
   const stopped = await stopGateway(gw);
-  const result = { scenario: 'shutdown with the database dead', shutdownMs: stopped.ms, exit: stopped.code, loggedStopped: gw.output().includes('"msg":"stopped"'), pidFileLeft: existsSync(path.join(dataDir, 'gateway.pid')) };
+  const result = {
+    scenario: 'shutdown with the database dead',
+    shutdownMs: stopped.ms,
+    exit: stopped.code,
+    loggedStopped: gw.output().includes('"msg":"stopped"'),
+    pidFileLeft: existsSync(path.join(dataDir, 'gateway.pid')),
+  };
   try {
     process.kill(postmaster(dataDir), 'SIGKILL'); // a restarted server left behind, if any
   } catch {

@@ -17,13 +17,19 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '40' }, admin: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '40' }, admin: { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' } },
+});
 const PORT = 20000 + Math.floor(Math.random() * 12000);
 const adminKey = `bench-graphql-admin-${process.pid}`;
 const dbName = `ogw_bench_${process.pid}`;
 
 function startGateway(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', './bench/loop-monitor.mjs', 'server/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', './bench/loop-monitor.mjs', 'server/main.ts'],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => {
@@ -137,15 +143,31 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-bench-gql-'));
 await chmod(dataDir, 0o755);
 let gateway: ChildProcess | undefined;
 try {
-  gateway = await startGateway({ PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: dbUrl.toString(), DATA_DIR: dataDir, ADMIN_KEY: adminKey, OLLAMA_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'info' });
+  gateway = await startGateway({
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    DATABASE_URL: dbUrl.toString(),
+    DATA_DIR: dataDir,
+    ADMIN_KEY: adminKey,
+    OLLAMA_URL: 'http://127.0.0.1:1',
+    LOG_LEVEL: 'info',
+  });
   const messages = Array.from({ length: 780_000 }, () => ({ role: 'USER', content: 'x' }));
-  const body = Buffer.from(JSON.stringify({ query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }', variables: { input: { model: 'echo', messages } } }));
+  const body = Buffer.from(
+    JSON.stringify({ query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }', variables: { input: { model: 'echo', messages } } }),
+  );
   console.log(`body: ${(body.length / 1e6).toFixed(1)} MB, ${messages.length} messages; gateway pid ${gateway.pid}`);
   const base = await rssMb(gateway.pid!);
   console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`idle RSS ${base.rss.toFixed(0)} MB`);
 
-  const chat = (messages: number, content: string) => Buffer.from(JSON.stringify({ query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }', variables: { input: { model: 'echo', messages: Array.from({ length: messages }, () => ({ role: 'USER', content })) } } }));
+  const chat = (messages: number, content: string) =>
+    Buffer.from(
+      JSON.stringify({
+        query: 'mutation C($input: ChatInput!) { chat(input: $input) { text } }',
+        variables: { input: { model: 'echo', messages: Array.from({ length: messages }, () => ({ role: 'USER', content })) } },
+      }),
+    );
   const manyUnderLimit = chat(33_000, 'x'); // just under 1 MB, refused by the message cap after parsing
   const fullUnderLimit = chat(1000, 'y'.repeat(1000)); // the largest chat the gateway runs
   console.log(`under-limit bodies: ${manyUnderLimit.length} and ${fullUnderLimit.length} bytes`);
@@ -157,10 +179,13 @@ try {
     ['1 MB, 33,000 messages, admin key', () => post(manyUnderLimit, { key: adminKey })],
     ['1 MB, 1000 messages of 1 KB, admin key (runs)', () => post(fullUnderLimit, { key: adminKey })],
     ['the same again (warm)', () => post(fullUnderLimit, { key: adminKey })],
-    [`${values.count} requests at once, no key`, async () => {
-      const all = await Promise.all(Array.from({ length: Number(values.count) }, () => post(body, {})));
-      return { status: [...new Set(all.map((r) => r.status))].join('/'), ms: Math.max(...all.map((r) => r.ms)) };
-    }],
+    [
+      `${values.count} requests at once, no key`,
+      async () => {
+        const all = await Promise.all(Array.from({ length: Number(values.count) }, () => post(body, {})));
+        return { status: [...new Set(all.map((r) => r.status))].join('/'), ms: Math.max(...all.map((r) => r.ms)) };
+      },
+    ],
   ] as const) {
     const ping = pingLoop();
     await new Promise((r) => setTimeout(r, 50));
@@ -173,7 +198,9 @@ try {
     const read = (await readMb(gateway.pid!)) - read0;
     const worst = await ping.stop();
     const mem = await rssMb(gateway.pid!);
-    console.log(`${name}: status ${r.status} in ${r.ms.toFixed(0)} ms; event loop blocked up to ${blocked.toFixed(0)} ms; gateway CPU ${cpu1.user - cpu0.user} ms user + ${cpu1.system - cpu0.system} ms system, read ${read.toFixed(1)} MB; /healthz worst ${worst.toFixed(0)} ms; RSS now ${mem.rss.toFixed(0)} MB, peak ${mem.hwm.toFixed(0)} MB`);
+    console.log(
+      `${name}: status ${r.status} in ${r.ms.toFixed(0)} ms; event loop blocked up to ${blocked.toFixed(0)} ms; gateway CPU ${cpu1.user - cpu0.user} ms user + ${cpu1.system - cpu0.system} ms system, read ${read.toFixed(1)} MB; /healthz worst ${worst.toFixed(0)} ms; RSS now ${mem.rss.toFixed(0)} MB, peak ${mem.hwm.toFixed(0)} MB`,
+    );
   }
 } finally {
   gateway?.kill('SIGTERM');

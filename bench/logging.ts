@@ -26,8 +26,11 @@ await applyMigrations({ connectionString: url.toString() });
 const adminKey = `ogw_bench_admin_key_${process.pid}_abcdef`;
 // A key with a limit high enough not to be the bottleneck, made as an operator would.
 const created = await new Promise<string>((resolve, reject) =>
-  execFile(process.execPath, ['--import', 'tsx', 'server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'], { env: { ...process.env, DATABASE_URL: url.toString() } }, (err, stdout) =>
-    err ? reject(err) : resolve(stdout),
+  execFile(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'],
+    { env: { ...process.env, DATABASE_URL: url.toString() } },
+    (err, stdout) => (err ? reject(err) : resolve(stdout)),
   ),
 );
 const key: string = JSON.parse(created).key;
@@ -44,7 +47,16 @@ async function measure(accessLog: boolean) {
   const port = await freePort();
   const out = openSync('/dev/null', 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url.toString(), ADMIN_KEY: adminKey, PORT: String(port), OLLAMA_URL: 'http://127.0.0.1:1', LOG_FORMAT: 'json', ACCESS_LOG: String(accessLog), DATA_DIR: `/tmp/${name}` },
+    env: {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      ADMIN_KEY: adminKey,
+      PORT: String(port),
+      OLLAMA_URL: 'http://127.0.0.1:1',
+      LOG_FORMAT: 'json',
+      ACCESS_LOG: String(accessLog),
+      DATA_DIR: `/tmp/${name}`,
+    },
     stdio: ['ignore', out, 'pipe'],
   });
   for (let i = 0; i < 100; i++) {
@@ -62,10 +74,21 @@ async function measure(accessLog: boolean) {
   };
   // Warm up, then count completed requests for `seconds`.
   const warm = Date.now() + 1000;
-  await Promise.all(Array.from({ length: connections }, async () => { while (Date.now() < warm) await one(); }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < warm) await one();
+    }),
+  );
   let done = 0;
   const end = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => { while (Date.now() < end) { await one(); done++; } }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        await one();
+        done++;
+      }
+    }),
+  );
   await pool.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));

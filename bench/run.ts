@@ -50,11 +50,21 @@ try {
   await start('bench/upstream.ts', { PORT: '11500' }, /bench upstream/);
   await start('bench/bare-proxy.ts', { PORT: '11600', UPSTREAM: 'http://127.0.0.1:11500' }, /bare proxy/);
   const adminKey = `bench-admin-key-${process.pid}`;
-  const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: '55990', PORT: '11700', OLLAMA_URL: 'http://127.0.0.1:11500', ADMIN_KEY: adminKey, LOG_LEVEL: 'info', OLLAMA_PARALLEL: '256' };
+  const env = {
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: '55990',
+    PORT: '11700',
+    OLLAMA_URL: 'http://127.0.0.1:11500',
+    ADMIN_KEY: adminKey,
+    LOG_LEVEL: 'info',
+    OLLAMA_PARALLEL: '256',
+  };
   // Slots enough for every connection: this run measures the gateway's overhead, not its queue (bench/scheduler.ts does that).
   await start('server/main.ts', env, /gateway ready/);
   // A user key with a limit high enough that the limiter counts every request but refuses none.
-  const { stdout } = await run(node[0], [...node.slice(1), 'server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'], { env: { ...process.env, ...env } });
+  const { stdout } = await run(node[0], [...node.slice(1), 'server/cli/keys.ts', 'create', '--name', 'bench', '--rpm', '1000000', '--json'], {
+    env: { ...process.env, ...env },
+  });
   const key = JSON.parse(stdout).key as string;
   const duration = Number(values.duration);
   const connections = Number(values.connections);

@@ -26,11 +26,31 @@ const conn: ServerConnection = {
 };
 const model = { id: 'bench:1b', provider: 'ollama' } as Model;
 const principal = (keyId: string, weight = 1): Principal =>
-  ({ keyId, name: keyId, role: 'USER', tier: 'STANDARD', isAdmin: false, rpm: 1e9, tpm: null, allowedModels: null, expiresAt: null, weight, maxConcurrent: null }) as Principal;
+  ({
+    keyId,
+    name: keyId,
+    role: 'USER',
+    tier: 'STANDARD',
+    isAdmin: false,
+    rpm: 1e9,
+    tpm: null,
+    allowedModels: null,
+    expiresAt: null,
+    weight,
+    maxConcurrent: null,
+  }) as Principal;
 
 function scheduler(): Scheduler {
-  const s = createScheduler({ serversOf: () => ['a', 'b'], queueMax: 100_000, queueTimeoutMs: 600_000, healthIntervalMs: 60_000, log: { info() {}, warn() {} } });
-  const rows = ['a', 'b'].map((id) => serverEntry({ row: { id, name: id, url: `http://${id}`, kind: 'ollama', state: 'ENABLED', parallel: SLOTS }, conn, defaultSlots: SLOTS }));
+  const s = createScheduler({
+    serversOf: () => ['a', 'b'],
+    queueMax: 100_000,
+    queueTimeoutMs: 600_000,
+    healthIntervalMs: 60_000,
+    log: { info() {}, warn() {} },
+  });
+  const rows = ['a', 'b'].map((id) =>
+    serverEntry({ row: { id, name: id, url: `http://${id}`, kind: 'ollama', state: 'ENABLED', parallel: SLOTS }, conn, defaultSlots: SLOTS }),
+  );
   for (const r of rows) r.loaded.set(model.id, { name: model.id, sizeVram: 0, expiresAt: null });
   s.setServers(rows);
   return s;
@@ -122,7 +142,11 @@ async function lightDuringFlood() {
 const cost = await freeCapacityCost();
 console.log(`free capacity: ${cost.us.toFixed(2)} µs per acquire+release (an awaited resolved promise alone: ${cost.base.toFixed(2)} µs)`);
 const f = await fairness();
-console.log(`saturation, 10 equal keys x 8 outstanding, ${2 * SLOTS} slots, ${SERVICE_MS} ms service: Jain's index ${f.jain.toFixed(4)} (served per key ${f.min}..${f.max})`);
+console.log(
+  `saturation, 10 equal keys x 8 outstanding, ${2 * SLOTS} slots, ${SERVICE_MS} ms service: Jain's index ${f.jain.toFixed(4)} (served per key ${f.min}..${f.max})`,
+);
 console.log(`weights 4:1, both saturating: premium/standard throughput ratio ${(await weights()).toFixed(2)}`);
 const l = await lightDuringFlood();
-console.log(`light key during a 200-deep flood: queue wait p50 ${l.p50} ms, p99 ${l.p99} ms over ${l.n} requests (service time ${SERVICE_MS} ms; heavy served ${l.heavyServed})`);
+console.log(
+  `light key during a 200-deep flood: queue wait p50 ${l.p50} ms, p99 ${l.p99} ms over ${l.n} requests (service time ${SERVICE_MS} ms; heavy served ${l.heavyServed})`,
+);

@@ -7,16 +7,38 @@ import http from 'node:http';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
 const port = Number(process.env.PORT ?? 11500);
-const tags = JSON.stringify({ models: [{ name: 'bench:1b', model: 'bench:1b', size: 1, digest: 'x', modified_at: new Date().toISOString(), details: { family: 'bench' } }] });
+const tags = JSON.stringify({
+  models: [{ name: 'bench:1b', model: 'bench:1b', size: 1, digest: 'x', modified_at: new Date().toISOString(), details: { family: 'bench' } }],
+});
 
 function body(kind: 'chat' | 'generate'): string {
   const lines: string[] = [];
   const created_at = new Date().toISOString();
   for (let i = 0; i < TOKENS; i++) {
-    lines.push(JSON.stringify(kind === 'chat' ? { model: 'bench:1b', created_at, message: { role: 'assistant', content: ` tok${i}` }, done: false } : { model: 'bench:1b', created_at, response: ` tok${i}`, done: false }));
+    lines.push(
+      JSON.stringify(
+        kind === 'chat'
+          ? { model: 'bench:1b', created_at, message: { role: 'assistant', content: ` tok${i}` }, done: false }
+          : { model: 'bench:1b', created_at, response: ` tok${i}`, done: false },
+      ),
+    );
   }
-  lines.push(JSON.stringify({ model: 'bench:1b', created_at, ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }), done: true, done_reason: 'stop', total_duration: 1, load_duration: 1, prompt_eval_count: 10, prompt_eval_duration: 1, eval_count: TOKENS, eval_duration: 1 }));
-  return lines.join('\n') + '\n';
+  lines.push(
+    JSON.stringify({
+      model: 'bench:1b',
+      created_at,
+      ...(kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }),
+      done: true,
+      done_reason: 'stop',
+      total_duration: 1,
+      load_duration: 1,
+      prompt_eval_count: 10,
+      prompt_eval_duration: 1,
+      eval_count: TOKENS,
+      eval_duration: 1,
+    }),
+  );
+  return `${lines.join('\n')}\n`;
 }
 const chat = body('chat');
 const generate = body('generate');

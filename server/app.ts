@@ -80,7 +80,15 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   upstreams.bind({ serversOf: catalogue.serversOf });
   const limiter = createMemoryLimiter();
-  const usage = await createUsageRecorder({ connectionString, flushMs: config.usageFlushMs, spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'), log, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs, maxPending: config.usageMaxPending });
+  const usage = await createUsageRecorder({
+    connectionString,
+    flushMs: config.usageFlushMs,
+    spoolFile: path.join(config.dataDir, 'usage-spool.ndjson'),
+    log,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    maxPending: config.usageMaxPending,
+  });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   const services: Services = { config, log, keys, catalogue, limiter, usage, inference: service, upstreams, changes, metrics };
@@ -127,12 +135,19 @@ export async function createApp({ config, connectionString, log }: { config: Con
   // One probe query at a time, answered within READINESS_TIMEOUT_MS: a frozen database makes it 503, not a hang.
   let probe: Promise<number> | undefined;
   const readiness = async (res: ServerResponse) => {
-    probe ??= prisma.$queryRaw<Array<{ pending: number }>>`SELECT count(*)::int AS pending FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`
+    probe ??= prisma.$queryRaw<
+      Array<{ pending: number }>
+    >`SELECT count(*)::int AS pending FROM "_prisma_migrations" WHERE finished_at IS NULL AND rolled_back_at IS NULL`
       .then(([row]) => row.pending)
       .finally(() => (probe = undefined));
     let timer: NodeJS.Timeout | undefined;
     try {
-      const pending = await Promise.race([probe, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), Math.min(READINESS_TIMEOUT_MS, config.dbStatementTimeoutMs))))]);
+      const pending = await Promise.race([
+        probe,
+        new Promise<never>(
+          (_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), Math.min(READINESS_TIMEOUT_MS, config.dbStatementTimeoutMs))),
+        ),
+      ]);
       if (pending > 0) return sendJson(res, 503, { status: 'migrating' });
       sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' });
     } catch {
@@ -199,7 +214,14 @@ export async function createApp({ config, connectionString, log }: { config: Con
       for (let i = 0; i < 100 && service.active() > 0; i++) await new Promise((r) => setTimeout(r, 20));
       access?.close();
       // Usage is on disk whatever the database does; nothing here waits on a dead or frozen one past its deadline.
-      await Promise.all([metrics.close(), usage.close({ timeoutMs: STOP_DB_DEADLINE_MS }), within(keys.close(), STOP_DB_DEADLINE_MS), changes.close(), limiter.close?.(), upstreams.close()]);
+      await Promise.all([
+        metrics.close(),
+        usage.close({ timeoutMs: STOP_DB_DEADLINE_MS }),
+        within(keys.close(), STOP_DB_DEADLINE_MS),
+        changes.close(),
+        limiter.close?.(),
+        upstreams.close(),
+      ]);
       await closeDatabase({ timeoutMs: 1000 });
     },
   };

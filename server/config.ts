@@ -44,7 +44,12 @@ const schema = z.object({
   OLLAMA_URL: z
     .string()
     .default('http://127.0.0.1:11434')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(httpUrl).min(1, 'expected at least one URL')),
   ADMIN_KEY: z.string().trim().min(16, 'expected at least 16 characters').optional(),
   BUILTIN_MODELS: bool.default(true),
@@ -71,7 +76,12 @@ const schema = z.object({
   CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
     .pipe(z.array(httpUrl)),
   // Operations: log format, access log, metrics.
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),

@@ -44,7 +44,15 @@ export function serverOptions({ headersTimeoutMs, bodyTimeoutMs, keepAliveTimeou
  * parser's errors itself: 431 for headers over the limit, 408 for a request not received in time,
  * 400 for a malformed one, each with a JSON body.
  */
-export function guardConnections({ server, idleSocketTimeoutMs, maxHeaderBytes }: { server: http.Server; idleSocketTimeoutMs: number; maxHeaderBytes: number }): void {
+export function guardConnections({
+  server,
+  idleSocketTimeoutMs,
+  maxHeaderBytes,
+}: {
+  server: http.Server;
+  idleSocketTimeoutMs: number;
+  maxHeaderBytes: number;
+}): void {
   // Responses in progress per socket (more than one when requests are pipelined).
   const inProgress = new WeakMap<Duplex, Set<http.ServerResponse>>();
   const answered = new WeakSet<Duplex>();

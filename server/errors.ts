@@ -92,16 +92,13 @@ export class GatewayError extends Error {
 const fail = (code: ErrorCode, message: string, opts?: { retryAfter?: number; cause?: unknown }) => new GatewayError(code, message, opts);
 
 export const errors = {
-  missingKey: () =>
-    fail('invalid_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>".'),
-  invalidRequestAuth: () =>
-    fail('invalid_api_key', 'The Authorization header must be "Bearer <key>"'),
+  missingKey: () => fail('invalid_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>".'),
+  invalidRequestAuth: () => fail('invalid_api_key', 'The Authorization header must be "Bearer <key>"'),
   invalidKey: () => fail('invalid_api_key', 'Invalid API key provided'),
   revokedKey: () => fail('invalid_api_key', 'This API key has been revoked'),
   expiredKey: () => fail('invalid_api_key', 'This API key has expired'),
   forbidden: (message = 'This API key is not allowed to do that') => fail('forbidden', message),
-  modelNotAllowed: (model: string) =>
-    fail('model_not_allowed', `This API key may not use the model '${model}'`),
+  modelNotAllowed: (model: string) => fail('model_not_allowed', `This API key may not use the model '${model}'`),
   invalidRequest: (message: string) => fail('invalid_request', message),
   invalidBody: (message = 'Request body must be a JSON object') => fail('invalid_body', message),
   emptyBody: () => fail('empty_body', 'Request body is empty; send a JSON object'),
@@ -126,36 +123,34 @@ export const errors = {
   /** A field whose value does not have the required shape (e.g. JSON text that is not an object). */
   invalidField: (message: string) => fail('invalid_field', message),
   invalidJson: (detail: string) => fail('invalid_json', `Request body is not valid JSON: ${detail}`),
-  bodyTooLarge: (limit: number) =>
-    fail('request_too_large', `Request body is larger than the limit of ${limit} bytes`),
-  headersTooLarge: (limit: number) =>
-    fail('headers_too_large', `Request headers are larger than the limit of ${limit} bytes`),
+  bodyTooLarge: (limit: number) => fail('request_too_large', `Request body is larger than the limit of ${limit} bytes`),
+  headersTooLarge: (limit: number) => fail('headers_too_large', `Request headers are larger than the limit of ${limit} bytes`),
   requestTimeout: () => fail('request_timeout', 'The request was not received in time'),
   malformedRequest: (detail = 'not a valid HTTP request') => fail('malformed_request', `Malformed request: ${detail}`),
   unsupportedMediaType: (got: string | undefined, want: string) =>
     fail('unsupported_media_type', `${got ? `Content-Type '${got}' is not supported` : 'Content-Type is missing'}; send ${want}`),
   notFound: (what = 'The requested resource does not exist') => fail('not_found', what),
-  methodNotAllowed: (method: string, path: string) =>
-    fail('method_not_allowed', `${method} is not allowed on ${path}`),
-  modelNotFound: (model: string) =>
-    fail('model_not_found', `The model '${model}' does not exist or is not active`),
+  methodNotAllowed: (method: string, path: string) => fail('method_not_allowed', `${method} is not allowed on ${path}`),
+  modelNotFound: (model: string) => fail('model_not_found', `The model '${model}' does not exist or is not active`),
   rateLimited: (limit: number, retryAfter: number) =>
     fail('rate_limit_exceeded', `Rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`, {
       retryAfter,
     }),
   tokenLimited: (limit: number, retryAfter: number, need?: { tokens: number; left: number }) =>
-    fail('token_limit_exceeded', `Token limit of ${limit} tokens per minute exceeded${need ? ` (this request needs about ${need.tokens} tokens, ${need.left} are left in the window)` : ''}; retry in ${retryAfter} s`,
+    fail(
+      'token_limit_exceeded',
+      `Token limit of ${limit} tokens per minute exceeded${need ? ` (this request needs about ${need.tokens} tokens, ${need.left} are left in the window)` : ''}; retry in ${retryAfter} s`,
       { retryAfter },
     ),
   /** A request larger than the key's whole tokens-per-minute budget: waiting would not help. */
   overTokenLimit: (limit: number, detail: string) =>
-    fail('request_exceeds_token_limit', `This request needs about ${detail}, more than this key's limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`),
-  upstreamUnavailable: (detail: string, cause?: unknown) =>
-    fail('upstream_unavailable', `The model server is unavailable: ${detail}`, { cause }),
-  upstreamTimeout: (detail: string, cause?: unknown) =>
-    fail('upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
-  upstreamFailed: (detail: string, cause?: unknown) =>
-    fail('upstream_error', `The model server failed: ${detail}`, { cause }),
+    fail(
+      'request_exceeds_token_limit',
+      `This request needs about ${detail}, more than this key's limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`,
+    ),
+  upstreamUnavailable: (detail: string, cause?: unknown) => fail('upstream_unavailable', `The model server is unavailable: ${detail}`, { cause }),
+  upstreamTimeout: (detail: string, cause?: unknown) => fail('upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
+  upstreamFailed: (detail: string, cause?: unknown) => fail('upstream_error', `The model server failed: ${detail}`, { cause }),
   upstreamTooLarge: (limit: number, cause?: unknown) =>
     fail('upstream_too_large', `The model server's answer is larger than the limit of ${limit} bytes`, { cause }),
   queueFull: (max: number, retryAfter: number) =>
@@ -164,8 +159,7 @@ export const errors = {
     fail('queue_timeout', `No model server had a free slot within ${waitedS} s; retry in ${retryAfter} s`, { retryAfter }),
   serversDown: (model: string, reason: string, retryAfter: number) =>
     fail('upstream_unavailable', `No server for the model '${model}' is answering (${reason}); retry in ${retryAfter} s`, { retryAfter }),
-  noServer: (model: string) =>
-    fail('upstream_unavailable', `No enabled, healthy server lists the model '${model}'`, { retryAfter: 5 }),
+  noServer: (model: string) => fail('upstream_unavailable', `No enabled, healthy server lists the model '${model}'`, { retryAfter: 5 }),
   shuttingDown: () => fail('shutting_down', 'The gateway is shutting down; retry shortly'),
   internal: () => fail('internal_error', 'Something went wrong on our end'),
 };

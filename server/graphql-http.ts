@@ -26,10 +26,10 @@ const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
 const LINGER_MS = 1000;
 
 /** Most values (objects, lists and scalars together) in one operation's variables. */
-export const MAX_VARIABLE_VALUES = 10_000;
+const MAX_VARIABLE_VALUES = 10_000;
 
 /** The GraphQL body of a refusal; `http` (Yoga's private extension) is left out. */
-export function graphQLErrorBody(e: GatewayError): { errors: Array<{ message: string; extensions: Record<string, unknown> }> } {
+function graphQLErrorBody(e: GatewayError): { errors: Array<{ message: string; extensions: Record<string, unknown> }> } {
   const { http: _http, ...extensions } = errorExtensions(e);
   return { errors: [{ message: e.message, extensions }] };
 }
@@ -97,7 +97,17 @@ export function checkVariables(variables: unknown): void {
  * adapter takes it instead of reading the stream (as behind a body parser). Returns false when it
  * refused the request (and answered it), true when Yoga should handle it.
  */
-export async function gateGraphQLPost({ req, res, keys, maxBodyBytes }: { req: IncomingMessage; res: ServerResponse; keys: KeyStore; maxBodyBytes: number }): Promise<boolean> {
+export async function gateGraphQLPost({
+  req,
+  res,
+  keys,
+  maxBodyBytes,
+}: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  keys: KeyStore;
+  maxBodyBytes: number;
+}): Promise<boolean> {
   try {
     // The key first, from the header: a caller without one gets nothing read or parsed.
     keys.authenticate(req.headers.authorization);

@@ -29,15 +29,24 @@ import { renderGatewayGraphiQL } from './graphiql.ts';
 import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';
 import { createLifelines } from './realtime/lifeline.ts';
 import { rateLimitHeaders } from './rest/http.ts';
-import { createContextFactory, limitExtensions, reauthenticate, toGraphQLError, type ContextFactory, type GraphQLContext, type InitialContext, type QueryLimit } from './schema/context.ts';
+import {
+  createContextFactory,
+  limitExtensions,
+  reauthenticate,
+  toGraphQLError,
+  type ContextFactory,
+  type GraphQLContext,
+  type InitialContext,
+  type QueryLimit,
+} from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import { isAbort } from './inference/abort.ts';
 
-export const GRAPHQL_PATH = '/graphql';
+const GRAPHQL_PATH = '/graphql';
 
 /** Close codes of graphql-ws: 4401 before a connection_init arrived in time, 4403 for a key that is bad or no longer valid. */
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN = 4403;
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN = 4403;
 
 export interface GraphQLSurface {
   /** The HTTP surface for /graphql (queries, mutations, SSE subscriptions, GraphiQL). */
@@ -64,7 +73,7 @@ export interface GraphQLLimits {
   maxTokens: number;
 }
 
-export const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxCost: 1000, maxTokens: 2000 };
+const DEFAULT_LIMITS: GraphQLLimits = { maxDepth: 10, maxAliases: 15, maxCost: 1000, maxTokens: 2000 };
 
 /**
  * Authenticates before parsing (so a missing key is a 401, not a validation error) and, for
@@ -192,7 +201,8 @@ export function createGraphQL({
       info: (...args: unknown[]) => log.info({ args }, 'graphql'),
       warn: (...args: unknown[]) => log.warn({ args }, 'graphql'),
       // Yoga logs every error it masks or maps, expected ones included: only the unexpected are errors.
-      error: (...args: unknown[]) => (isExpected(args[0]) ? log.debug({ err: args[0] }, 'graphql expected error') : log.error({ err: args[0] }, 'graphql error')),
+      error: (...args: unknown[]) =>
+        isExpected(args[0]) ? log.debug({ err: args[0] }, 'graphql expected error') : log.error({ err: args[0] }, 'graphql error'),
     },
     // CORS is one rule for every surface (rest/cors.ts), not Yoga's, which reflects any origin.
     cors: false,

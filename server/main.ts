@@ -5,11 +5,11 @@
  * database past its own deadline.
  */
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, readEnvironment } from './config.ts';
-import { openGatewayDatabase } from './database.ts';
+import { type Config, ConfigError, loadConfig, readEnvironment } from './config.ts';
+import { type Database, openGatewayDatabase } from './database.ts';
 import { createLogger } from './log.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig(readEnvironment());
 } catch (err) {
@@ -22,7 +22,7 @@ try {
 const log = createLogger({ level: config.logLevel, format: config.logFormat });
 const started = Date.now();
 
-let db;
+let db: Database;
 try {
   db = await openGatewayDatabase({ config, log });
 } catch (err) {
@@ -43,9 +43,7 @@ try {
 }
 if (generated) {
   // Printed once, to the terminal only (not the log): it is stored as a hash and cannot be shown again.
-  process.stderr.write(
-    `\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url}/admin   GraphiQL: ${url}/graphql\n\n`,
-  );
+  process.stderr.write(`\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url}/admin   GraphiQL: ${url}/graphql\n\n`);
 }
 
 // Last, after the banner: "gateway ready" means everything a user needs has been printed.

@@ -19,7 +19,7 @@ import { sendError } from './rest/api.ts';
 import type { UsageInput, UsageRecorder } from './usage/recorder.ts';
 
 /** What the upstream scheduler reports per server when scraped (the hook for per-upstream metrics). */
-export interface UpstreamSnapshot {
+interface UpstreamSnapshot {
   upstream: string;
   healthy: boolean;
   inFlight: number;

@@ -56,7 +56,14 @@ describe('anthropic surface (/v1/messages)', () => {
   it('answers a message with text content, end_turn and usage, with the key from x-api-key', async () => {
     const { data: msg, response } = await anthropic.messages
       // temperature is gone from the SDK's types but older clients (and tools) still send it.
-      .create({ model: 'llama3.2', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'hello there' }], temperature: 0.5, stop_sequences: ['zzz'] } as Anthropic.MessageCreateParamsNonStreaming)
+      .create({
+        model: 'llama3.2',
+        max_tokens: 100,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'hello there' }],
+        temperature: 0.5,
+        stop_sequences: ['zzz'],
+      } as Anthropic.MessageCreateParamsNonStreaming)
       .withResponse();
     expect(msg).toMatchObject({
       type: 'message',
@@ -70,12 +77,22 @@ describe('anthropic surface (/v1/messages)', () => {
     expect(msg.id).toMatch(/^msg_/);
     expect(response.headers.get('x-ratelimit-limit')).toBe('1000');
     const sent = emulator.lastRequest('/api/chat')!;
-    expect(sent.body.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }]);
+    expect(sent.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hello there' },
+    ]);
     // max_tokens is required by Anthropic's API: it is what the client sent, and nothing else is added.
     expect(sent.body.options).toEqual({ num_predict: 100, temperature: 0.5, stop: ['zzz'] });
     expect(sent.headers.authorization).toBeUndefined();
     expect(sent.headers['x-api-key']).toBeUndefined();
-    expect(await usageRecord(msg.id)).toMatchObject({ surface: 'anthropic', endpoint: '/v1/messages', status: 200, stream: false, promptTokens: 4, completionTokens: 4 });
+    expect(await usageRecord(msg.id)).toMatchObject({
+      surface: 'anthropic',
+      endpoint: '/v1/messages',
+      status: 200,
+      stream: false,
+      promptTokens: 4,
+      completionTokens: 4,
+    });
   });
 
   it('accepts a Bearer token (ANTHROPIC_AUTH_TOKEN) and the /anthropic prefix, and reports max_tokens', async () => {
@@ -101,13 +118,19 @@ describe('anthropic surface (/v1/messages)', () => {
       'message_delta',
       'message_stop',
     ]);
-    expect(final).toMatchObject({ content: [{ type: 'text', text: 'You said: stream me' }], stop_reason: 'end_turn', usage: { input_tokens: 2, output_tokens: 4 } });
+    expect(final).toMatchObject({
+      content: [{ type: 'text', text: 'You said: stream me' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 2, output_tokens: 4 },
+    });
     expect(await usageRecord(final.id)).toMatchObject({ surface: 'anthropic', stream: true, status: 200, promptTokens: 2, completionTokens: 4 });
   });
 
   it('runs a tool round trip: a tool_use block, then the tool_result as an Ollama tool message', async () => {
     const first = await anthropic.messages.create({ model, max_tokens: 200, tools: [weather], messages: [{ role: 'user', content: 'Paris' }] });
-    expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: weather.input_schema } }]);
+    expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: weather.input_schema } },
+    ]);
     expect(first.stop_reason).toBe('tool_use');
     expect(first.content).toEqual([{ type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'get_weather', input: { city: 'Paris' } }]);
     expect(first.usage.output_tokens).toBe(TOOL_CALL_TOKENS);
@@ -142,7 +165,12 @@ describe('anthropic surface (/v1/messages)', () => {
   });
 
   it('maps thinking to think and returns a thinking block before the text, plain and streamed', async () => {
-    const msg = await anthropic.messages.create({ model, max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 512 }, messages: [{ role: 'user', content: 'why' }] });
+    const msg = await anthropic.messages.create({
+      model,
+      max_tokens: 1024,
+      thinking: { type: 'enabled', budget_tokens: 512 },
+      messages: [{ role: 'user', content: 'why' }],
+    });
     expect(emulator.lastRequest('/api/chat')!.body.think).toBe(true);
     expect(msg.content).toEqual([
       { type: 'thinking', thinking: 'Thinking about: why', signature: '' },
@@ -150,7 +178,9 @@ describe('anthropic surface (/v1/messages)', () => {
     ]);
     expect(msg.usage.output_tokens).toBe(3 + 3);
 
-    const final = await anthropic.messages.stream({ model, max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 512 }, messages: [{ role: 'user', content: 'why not' }] }).finalMessage();
+    const final = await anthropic.messages
+      .stream({ model, max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 512 }, messages: [{ role: 'user', content: 'why not' }] })
+      .finalMessage();
     expect(final.content).toMatchObject([
       { type: 'thinking', thinking: 'Thinking about: why not' },
       { type: 'text', text: 'You said: why not' },
@@ -175,11 +205,23 @@ describe('anthropic surface (/v1/messages)', () => {
     await anthropic.messages.create({
       model,
       max_tokens: 50,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }, { type: 'text', text: 'what is it' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'text', text: 'what is it' },
+          ],
+        },
+      ],
     });
     expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is it', images: ['iVBORw0KGgo='] }]);
     const err = await expectError(
-      anthropic.messages.create({ model, max_tokens: 50, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] }] }),
+      anthropic.messages.create({
+        model,
+        max_tokens: 50,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }] }],
+      }),
       Anthropic.BadRequestError,
     );
     expect(err.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('messages[0].content[0]') } });
@@ -202,7 +244,10 @@ describe('anthropic surface (/v1/messages)', () => {
   describe('errors', () => {
     it('raises AuthenticationError for a bad key, in Anthropic error shape with a request id', async () => {
       const bad = new Anthropic({ apiKey: 'ogw_not_a_real_key', baseURL: gw.url, maxRetries: 0 });
-      const err = await expectError(bad.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
+      const err = await expectError(
+        bad.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+        Anthropic.AuthenticationError,
+      );
       expect(err.status).toBe(401);
       expect(err.error).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.any(String) } });
       expect(err.requestID).toMatch(/^msg_/);
@@ -210,25 +255,40 @@ describe('anthropic surface (/v1/messages)', () => {
 
     it('raises BadRequestError for a missing max_tokens or a forced tool choice, before reaching Ollama', async () => {
       const before = emulator.requests.length;
-      const err = await expectError(anthropic.messages.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] } as never), Anthropic.BadRequestError);
+      const err = await expectError(
+        anthropic.messages.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] } as never),
+        Anthropic.BadRequestError,
+      );
       expect(err.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens is required' } });
-      const forced = await expectError(anthropic.messages.create({ model, max_tokens: 10, tools: [weather], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.BadRequestError);
+      const forced = await expectError(
+        anthropic.messages.create({ model, max_tokens: 10, tools: [weather], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'hi' }] }),
+        Anthropic.BadRequestError,
+      );
       expect(forced.error).toMatchObject({ error: { message: expect.stringContaining('tool_choice') } });
       expect(emulator.requests.length).toBe(before);
     });
 
     it('raises NotFoundError for an unknown model and PermissionDeniedError for a model the key may not use', async () => {
-      const err = await expectError(anthropic.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.NotFoundError);
+      const err = await expectError(
+        anthropic.messages.create({ model: 'no-such-model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+        Anthropic.NotFoundError,
+      );
       expect(err.error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
       const restricted = new Anthropic({ apiKey: (await gw.createKey({ allowedModels: ['echo'] })).secret, baseURL: gw.url, maxRetries: 0 });
-      const denied = await expectError(restricted.messages.create({ model: 'llama3.2', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.PermissionDeniedError);
+      const denied = await expectError(
+        restricted.messages.create({ model: 'llama3.2', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+        Anthropic.PermissionDeniedError,
+      );
       expect(denied.error).toMatchObject({ error: { type: 'permission_error' } });
     });
 
     it('raises RateLimitError past the limit, with Retry-After', async () => {
       const limited = new Anthropic({ apiKey: (await gw.createKey({ rpmLimit: 1 })).secret, baseURL: gw.url, maxRetries: 0 });
       await limited.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
-      const err = await expectError(limited.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.RateLimitError);
+      const err = await expectError(
+        limited.messages.create({ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+        Anthropic.RateLimitError,
+      );
       expect(err.status).toBe(429);
       expect(err.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
       expect(Number(err.headers?.get('retry-after'))).toBeGreaterThan(0);
@@ -246,7 +306,8 @@ describe('anthropic surface (/v1/messages)', () => {
     });
 
     it('answers a malformed body with a 400 in Anthropic error shape that names the field', async () => {
-      const post = (json: unknown) => gw.request('/v1/messages', { key: null, method: 'POST', json, headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } });
+      const post = (json: unknown) =>
+        gw.request('/v1/messages', { key: null, method: 'POST', json, headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } });
       for (const [json, field] of [
         [{ model: 'echo', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'hologram' }] }] }, 'messages[0].content[0]'],
         [{ model: 'echo', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] }, 'max_tokens'],

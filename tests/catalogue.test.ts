@@ -11,7 +11,6 @@ let gw: TestGateway;
 let ollama: OllamaEmulator | undefined;
 let port: number;
 
-
 const ids = async () => ((await (await gw.request('/api/models')).json()).models as Array<{ id: string }>).map((m) => m.id);
 
 async function eventually(check: () => Promise<boolean>, ms = 5000) {

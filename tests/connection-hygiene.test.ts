@@ -151,7 +151,10 @@ describe('connection hygiene', () => {
       ollama.setBehavior({ headersDelayMs: IDLE_SOCKET_TIMEOUT_MS * 2, tokenDelayMs: IDLE_SOCKET_TIMEOUT_MS + 400, reply: () => ['one', ' two', ' three'] });
       const res = await gw.request('/ollama/api/chat', { key, method: 'POST', json: { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] } });
       expect(res.status).toBe(200);
-      const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+      const lines = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.map((l) => l.message?.content ?? '').join('')).toBe('one two three');
       expect(lines.at(-1)).toMatchObject({ done: true });
     });
@@ -240,7 +243,11 @@ describe('connection hygiene', () => {
 
     it('is read as a 413 by a Node client that reads while it uploads', async () => {
       for (let i = 0; i < 6; i++) {
-        const res = await fetch(`${gw.url}/api/chat`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: Buffer.alloc(8 * 1024 * 1024, 'a') });
+        const res = await fetch(`${gw.url}/api/chat`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+          body: Buffer.alloc(8 * 1024 * 1024, 'a'),
+        });
         expect(res.status).toBe(413);
         expect((await res.json()).error.code).toBe('request_too_large');
       }
@@ -262,7 +269,11 @@ describe('connection hygiene', () => {
     it('fails a streamed line over MAX_UPSTREAM_BYTES with 502 and closes the upstream request', async () => {
       ollama.setBehavior({ reply: () => ['x'.repeat(16 * 1024 * 1024)] });
       const started = Date.now();
-      const res = await gw.request('/api/chat', { key, method: 'POST', json: { model: 'llama3.2:latest', stream: true, messages: [{ role: 'user', content: 'hi' }] } });
+      const res = await gw.request('/api/chat', {
+        key,
+        method: 'POST',
+        json: { model: 'llama3.2:latest', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      });
       expect(res.status).toBe(502);
       expect((await res.json()).error).toMatchObject({ type: 'upstream_error', code: 'upstream_too_large' });
       // Before: the whole line was buffered and relayed (a 64 MB line took 46 s).
@@ -273,7 +284,11 @@ describe('connection hygiene', () => {
 
     it('fails a JSON answer over MAX_UPSTREAM_BYTES with 502 on /ollama', async () => {
       ollama.setBehavior({ reply: () => ['x'.repeat(2 * MAX_UPSTREAM_BYTES)] });
-      const res = await gw.request('/ollama/api/chat', { key, method: 'POST', json: { model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'hi' }] } });
+      const res = await gw.request('/ollama/api/chat', {
+        key,
+        method: 'POST',
+        json: { model: 'llama3.2', stream: false, messages: [{ role: 'user', content: 'hi' }] },
+      });
       expect(res.status).toBe(502);
       expect((await res.json()).error).toMatch(/larger than the limit/);
     });
@@ -302,7 +317,12 @@ describe('connection hygiene', () => {
     });
 
     it('GraphQL chat -> an upstream_unavailable error naming no address or port', async () => {
-      const { body } = await gqlHttp(gw, 'mutation { chat(input: { model: "far-away:latest", messages: [{ role: USER, content: "hello?" }] }) { text } }', undefined, { key });
+      const { body } = await gqlHttp(
+        gw,
+        'mutation { chat(input: { model: "far-away:latest", messages: [{ role: USER, content: "hello?" }] }) { text } }',
+        undefined,
+        { key },
+      );
       expect(body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
       expect(body.errors?.[0]?.message).toContain('connection refused');
       expect(leaks(JSON.stringify(body))).toBe(false);

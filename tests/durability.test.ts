@@ -155,7 +155,10 @@ async function awaitCounted(env: Record<string, string>, ids: string[], ms = 15_
 
 async function readyAgain(url: string, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
-    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return true;
   }
   return false;
@@ -245,7 +248,9 @@ describe('the gateway when its embedded database fails', { timeout: 120_000 }, (
     const before = l.answered.filter((a) => a.at < killedAt - 1000).map((a) => a.id);
     const early = await awaitCounted(env, before);
     const all = await awaitCounted(env, l.ids(), 1000);
-    console.log(`[durability] database dead, gateway SIGKILLed: ${l.answered.length} answered, ${l.answered.length - all.missing.length} counted (${before.length - early.missing.length} of the ${before.length} answered over 1 s before the kill)`);
+    console.log(
+      `[durability] database dead, gateway SIGKILLed: ${l.answered.length} answered, ${l.answered.length - all.missing.length} counted (${before.length - early.missing.length} of the ${before.length} answered over 1 s before the kill)`,
+    );
     expect(before.length).toBeGreaterThan(0);
     expect(early.missing).toEqual([]);
     expect(all.twice).toEqual([]);

@@ -8,7 +8,10 @@ describe('errors', () => {
     expect(errors.revokedKey()).toMatchObject({ status: 401, type: 'authentication_error', code: 'invalid_api_key' });
     expect(errors.invalidOption('top_p', 'x')).toMatchObject({ status: 400, type: 'invalid_request_error', code: 'invalid_top_p' });
     expect(errors.queueFull(10, 3)).toMatchObject({ status: 503, type: 'server_error', code: 'queue_full', retryAfter: 3 });
-    expect(errors.listTooLong({ path: 'variables.input.messages', length: 2000, max: 1000, messages: true })).toMatchObject({ status: 400, code: 'too_many_messages' });
+    expect(errors.listTooLong({ path: 'variables.input.messages', length: 2000, max: 1000, messages: true })).toMatchObject({
+      status: 400,
+      code: 'too_many_messages',
+    });
     expect(new GatewayError('upstream_timeout', 'slow')).toMatchObject({ status: 504, type: 'upstream_error' });
   });
 

@@ -53,7 +53,10 @@ interface RawAnswer {
  * POSTs `body` to /graphql with node:http, which reads the answer while it is still uploading: with a
  * Content-Length, or chunked in 64 KB writes. A connection cut after the answer is ignored.
  */
-function rawPost(body: Buffer, { key, chunked = false, contentType = 'application/json' }: { key?: string; chunked?: boolean; contentType?: string } = {}): Promise<RawAnswer> {
+function rawPost(
+  body: Buffer,
+  { key, chunked = false, contentType = 'application/json' }: { key?: string; chunked?: boolean; contentType?: string } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'content-type': contentType };
     if (key) headers.authorization = `Bearer ${key}`;
@@ -219,7 +222,14 @@ describe('GraphQL body size', () => {
 
   it('answers a 2 MB chat mutation with 413, as REST does', async () => {
     const body = chatBody(2 * 1024 * 1024, 500);
-    const rest = await gw.request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'echo', messages: JSON.parse(body.toString()).variables.input.messages.map((m: { content: string }) => ({ role: 'user', content: m.content })) }) });
+    const rest = await gw.request('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'echo',
+        messages: JSON.parse(body.toString()).variables.input.messages.map((m: { content: string }) => ({ role: 'user', content: m.content })),
+      }),
+    });
     expect(rest.status).toBe(413);
     const res = await gw.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.toString() });
     expect(res.status).toBe(413);
@@ -234,9 +244,13 @@ describe('GraphQL body size', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const post = (body: string) =>
       new Promise<{ status: number; connection?: string }>((resolve, reject) => {
-        const req = http.request(`${gw.url}/graphql`, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminKey}` } }, (res) => {
-          res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
-        });
+        const req = http.request(
+          `${gw.url}/graphql`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminKey}` } },
+          (res) => {
+            res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -269,7 +283,13 @@ describe('graphql-ws message size', () => {
     await new Promise((resolve) => socket.once('message', resolve));
     expect(JSON.parse(messages[0])).toEqual({ type: 'connection_ack' });
     const payload = JSON.parse(chatBody(2 * 1024 * 1024, 500).toString());
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { ...payload, query: payload.query.replace('mutation', 'subscription').replace('{ text }', '{ delta }') } }));
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { ...payload, query: payload.query.replace('mutation', 'subscription').replace('{ text }', '{ delta }') },
+      }),
+    );
     expect(await closed).toBe(1009);
     expect(messages).toHaveLength(1);
   });
@@ -315,14 +335,18 @@ describe('GraphQL variables', () => {
   });
 
   it('refuses variables with too many values in all', async () => {
-    const r = await gqlHttp(gw, CHAT, { input: { model: 'echo', messages: [{ role: 'USER', content: 'hi' }], extra: Array.from({ length: 900 }, () => Array.from({ length: 20 }, () => 1)) } } as never);
+    const r = await gqlHttp(gw, CHAT, {
+      input: { model: 'echo', messages: [{ role: 'USER', content: 'hi' }], extra: Array.from({ length: 900 }, () => Array.from({ length: 20 }, () => 1)) },
+    } as never);
     expect(r.status).toBe(400);
     expect(r.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'variables_too_large' } });
   });
 
   it('applies the same cap over GET and over graphql-ws', async () => {
     const query = encodeURIComponent('query Q($ids: [ID!]) { viewer { id } }');
-    const get = await gw.request(`/graphql?query=${query}&variables=${encodeURIComponent(JSON.stringify({ ids: Array.from({ length: 1001 }, () => 1) }))}`, { headers: { accept: 'application/json' } });
+    const get = await gw.request(`/graphql?query=${query}&variables=${encodeURIComponent(JSON.stringify({ ids: Array.from({ length: 1001 }, () => 1) }))}`, {
+      headers: { accept: 'application/json' },
+    });
     expect(get.status).toBe(400);
     const body = (await get.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
     expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'list_too_long' });
@@ -355,7 +379,12 @@ describe('GraphQL content types and query limits', () => {
     const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`;
     const costly = `{ ${Array.from({ length: 14 }, (_, i) => `k${i}: apiKeys { nodes { usage { series { byKey { apiKey { name prefix } } byModel { model } } } } }`).join(' ')} }`;
     const tokens = `{ viewer { ${Array.from({ length: 2100 }, () => 'id').join(' ')} } }`;
-    for (const [query, reason] of [[deep, 'query_too_deep'], [aliases, 'too_many_aliases'], [costly, 'query_too_costly'], [tokens, 'too_many_tokens']] as const) {
+    for (const [query, reason] of [
+      [deep, 'query_too_deep'],
+      [aliases, 'too_many_aliases'],
+      [costly, 'query_too_costly'],
+      [tokens, 'too_many_tokens'],
+    ] as const) {
       const r = await gqlHttp(gw, query);
       expect(r.body.data ?? undefined).toBeUndefined();
       expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason });
@@ -375,11 +404,17 @@ describe('CORS', () => {
 
   it('gives an unlisted origin no grant, and never a credentialed wildcard', async () => {
     for (const p of surfaces) {
-      const res = p === '/graphql' ? await gw.request(p, { method: 'POST', json: { query: '{ viewer { id } }' }, headers: { origin: UNLISTED } }) : await gw.request(p, { headers: { origin: UNLISTED } });
+      const res =
+        p === '/graphql'
+          ? await gw.request(p, { method: 'POST', json: { query: '{ viewer { id } }' }, headers: { origin: UNLISTED } })
+          : await gw.request(p, { headers: { origin: UNLISTED } });
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
-      const pre = await fetch(gw.url + p, { method: 'OPTIONS', headers: { origin: UNLISTED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+      const pre = await fetch(gw.url + p, {
+        method: 'OPTIONS',
+        headers: { origin: UNLISTED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       expect(pre.headers.get('access-control-allow-methods')).toBeNull();
       expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
@@ -388,13 +423,19 @@ describe('CORS', () => {
 
   it('grants a listed origin by name on every surface, preflight included', async () => {
     for (const p of surfaces) {
-      const res = p === '/graphql' ? await gw.request(p, { method: 'POST', json: { query: '{ viewer { id } }' }, headers: { origin: LISTED } }) : await gw.request(p, { headers: { origin: LISTED } });
+      const res =
+        p === '/graphql'
+          ? await gw.request(p, { method: 'POST', json: { query: '{ viewer { id } }' }, headers: { origin: LISTED } })
+          : await gw.request(p, { headers: { origin: LISTED } });
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(LISTED);
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
       expect(res.headers.get('vary')).toMatch(/origin/i);
       expect(res.headers.get('access-control-expose-headers')).toMatch(/x-ratelimit-remaining/);
-      const pre = await fetch(gw.url + p, { method: 'OPTIONS', headers: { origin: LISTED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+      const pre = await fetch(gw.url + p, {
+        method: 'OPTIONS',
+        headers: { origin: LISTED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers.get('access-control-allow-origin')).toBe(LISTED);
       expect(pre.headers.get('access-control-allow-methods')).toMatch(/POST/);

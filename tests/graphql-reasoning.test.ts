@@ -47,7 +47,11 @@ const ThinkingStream = graphql(`
 let emulator: OllamaEmulator;
 let gw: TestGateway;
 const model = CAPABLE_MODEL.name;
-const weather = { name: 'get_weather', description: 'The weather in a city', parameters: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }) };
+const weather = {
+  name: 'get_weather',
+  description: 'The weather in a city',
+  parameters: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+};
 
 beforeAll(async () => {
   emulator = await startOllamaEmulator({ models: [...DEFAULT_EMULATED_MODELS, CAPABLE_MODEL] });
@@ -94,7 +98,12 @@ describe('graphql chat: thinking, images and tools', () => {
 
   it('runs a tool round trip: toolCalls out with TOOL_CALLS, the result back as a TOOL message', async () => {
     const first = await gqlHttp(gw, ThinkingChat, { input: { model, tools: [weather], messages: [{ role: 'USER', content: 'Paris' }] } });
-    expect(first.body.data!.chat).toMatchObject({ text: '', finishReason: 'TOOL_CALLS', toolCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }], usage: { completionTokens: TOOL_CALL_TOKENS } });
+    expect(first.body.data!.chat).toMatchObject({
+      text: '',
+      finishReason: 'TOOL_CALLS',
+      toolCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      usage: { completionTokens: TOOL_CALL_TOKENS },
+    });
     const second = await gqlHttp(gw, ThinkingChat, {
       input: {
         model,

@@ -336,7 +336,9 @@ function countUsageListeners() {
   return counter;
 }
 
-const chatInput = (model: string, content: string, extra: Record<string, unknown> = {}) => ({ input: { model, messages: [{ role: 'USER' as const, content }], ...extra } });
+const chatInput = (model: string, content: string, extra: Record<string, unknown> = {}) => ({
+  input: { model, messages: [{ role: 'USER' as const, content }], ...extra },
+});
 
 let gw: TestGateway;
 let ollama: OllamaEmulator;
@@ -386,7 +388,15 @@ describe('GraphQL keys', () => {
     const created = r.body.data!.createApiKey;
     expect(created.secret).toMatch(/^ogw_/);
     expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
-    expect(created.apiKey).toMatchObject({ name: 'created', role: 'USER', tier: 'PREMIUM', rpmLimit: 7, requestsPerMinute: 7, allowedModels: ['echo'], status: 'ACTIVE' });
+    expect(created.apiKey).toMatchObject({
+      name: 'created',
+      role: 'USER',
+      tier: 'PREMIUM',
+      rpmLimit: 7,
+      requestsPerMinute: 7,
+      allowedModels: ['echo'],
+      status: 'ACTIVE',
+    });
     const viewer = await gqlHttp(gw, Viewer, {}, { key: created.secret });
     expect(viewer.body.data?.viewer.id).toBe(created.apiKey.id);
   });
@@ -485,7 +495,11 @@ describe('GraphQL models', () => {
     const r = await gqlHttp(gw, Models, {}, { key: user.secret });
     const ids = r.body.data!.models.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(['echo', llama, 'qwen2.5:0.5b']));
-    expect(r.body.data!.models.find((m) => m.id === llama)).toMatchObject({ provider: 'ollama', isActive: true, details: { family: 'llama', parameterSize: '3.2B' } });
+    expect(r.body.data!.models.find((m) => m.id === llama)).toMatchObject({
+      provider: 'ollama',
+      isActive: true,
+      details: { family: 'llama', parameterSize: '3.2B' },
+    });
     const one = await gqlHttp(gw, ModelById, { id: 'echo' }, { key: user.secret });
     expect(one.body.data?.model).toEqual({ id: 'echo', isActive: true });
   });
@@ -634,7 +648,10 @@ describe('GraphQL inference', () => {
     try {
       let first!: () => void;
       const gotFirst = new Promise<void>((r) => (first = r));
-      ws.client.subscribe({ query: print(ChatStream), variables: chatInput(llama, 'never finished') }, { next: () => first(), error: () => {}, complete: () => {} });
+      ws.client.subscribe(
+        { query: print(ChatStream), variables: chatInput(llama, 'never finished') },
+        { next: () => first(), error: () => {}, complete: () => {} },
+      );
       await gotFirst;
       await ws.dispose();
       const aborted = await ollama.waitForAbort({ path: '/api/chat', timeoutMs: 1000 });
@@ -664,7 +681,8 @@ describe('GraphQL inference', () => {
 describe('GraphQL rate limits', () => {
   it('limits inference over HTTP with RATE_LIMITED and a retry time, and leaves queries alone', async () => {
     const k = await gw.createKey({ name: 'limited', rpmLimit: 2 });
-    for (let i = 0; i < 2; i++) expect((await gqlHttp(gw, GenerateOnce, { input: { model: 'echo', prompt: 'x' } }, { key: k.secret })).body.errors).toBeUndefined();
+    for (let i = 0; i < 2; i++)
+      expect((await gqlHttp(gw, GenerateOnce, { input: { model: 'echo', prompt: 'x' } }, { key: k.secret })).body.errors).toBeUndefined();
     const third = await gqlHttp(gw, GenerateOnce, { input: { model: 'echo', prompt: 'x' } }, { key: k.secret });
     expect(codeOf(third.body)).toBe('RATE_LIMITED');
     expect(third.body.errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
@@ -769,14 +787,17 @@ describe('GraphQL usage', () => {
       const events: Array<{ apiKeyId: string; surface: string; endpoint: string; model: string }> = [];
       let got!: () => void;
       const arrived = new Promise<void>((r) => (got = r));
-      ws.client.subscribe({ query: print(UsageEvents) }, {
-        next: (r) => {
-          events.push((r.data as { usageEvents: (typeof events)[number] }).usageEvents);
-          got();
+      ws.client.subscribe(
+        { query: print(UsageEvents) },
+        {
+          next: (r) => {
+            events.push((r.data as { usageEvents: (typeof events)[number] }).usageEvents);
+            got();
+          },
+          error: () => {},
+          complete: () => {},
         },
-        error: () => {},
-        complete: () => {},
-      });
+      );
       await sleep(200); // let the subscription start before the request it should see
       const rest = await gw.request('/api/generate', { key: user.secret, method: 'POST', json: { model: 'echo', prompt: 'from rest' } });
       expect(rest.status).toBe(200);
@@ -800,15 +821,20 @@ describe('GraphQL subscriptions when a key stops working', () => {
       let first!: () => void;
       const gotFirst = new Promise<void>((r) => (first = r));
       const controller = new AbortController();
-      const sse = gqlSse(gw, UsageEvents, {}, {
-        key: admin.secret,
-        signal: controller.signal,
-        onResponse: () => started(),
-        onResult: (r) => {
-          if (r.data) events.push(r.data.usageEvents.apiKeyId);
-          first();
+      const sse = gqlSse(
+        gw,
+        UsageEvents,
+        {},
+        {
+          key: admin.secret,
+          signal: controller.signal,
+          onResponse: () => started(),
+          onResult: (r) => {
+            if (r.data) events.push(r.data.usageEvents.apiKeyId);
+            first();
+          },
         },
-      });
+      );
       try {
         await open;
         await gw.request('/api/generate', { key: user.secret, method: 'POST', json: { model: 'echo', prompt: 'seen' } });
@@ -879,7 +905,7 @@ describe('graphql-ws connections', () => {
     expect((await none.closed).code).toBe(4403);
 
     const { default: WebSocket } = await import('ws');
-    const raw = new WebSocket(gw.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+    const raw = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
     const started = Date.now();
     const code = await new Promise<number>((resolve) => raw.once('close', (c) => resolve(c)));
     expect(code).toBe(4401);
@@ -953,7 +979,11 @@ describe('GraphQL protections', () => {
     const deep = '{ apiKeys { nodes { usage { byKey { apiKey { usage { byKey { apiKey { usage { totals { requests } } } } } } } } } } }';
     const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`;
     const costly = `{ ${Array.from({ length: 14 }, (_, i) => `k${i}: apiKeys { nodes { usage { series { byKey { apiKey { name prefix } } byModel { model } } } } }`).join(' ')} }`;
-    for (const [query, pattern] of [[deep, /depth/i], [aliases, /alias/i], [costly, /cost/i]] as const) {
+    for (const [query, pattern] of [
+      [deep, /depth/i],
+      [aliases, /alias/i],
+      [costly, /cost/i],
+    ] as const) {
       const http = await gqlHttp(gw, query);
       expect(http.body.data).toBeUndefined();
       expect(http.body.errors?.map((e) => e.message).join(' ')).toMatch(pattern);
@@ -1005,7 +1035,7 @@ describe('GraphQL protections', () => {
   });
 
   it('serves GraphiQL to a browser, with an Authorization header template', async () => {
-    const res = await fetch(gw.url + '/graphql', { headers: { accept: 'text/html' } });
+    const res = await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();

@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 const chat = (url: string, key: string, content: string) =>
-  fetch(`${url}/api/chat`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content }] }) });
+  fetch(`${url}/api/chat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content }] }),
+  });
 
 async function usageIds(): Promise<Set<string>> {
   const c = new pg.Client({ connectionString: embeddedConnectionString({ dataDir, port: Number(env.EMBEDDED_PG_PORT) }) });
@@ -47,7 +51,12 @@ describe('the gateway process on its embedded database', { timeout: 90_000 }, ()
       expect(res.status).toBe(200);
       expect((await res.json()).choices[0].message.content).toBe('hello gateway');
       // The secret is never written to the log lines themselves.
-      expect(gw.output().split('\n').filter((l) => l.startsWith('{') && l.includes(adminKey))).toEqual([]);
+      expect(
+        gw
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('{') && l.includes(adminKey)),
+      ).toEqual([]);
 
       // The keys CLI works against the running gateway, and the new key works at once.
       const created = await runKeys(['create', '--name', 'ci key', '--tier', 'standard', '--rpm', '1000', '--json'], env);
@@ -145,7 +154,7 @@ describe('the gateway process on an external database', { timeout: 90_000 }, () 
 
   it('migrates the database at start-up, uses ADMIN_KEY as given, and is ready', async () => {
     const adminKey = 'my-own-admin-key-for-tests';
-    const gw = await spawnGateway({ DATABASE_URL: db.url, ADMIN_KEY: adminKey, DATA_DIR: dataDir + '-ext', OLLAMA_URL: 'http://127.0.0.1:1' });
+    const gw = await spawnGateway({ DATABASE_URL: db.url, ADMIN_KEY: adminKey, DATA_DIR: `${dataDir}-ext`, OLLAMA_URL: 'http://127.0.0.1:1' });
     try {
       expect(gw.output()).toContain('"database":"external"');
       expect(gw.output()).not.toContain('Admin key (shown once');
@@ -159,11 +168,13 @@ describe('the gateway process on an external database', { timeout: 90_000 }, () 
     } finally {
       gw.signalGroup('SIGTERM');
       expect(await gw.exited).toBe(0);
-      await rm(dataDir + '-ext', { recursive: true, force: true });
+      await rm(`${dataDir}-ext`, { recursive: true, force: true });
     }
   });
 
   it('reports a bad configuration clearly and exits', async () => {
-    await expect(spawnGateway({ PORT: 'eighty', OLLAMA_URL: 'ftp://nope' }, { timeoutMs: 15_000 })).rejects.toThrow(/PORT="eighty": expected a port number[\s\S]*OLLAMA_URL="ftp:\/\/nope"/);
+    await expect(spawnGateway({ PORT: 'eighty', OLLAMA_URL: 'ftp://nope' }, { timeoutMs: 15_000 })).rejects.toThrow(
+      /PORT="eighty": expected a port number[\s\S]*OLLAMA_URL="ftp:\/\/nope"/,
+    );
   });
 });

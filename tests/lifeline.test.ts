@@ -14,8 +14,21 @@ describe('lifelines', () => {
     const lifelines = createLifelines({ keys });
     let revoked = false;
     const ends: unknown[] = [];
-    const a = lifelines.open({ keyId: 'a', recheck: () => { if (revoked) throw errors.revokedKey(); }, endsOnGoAway: false, onEnd: (r) => ends.push(r) });
-    const b = lifelines.open({ keyId: 'b', recheck: () => { throw errors.revokedKey(); }, endsOnGoAway: false });
+    const a = lifelines.open({
+      keyId: 'a',
+      recheck: () => {
+        if (revoked) throw errors.revokedKey();
+      },
+      endsOnGoAway: false,
+      onEnd: (r) => ends.push(r),
+    });
+    const b = lifelines.open({
+      keyId: 'b',
+      recheck: () => {
+        throw errors.revokedKey();
+      },
+      endsOnGoAway: false,
+    });
     keys.change('a');
     expect(a.ended).toBe(false);
     revoked = true;
@@ -35,7 +48,13 @@ describe('lifelines', () => {
   it('re-checks open lines every recheckMs, so an expiry (which fires no key change) ends them', async () => {
     const lifelines = createLifelines({ keys: fakeKeys(), recheckMs: 20 });
     const expiresAt = Date.now() + 60;
-    const line = lifelines.open({ keyId: 'k', recheck: () => { if (Date.now() >= expiresAt) throw errors.expiredKey(); }, endsOnGoAway: false });
+    const line = lifelines.open({
+      keyId: 'k',
+      recheck: () => {
+        if (Date.now() >= expiresAt) throw errors.expiredKey();
+      },
+      endsOnGoAway: false,
+    });
     const ended = new Promise<unknown>((resolve) => line.signal.addEventListener('abort', () => resolve(line.signal.reason)));
     const reason = await ended;
     expect(reason).toMatchObject({ status: 401, message: 'This API key has expired' });
@@ -45,7 +64,14 @@ describe('lifelines', () => {
   it('calls onEnd once however often the line is ended or checked', () => {
     const lifelines = createLifelines({ keys: fakeKeys() });
     let calls = 0;
-    const line = lifelines.open({ keyId: 'k', recheck: () => { throw errors.expiredKey(); }, endsOnGoAway: false, onEnd: () => calls++ });
+    const line = lifelines.open({
+      keyId: 'k',
+      recheck: () => {
+        throw errors.expiredKey();
+      },
+      endsOnGoAway: false,
+      onEnd: () => calls++,
+    });
     expect(line.check()).toBe(false);
     expect(line.check()).toBe(false);
     lifelines.recheck();

@@ -451,7 +451,9 @@ describe('ollama client', () => {
     it('maps an error line midway to 502 carrying its message, with no done event', async () => {
       emulator.setBehavior({ errorAfterChunks: { after: 3, error: 'an error was encountered while running the model: CUDA error' } });
       const provider = createOllamaProvider({ client });
-      const { events, deltas, error } = await run(provider.stream({ kind: 'generate', model: 'llama3.2', prompt: 'one two three four', options: {} }, signal()));
+      const { events, deltas, error } = await run(
+        provider.stream({ kind: 'generate', model: 'llama3.2', prompt: 'one two three four', options: {} }, signal()),
+      );
       const gatewayError = expectGatewayError(error, { status: 502, code: 'upstream_error' });
       expect(gatewayError.message).toContain('CUDA error');
       expect(deltas).toEqual(['You', ' said:', ' one']);
@@ -487,7 +489,10 @@ describe('ollama client', () => {
 
   describe('size cap', () => {
     it('fails a stream line longer than the cap with 502 upstream_too_large before the line ends, and closes the request', async () => {
-      const upstream = await endlessUpstream({ type: 'application/x-ndjson', prefix: '{"model":"m","created_at":"","message":{"role":"assistant","content":"' });
+      const upstream = await endlessUpstream({
+        type: 'application/x-ndjson',
+        prefix: '{"model":"m","created_at":"","message":{"role":"assistant","content":"',
+      });
       const capped = createOllamaClient({ baseUrl: upstream.url, maxResponseBytes: 256 * 1024 });
       try {
         const { events, error } = await run(createOllamaProvider({ client: capped }).stream(chat('hi'), signal()));

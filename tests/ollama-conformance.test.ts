@@ -103,7 +103,11 @@ describe('ollama surface', () => {
 
   describe('chat', () => {
     it('answers a chat in one object with the counts and durations', async () => {
-      const res = await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi there' }], options: { temperature: 0.1, num_predict: 10, top_k: 5, seed: 3, stop: ['qq'] } });
+      const res = await ollama.chat({
+        model: 'llama3.2',
+        messages: [{ role: 'user', content: 'hi there' }],
+        options: { temperature: 0.1, num_predict: 10, top_k: 5, seed: 3, stop: ['qq'] },
+      });
       expect(res).toMatchObject({
         model: 'llama3.2',
         message: { role: 'assistant', content: 'You said: hi there' },
@@ -143,17 +147,28 @@ describe('ollama surface', () => {
 
     it('ends a stream that fails midway with an error line', async () => {
       emulator.setBehavior({ errorAfterChunks: { after: 2, error: 'out of memory' } });
-      const res = await gw.request('/ollama/api/chat', { key, method: 'POST', json: { model: 'llama3.2', messages: [{ role: 'user', content: 'one two three' }] } });
+      const res = await gw.request('/ollama/api/chat', {
+        key,
+        method: 'POST',
+        json: { model: 'llama3.2', messages: [{ role: 'user', content: 'one two three' }] },
+      });
       const body = await lines(res);
-      expect(body.slice(0, 2).map((l) => l.message.content).join('')).toBe('You said:');
+      expect(
+        body
+          .slice(0, 2)
+          .map((l) => l.message.content)
+          .join(''),
+      ).toBe('You said:');
       expect(body.at(-1)).toEqual({ error: expect.stringContaining('out of memory') });
       expect(body.some((l) => l.done === true)).toBe(false);
 
       emulator.setBehavior({ errorAfterChunks: null, dieAfterChunks: 1 });
       const stream = await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'one two three' }], stream: true });
-      const err = await failure((async () => {
-        for await (const _ of stream);
-      })());
+      const err = await failure(
+        (async () => {
+          for await (const _ of stream);
+        })(),
+      );
       expect(err.message).toMatch(/model server failed/);
     });
 
@@ -161,9 +176,11 @@ describe('ollama surface', () => {
       emulator.setBehavior({ tokenDelayMs: 50, reply: () => 'word '.repeat(200) });
       const stream = await ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'go' }], stream: true });
       let n = 0;
-      await failure((async () => {
-        for await (const _ of stream) if (++n === 2) stream.abort();
-      })());
+      await failure(
+        (async () => {
+          for await (const _ of stream) if (++n === 2) stream.abort();
+        })(),
+      );
       const aborted = await emulator.waitForAbort({ path: '/api/chat', timeoutMs: 1000 });
       expect(aborted.chunksSent).toBeLessThan(200);
       let recs: Awaited<ReturnType<typeof usageRecords>> = [];
@@ -179,7 +196,11 @@ describe('ollama surface', () => {
     const model = CAPABLE_MODEL.name;
     const weather = {
       type: 'function',
-      function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string', description: 'The city' } } } },
+      function: {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string', description: 'The city' } } },
+      },
     };
 
     /** The usage row of the latest request to `endpoint` on this surface. */
@@ -221,7 +242,10 @@ describe('ollama surface', () => {
       for await (const part of stream) parts.push(part);
       const withCalls = parts.filter((p) => p.message.tool_calls?.length);
       expect(withCalls).toHaveLength(1);
-      expect(withCalls[0]).toMatchObject({ done: false, message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Quito' } } }] } });
+      expect(withCalls[0]).toMatchObject({
+        done: false,
+        message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Quito' } } }] },
+      });
       expect(parts.at(-1)).toMatchObject({ done: true, done_reason: 'stop', eval_count: TOOL_CALL_TOKENS });
     });
 
@@ -346,7 +370,10 @@ describe('ollama surface', () => {
     });
 
     it('answers a wrong method with a 405 that names the allowed ones in Allow', async () => {
-      for (const [method, path, allow] of [['GET', '/ollama/api/chat', 'POST'], ['POST', '/ollama/api/tags', 'GET, HEAD']]) {
+      for (const [method, path, allow] of [
+        ['GET', '/ollama/api/chat', 'POST'],
+        ['POST', '/ollama/api/tags', 'GET, HEAD'],
+      ]) {
         const res = await gw.request(path, { key, method });
         expect(res.status, path).toBe(405);
         expect(res.headers.get('allow'), path).toBe(allow);

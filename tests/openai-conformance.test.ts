@@ -1,4 +1,4 @@
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
@@ -81,7 +81,13 @@ describe('openai surface', () => {
   describe('chat completions', () => {
     it('answers a chat completion with the choice, usage and request id', async () => {
       const { data, response, request_id } = await openai.chat.completions
-        .create({ model: 'llama3.2', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }] })
+        .create({
+          model: 'llama3.2',
+          messages: [
+            { role: 'system', content: 'Be brief.' },
+            { role: 'user', content: 'hello there' },
+          ],
+        })
         .withResponse();
       expect(data).toMatchObject({
         object: 'chat.completion',
@@ -138,11 +144,18 @@ describe('openai surface', () => {
     });
 
     it('ends the raw event stream with data: [DONE] and sends no usage chunk unless asked', async () => {
-      const res = await gw.request('/v1/chat/completions', { key, method: 'POST', json: { model: 'echo', messages: [{ role: 'user', content: 'a b c' }], stream: true } });
+      const res = await gw.request('/v1/chat/completions', {
+        key,
+        method: 'POST',
+        json: { model: 'echo', messages: [{ role: 'user', content: 'a b c' }], stream: true },
+      });
       expect(res.status).toBe(200);
       const text = await res.text();
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
-      const events = text.split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
+      const events = text
+        .split('\n\n')
+        .filter(Boolean)
+        .map((e) => e.replace(/^data: /, ''));
       const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
       expect(chunks.every((c) => !('usage' in c))).toBe(true);
       expect(chunks.at(-1).choices[0]).toMatchObject({ delta: {}, finish_reason: 'stop' });
@@ -182,13 +195,28 @@ describe('openai surface', () => {
     it('records usage with the openai surface', async () => {
       const res = await openai.chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'count me' }] });
       const rec = await usageRecord(res.id);
-      expect(rec).toMatchObject({ surface: 'openai', endpoint: '/v1/chat/completions', status: 200, model: 'llama3.2:latest', promptTokens: 2, completionTokens: 4 });
+      expect(rec).toMatchObject({
+        surface: 'openai',
+        endpoint: '/v1/chat/completions',
+        status: 200,
+        model: 'llama3.2:latest',
+        promptTokens: 2,
+        completionTokens: 4,
+      });
     });
 
     it('accepts content parts and passes data: URL images to Ollama', async () => {
       await openai.chat.completions.create({
         model: 'llama3.2',
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'what is this' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          },
+        ],
       });
       expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is this', images: ['iVBORw0KGgo='] }]);
     });
@@ -211,8 +239,10 @@ describe('openai surface', () => {
       const choice = first.choices[0];
       expect(choice.finish_reason).toBe('tool_calls');
       expect(choice.message.content).toBeNull();
-      expect(choice.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
-      expect((await usageRecord(first.id))).toMatchObject({ surface: 'openai', status: 200, promptTokens: 1, completionTokens: TOOL_CALL_TOKENS });
+      expect(choice.message.tool_calls).toEqual([
+        { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ]);
+      expect(await usageRecord(first.id)).toMatchObject({ surface: 'openai', status: 200, promptTokens: 1, completionTokens: TOOL_CALL_TOKENS });
 
       const call = choice.message.tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall;
       const second = await openai.chat.completions.create({
@@ -231,21 +261,35 @@ describe('openai surface', () => {
     });
 
     it("streams tool calls as indexed delta.tool_calls chunks that the SDK's stream helper assembles", async () => {
-      const stream = openai.chat.completions.stream({ model, messages: [{ role: 'user', content: 'Oslo' }], tools: [weather], stream_options: { include_usage: true } });
+      const stream = openai.chat.completions.stream({
+        model,
+        messages: [{ role: 'user', content: 'Oslo' }],
+        tools: [weather],
+        stream_options: { include_usage: true },
+      });
       const chunks: OpenAI.ChatCompletionChunk[] = [];
       stream.on('chunk', (c) => chunks.push(c));
       const final = await stream.finalChatCompletion();
       expect(final.choices[0].finish_reason).toBe('tool_calls');
-      expect(final.choices[0].message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
+      expect(final.choices[0].message.tool_calls).toEqual([
+        { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+      ]);
       const deltas = chunks.flatMap((c) => c.choices.flatMap((ch) => ch.delta.tool_calls ?? []));
-      expect(deltas).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
+      expect(deltas).toEqual([
+        { index: 0, id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+      ]);
       expect(chunks.filter((c) => c.choices.some((ch) => ch.finish_reason !== null))).toHaveLength(1);
       expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 1, completion_tokens: TOOL_CALL_TOKENS, total_tokens: 1 + TOOL_CALL_TOKENS });
       expect(await usageRecord(chunks[0].id)).toMatchObject({ surface: 'openai', stream: true, status: 200, completionTokens: TOOL_CALL_TOKENS });
     });
 
     it('numbers several streamed calls of one answer by index, each with its own id', async () => {
-      emulator.setBehavior({ toolCalls: () => [{ name: 'get_weather', arguments: { city: 'Oslo' } }, { name: 'get_weather', arguments: { city: 'Bergen' } }] });
+      emulator.setBehavior({
+        toolCalls: () => [
+          { name: 'get_weather', arguments: { city: 'Oslo' } },
+          { name: 'get_weather', arguments: { city: 'Bergen' } },
+        ],
+      });
       const final = await openai.chat.completions.stream({ model, messages: [{ role: 'user', content: 'both' }], tools: [weather] }).finalChatCompletion();
       const calls = final.choices[0].message.tool_calls as OpenAI.ChatCompletionMessageFunctionToolCall[];
       expect(calls.map((c) => c.function.arguments)).toEqual(['{"city":"Oslo"}', '{"city":"Bergen"}']);
@@ -261,11 +305,20 @@ describe('openai surface', () => {
       expect(res.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'You said: Rome' } });
       const before = emulator.requests.length;
       for (const tool_choice of ['required', { type: 'function', function: { name: 'get_weather' } }] as const) {
-        const err = await expectApiError(openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Rome' }], tools: [weather], tool_choice }), OpenAI.BadRequestError);
+        const err = await expectApiError(
+          openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Rome' }], tools: [weather], tool_choice }),
+          OpenAI.BadRequestError,
+        );
         expect(err.error).toMatchObject({ param: 'tool_choice', code: 'unsupported_parameter' });
       }
       const bad = await expectApiError(
-        openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: 'not json' } }] }] }),
+        openai.chat.completions.create({
+          model,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: 'not json' } }] },
+          ],
+        }),
         OpenAI.BadRequestError,
       );
       expect(bad.error).toMatchObject({ param: 'messages.1.tool_calls.0.function.arguments' });
@@ -299,12 +352,23 @@ describe('openai surface', () => {
     it('passes a data: URL image to Ollama and refuses a remote image URL with a 400', async () => {
       const res = await openai.chat.completions.create({
         model,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQSkZJRg==', detail: 'low' } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'what is this' },
+              { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,/9j/4AAQSkZJRg==', detail: 'low' } },
+            ],
+          },
+        ],
       });
       expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is this', images: ['/9j/4AAQSkZJRg=='] }]);
       expect(await usageRecord(res.id)).toMatchObject({ surface: 'openai', promptTokens: 3, completionTokens: 5 });
       const err = await expectApiError(
-        openai.chat.completions.create({ model, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }),
+        openai.chat.completions.create({
+          model,
+          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+        }),
         OpenAI.BadRequestError,
       );
       expect(err.error).toMatchObject({ param: 'messages.0.content' });
@@ -356,7 +420,11 @@ describe('openai surface', () => {
     });
 
     it('sends base64 little-endian float32 on the wire when asked', async () => {
-      const res = await gw.request('/v1/embeddings', { key, method: 'POST', json: { model: 'nomic-embed-text:latest', input: 'hi', encoding_format: 'base64', dimensions: 4 } });
+      const res = await gw.request('/v1/embeddings', {
+        key,
+        method: 'POST',
+        json: { model: 'nomic-embed-text:latest', input: 'hi', encoding_format: 'base64', dimensions: 4 },
+      });
       const body = (await res.json()) as { data: Array<{ embedding: string }> };
       expect(typeof body.data[0].embedding).toBe('string');
       const bytes = Buffer.from(body.data[0].embedding, 'base64');
@@ -367,13 +435,19 @@ describe('openai surface', () => {
 
   describe('errors', () => {
     it('raises NotFoundError for an unknown model', async () => {
-      const err = await expectApiError(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }), OpenAI.NotFoundError);
+      const err = await expectApiError(
+        openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }),
+        OpenAI.NotFoundError,
+      );
       expect(err.error).toMatchObject({ code: 'model_not_found', param: 'model' });
       expect(err.requestID).toMatch(/^chatcmpl-/);
     });
 
     it('raises AuthenticationError for a bad key, with a request id', async () => {
-      const err = await expectApiError(client('ogw_not_a_real_key').chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] }), OpenAI.AuthenticationError);
+      const err = await expectApiError(
+        client('ogw_not_a_real_key').chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] }),
+        OpenAI.AuthenticationError,
+      );
       expect(err.status).toBe(401);
       expect(err.error).toMatchObject({ code: 'invalid_api_key', message: expect.any(String), type: 'invalid_request_error', param: null });
       expect(err.requestID).toBeTruthy();
@@ -381,12 +455,18 @@ describe('openai surface', () => {
 
     it('raises PermissionDeniedError for a model the key may not use', async () => {
       const restricted = client((await gw.createKey({ allowedModels: ['echo'] })).secret);
-      const err = await expectApiError(restricted.chat.completions.create({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] }), OpenAI.PermissionDeniedError);
+      const err = await expectApiError(
+        restricted.chat.completions.create({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] }),
+        OpenAI.PermissionDeniedError,
+      );
       expect(err.error).toMatchObject({ code: 'model_not_allowed' });
     });
 
     it('raises BadRequestError naming the parameter', async () => {
-      const err = await expectApiError(openai.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }], temperature: 5 }), OpenAI.BadRequestError);
+      const err = await expectApiError(
+        openai.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'hi' }], temperature: 5 }),
+        OpenAI.BadRequestError,
+      );
       expect(err.error).toMatchObject({ param: 'temperature', code: 'invalid_temperature' });
       const missing = await expectApiError(openai.chat.completions.create({ model: 'echo' } as never), OpenAI.BadRequestError);
       expect(missing.error).toMatchObject({ param: 'messages' });
@@ -405,7 +485,11 @@ describe('openai surface', () => {
     });
 
     it('answers a wrong method with a 405 that names the allowed ones in Allow', async () => {
-      for (const [method, path, allow] of [['GET', '/v1/chat/completions', 'POST'], ['DELETE', '/v1/models', 'GET'], ['POST', '/v1/models/echo', 'GET']]) {
+      for (const [method, path, allow] of [
+        ['GET', '/v1/chat/completions', 'POST'],
+        ['DELETE', '/v1/models', 'GET'],
+        ['POST', '/v1/models/echo', 'GET'],
+      ]) {
         const res = await gw.request(path, { key, method });
         expect(res.status, path).toBe(405);
         expect(res.headers.get('allow'), path).toBe(allow);
@@ -417,7 +501,9 @@ describe('openai surface', () => {
       const res = await gw.request('/v1/assistants', { key });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-request-id')).toBeTruthy();
-      expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('/v1/assistants'), type: 'invalid_request_error', param: null, code: 'not_found' } });
+      expect(await res.json()).toMatchObject({
+        error: { message: expect.stringContaining('/v1/assistants'), type: 'invalid_request_error', param: null, code: 'not_found' },
+      });
     });
   });
 });

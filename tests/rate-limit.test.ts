@@ -22,7 +22,14 @@ function post(path: string, key: string, body: unknown): Promise<{ status: numbe
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let data = '';
         res.on('data', (d) => (data += d));
@@ -91,7 +98,9 @@ describe('rate limits', () => {
     // 30 = 34: two fit under 100, the other three must wait (admitting while under 100 would let three in).
     ollama.setBehavior({ tokenDelayMs: 50 });
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 30 })),
+      Array.from({ length: 5 }, () =>
+        post('/api/chat', k.secret, { model: 'qwen2.5:0.5b', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 30 }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     expect(results.filter((r) => r.status === 429 && r.body.error.code === 'token_limit_exceeded')).toHaveLength(3);
@@ -149,7 +158,9 @@ describe('tokens per minute', () => {
       ['/ollama/api/generate', { model, prompt: content }],
       ['/api/generate', { model: 'echo', prompt: huge.slice(0, 300) }],
     ];
-    const results = await Promise.all(Array.from({ length: 28 }, (_, i) => post(bodies[i % bodies.length][0], k.secret, bodies[i % bodies.length][1]).catch(() => ({ status: 0 }))));
+    const results = await Promise.all(
+      Array.from({ length: 28 }, (_, i) => post(bodies[i % bodies.length][0], k.secret, bodies[i % bodies.length][1]).catch(() => ({ status: 0 }))),
+    );
     const ok = results.filter((r) => r.status === 200);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     expect(results.every((r) => r.status === 200 || r.status === 429)).toBe(true);

@@ -33,22 +33,113 @@ async function rowsOf(id: string) {
 }
 
 async function refusal(key: string, path: string, init: { method?: string; json?: unknown; body?: string } = {}) {
-  const res = await gw.request(path, { key, method: init.method ?? 'POST', json: init.json, body: init.body, headers: init.body ? { 'content-type': 'application/json' } : undefined });
+  const res = await gw.request(path, {
+    key,
+    method: init.method ?? 'POST',
+    json: init.json,
+    body: init.body,
+    headers: init.body ? { 'content-type': 'application/json' } : undefined,
+  });
   const id = res.headers.get('x-request-id');
   const body = await res.json();
   return { status: res.status, id, body };
 }
 
 describe('refused requests are recorded in usage', () => {
-  const cases: Array<{ name: string; path: string; method?: string; json?: unknown; body?: string; status: number; surface: string; endpoint: string; model: string; message: RegExp; key?: object }> = [
-    { name: 'a malformed /api body (400)', path: '/api/chat', json: { model: 'echo', messages: 'hi' }, status: 400, surface: 'rest', endpoint: '/api/chat', model: 'echo', message: /messages/ },
-    { name: 'a bad temperature on /v1 (400)', path: '/v1/chat/completions', json: { model: 'echo', messages: [{ role: 'user', content: 'hi' }], temperature: 9 }, status: 400, surface: 'openai', endpoint: '/v1/chat/completions', model: 'echo', message: /temperature/ },
-    { name: 'a model the key may not use (403)', path: '/v1/chat/completions', json: { model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] }, status: 403, surface: 'openai', endpoint: '/v1/chat/completions', model: 'llama3.2:latest', message: /may not use/, key: { allowedModels: ['echo'] } },
-    { name: 'model management on /ollama (403)', path: '/ollama/api/pull', json: { model: 'llama3.2' }, status: 403, surface: 'ollama', endpoint: '/api/pull', model: '', message: /Model management/ },
-    { name: 'an unknown model on /ollama (404)', path: '/ollama/api/chat', json: { model: 'nope:1b', messages: [{ role: 'user', content: 'hi' }] }, status: 404, surface: 'ollama', endpoint: '/api/chat', model: 'nope:1b', message: /nope:1b/ },
-    { name: 'an unknown path (404)', path: '/api/nothing-here', json: {}, status: 404, surface: 'rest', endpoint: '/api/nothing-here', model: '', message: /No endpoint/ },
-    { name: 'a wrong method (405)', path: '/api/chat', method: 'GET', status: 405, surface: 'rest', endpoint: '/api/chat', model: '', message: /GET is not allowed/ },
-    { name: 'a body over MAX_BODY_BYTES (413)', path: '/ollama/api/generate', body: JSON.stringify({ model: 'echo', prompt: 'x'.repeat(20_000) }), status: 413, surface: 'ollama', endpoint: '/api/generate', model: '', message: /larger than the limit/ },
+  const cases: Array<{
+    name: string;
+    path: string;
+    method?: string;
+    json?: unknown;
+    body?: string;
+    status: number;
+    surface: string;
+    endpoint: string;
+    model: string;
+    message: RegExp;
+    key?: object;
+  }> = [
+    {
+      name: 'a malformed /api body (400)',
+      path: '/api/chat',
+      json: { model: 'echo', messages: 'hi' },
+      status: 400,
+      surface: 'rest',
+      endpoint: '/api/chat',
+      model: 'echo',
+      message: /messages/,
+    },
+    {
+      name: 'a bad temperature on /v1 (400)',
+      path: '/v1/chat/completions',
+      json: { model: 'echo', messages: [{ role: 'user', content: 'hi' }], temperature: 9 },
+      status: 400,
+      surface: 'openai',
+      endpoint: '/v1/chat/completions',
+      model: 'echo',
+      message: /temperature/,
+    },
+    {
+      name: 'a model the key may not use (403)',
+      path: '/v1/chat/completions',
+      json: { model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hi' }] },
+      status: 403,
+      surface: 'openai',
+      endpoint: '/v1/chat/completions',
+      model: 'llama3.2:latest',
+      message: /may not use/,
+      key: { allowedModels: ['echo'] },
+    },
+    {
+      name: 'model management on /ollama (403)',
+      path: '/ollama/api/pull',
+      json: { model: 'llama3.2' },
+      status: 403,
+      surface: 'ollama',
+      endpoint: '/api/pull',
+      model: '',
+      message: /Model management/,
+    },
+    {
+      name: 'an unknown model on /ollama (404)',
+      path: '/ollama/api/chat',
+      json: { model: 'nope:1b', messages: [{ role: 'user', content: 'hi' }] },
+      status: 404,
+      surface: 'ollama',
+      endpoint: '/api/chat',
+      model: 'nope:1b',
+      message: /nope:1b/,
+    },
+    {
+      name: 'an unknown path (404)',
+      path: '/api/nothing-here',
+      json: {},
+      status: 404,
+      surface: 'rest',
+      endpoint: '/api/nothing-here',
+      model: '',
+      message: /No endpoint/,
+    },
+    {
+      name: 'a wrong method (405)',
+      path: '/api/chat',
+      method: 'GET',
+      status: 405,
+      surface: 'rest',
+      endpoint: '/api/chat',
+      model: '',
+      message: /GET is not allowed/,
+    },
+    {
+      name: 'a body over MAX_BODY_BYTES (413)',
+      path: '/ollama/api/generate',
+      body: JSON.stringify({ model: 'echo', prompt: 'x'.repeat(20_000) }),
+      status: 413,
+      surface: 'ollama',
+      endpoint: '/api/generate',
+      model: '',
+      message: /larger than the limit/,
+    },
   ];
   for (const c of cases) {
     it(`records ${c.name} once, with its status, message and zero tokens, under the answer's x-request-id`, async () => {
@@ -58,7 +149,15 @@ describe('refused requests are recorded in usage', () => {
       expect(r.id).toBeTruthy();
       const rows = await rowsOf(r.id!);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ apiKeyId: k.id, status: c.status, surface: c.surface, endpoint: c.endpoint, model: c.model, promptTokens: 0, completionTokens: 0 });
+      expect(rows[0]).toMatchObject({
+        apiKeyId: k.id,
+        status: c.status,
+        surface: c.surface,
+        endpoint: c.endpoint,
+        model: c.model,
+        promptTokens: 0,
+        completionTokens: 0,
+      });
       expect(rows[0].error).toMatch(c.message);
       expect(await prisma.usageRecord.count({ where: { apiKeyId: k.id } })).toBe(1);
     });
@@ -119,6 +218,13 @@ describe('refused requests are recorded in usage', () => {
       if (!rows.length) await new Promise((res) => setTimeout(res, 20));
     }
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 403, surface: 'graphql', endpoint: 'Mutation.chat', model: 'llama3.2:latest', promptTokens: 0, completionTokens: 0 });
+    expect(rows[0]).toMatchObject({
+      status: 403,
+      surface: 'graphql',
+      endpoint: 'Mutation.chat',
+      model: 'llama3.2:latest',
+      promptTokens: 0,
+      completionTokens: 0,
+    });
   });
 });

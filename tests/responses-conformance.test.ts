@@ -1,4 +1,4 @@
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
@@ -59,16 +59,46 @@ const textOf = (r: OpenAI.Responses.Response) =>
 
 describe('responses surface (/v1/responses)', () => {
   it('answers a string input with a message item, usage and a completed status, recorded under "responses"', async () => {
-    const res = await openai.responses.create({ model: 'llama3.2', input: 'hello there', instructions: 'Be brief.', max_output_tokens: 50, temperature: 0.4, top_p: 0.8 });
-    expect(res).toMatchObject({ object: 'response', status: 'completed', model: 'llama3.2:latest', usage: { input_tokens: 4, output_tokens: 4, total_tokens: 8 } });
+    const res = await openai.responses.create({
+      model: 'llama3.2',
+      input: 'hello there',
+      instructions: 'Be brief.',
+      max_output_tokens: 50,
+      temperature: 0.4,
+      top_p: 0.8,
+    });
+    expect(res).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      model: 'llama3.2:latest',
+      usage: { input_tokens: 4, output_tokens: 4, total_tokens: 8 },
+    });
     expect(res.id).toMatch(/^resp_/);
-    expect(res.output).toEqual([{ id: expect.stringMatching(/^msg_/), type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'You said: hello there', annotations: [], logprobs: [] }] }]);
+    expect(res.output).toEqual([
+      {
+        id: expect.stringMatching(/^msg_/),
+        type: 'message',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'You said: hello there', annotations: [], logprobs: [] }],
+      },
+    ]);
     expect(res.output_text).toBe('You said: hello there');
     const sent = emulator.lastRequest('/api/chat')!;
-    expect(sent.body.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hello there' }]);
+    expect(sent.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hello there' },
+    ]);
     expect(sent.body.options).toEqual({ temperature: 0.4, top_p: 0.8, num_predict: 50 });
     expect(sent.headers.authorization).toBeUndefined();
-    expect(await usageRecord(res.id)).toMatchObject({ surface: 'responses', endpoint: '/v1/responses', status: 200, stream: false, promptTokens: 4, completionTokens: 4 });
+    expect(await usageRecord(res.id)).toMatchObject({
+      surface: 'responses',
+      endpoint: '/v1/responses',
+      status: 200,
+      stream: false,
+      promptTokens: 4,
+      completionTokens: 4,
+    });
   });
 
   it('reports a cut-off answer as incomplete with the reason', async () => {
@@ -104,9 +134,18 @@ describe('responses surface (/v1/responses)', () => {
 
   it('runs a tool round trip: a function_call item, then its function_call_output as an Ollama tool message', async () => {
     const first = await openai.responses.create({ model, input: 'Paris', tools: [weather] });
-    expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: weather.parameters } }]);
+    expect(emulator.lastRequest('/api/chat')!.body.tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: weather.parameters } },
+    ]);
     const call = first.output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')!;
-    expect(call).toMatchObject({ type: 'function_call', id: expect.stringMatching(/^fc_/), call_id: expect.stringMatching(/^call_/), name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' });
+    expect(call).toMatchObject({
+      type: 'function_call',
+      id: expect.stringMatching(/^fc_/),
+      call_id: expect.stringMatching(/^call_/),
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+      status: 'completed',
+    });
     expect(first.usage).toMatchObject({ output_tokens: TOOL_CALL_TOKENS });
 
     const second = await openai.responses.create({
@@ -145,7 +184,11 @@ describe('responses surface (/v1/responses)', () => {
   it('maps reasoning.effort to think and returns a reasoning item, plain and streamed', async () => {
     const res = await openai.responses.create({ model, input: 'why', reasoning: { effort: 'medium' } });
     expect(emulator.lastRequest('/api/chat')!.body.think).toBe('medium');
-    expect(res.output[0]).toMatchObject({ type: 'reasoning', id: expect.stringMatching(/^rs_/), content: [{ type: 'reasoning_text', text: 'Thinking about: why' }] });
+    expect(res.output[0]).toMatchObject({
+      type: 'reasoning',
+      id: expect.stringMatching(/^rs_/),
+      content: [{ type: 'reasoning_text', text: 'Thinking about: why' }],
+    });
     expect(res.output_text).toBe('You said: why');
 
     const stream = openai.responses.stream({ model, input: 'why not', reasoning: { effort: 'low' } });
@@ -161,7 +204,15 @@ describe('responses surface (/v1/responses)', () => {
   it('passes input_image data URLs as Ollama images', async () => {
     await openai.responses.create({
       model,
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'what is it' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'what is it' },
+            { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' },
+          ],
+        },
+      ],
     });
     expect(emulator.lastRequest('/api/chat')!.body.messages).toEqual([{ role: 'user', content: 'what is it', images: ['iVBORw0KGgo='] }]);
   });
@@ -211,7 +262,10 @@ describe('responses surface (/v1/responses)', () => {
       [{ input: [{ role: 'user', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] } as never, 'input.0.content.0'],
     ];
     for (const [extra, param] of cases) {
-      const err = await expectApiError(openai.responses.create({ model, input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming), OpenAI.BadRequestError);
+      const err = await expectApiError(
+        openai.responses.create({ model, input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming),
+        OpenAI.BadRequestError,
+      );
       expect(err.error, param).toMatchObject({ param, type: 'invalid_request_error' });
     }
     const err = await expectApiError(openai.responses.create({ model: 'no-such-model', input: 'x' }), OpenAI.NotFoundError);

@@ -59,7 +59,13 @@ describe('GET /api/models', () => {
     const ids = body.models.map((m: { id: string }) => m.id);
     expect(ids).toEqual(expect.arrayContaining(['echo', 'llama2:7b', 'llama3.2:latest', 'qwen2.5:0.5b']));
     const llama = body.models.find((m: { id: string }) => m.id === 'llama2:7b');
-    expect(llama).toEqual({ id: 'llama2:7b', name: expect.any(String), description: expect.any(String), is_active: true, parameters: { temperature: 0.7, top_p: 0.9, top_k: 40 } });
+    expect(llama).toEqual({
+      id: 'llama2:7b',
+      name: expect.any(String),
+      description: expect.any(String),
+      is_active: true,
+      parameters: { temperature: 0.7, top_p: 0.9, top_k: 40 },
+    });
     const echo = body.models.find((m: { id: string }) => m.id === 'echo');
     expect(echo.description).toMatch(/test model, not a language model/);
   });
@@ -76,7 +82,13 @@ describe('GET /api/models', () => {
 
 describe('POST /api/chat', () => {
   it('answers in the documented envelope with usage from Ollama counts', async () => {
-    const res = await chat({ model: 'llama2:7b', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello there' }] });
+    const res = await chat({
+      model: 'llama2:7b',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello there' },
+      ],
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toEqual({
@@ -94,7 +106,11 @@ describe('POST /api/chat', () => {
   it('applies the documented defaults (temperature 0.7, max_tokens 1024) and maps options for Ollama', async () => {
     await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'hi' }] });
     // A client that does not stream gets a non-streamed upstream call: one JSON answer to parse.
-    expect(ollama.lastRequest('/api/chat')!.body).toMatchObject({ model: 'llama2:7b', stream: false, options: { temperature: 0.7, num_predict: 1024, top_p: 0.9, top_k: 40 } });
+    expect(ollama.lastRequest('/api/chat')!.body).toMatchObject({
+      model: 'llama2:7b',
+      stream: false,
+      options: { temperature: 0.7, num_predict: 1024, top_p: 0.9, top_k: 40 },
+    });
     await chat({ model: 'llama2:7b', messages: [{ role: 'user', content: 'hi' }], temperature: 0.2, max_tokens: 50, top_p: 0.5, top_k: 7 });
     expect(ollama.lastRequest('/api/chat')!.body.options).toMatchObject({ temperature: 0.2, num_predict: 50, top_p: 0.5, top_k: 7 });
   });
@@ -114,7 +130,17 @@ describe('POST /api/chat', () => {
   });
 
   it('serves the built-in echo model word by word with word counts', async () => {
-    const body = await (await chat({ model: 'echo', messages: [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'alpha beta gamma delta' }], max_tokens: 3 })).json();
+    const body = await (
+      await chat({
+        model: 'echo',
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: 'ok' },
+          { role: 'user', content: 'alpha beta gamma delta' },
+        ],
+        max_tokens: 3,
+      })
+    ).json();
     expect(body.choices[0]).toEqual({ message: { role: 'assistant', content: 'alpha beta gamma' }, finish_reason: 'length', index: 0 });
     expect(body.usage).toEqual({ prompt_tokens: 6, completion_tokens: 3, total_tokens: 9 });
   });
@@ -137,13 +163,17 @@ describe('POST /api/generate', () => {
 });
 
 describe('the API document', () => {
-  it("its cURL example works verbatim against a local gateway", async () => {
+  it('its cURL example works verbatim against a local gateway', async () => {
     const doc = readFileSync(new URL('../docs/api-document.md', import.meta.url), 'utf8');
     const block = /## Using with cURL[\s\S]*?```bash\n([\s\S]*?)```/.exec(doc)![1];
     const command = block.replace('https://your-domain.com/api', `${gw.url}/api`).replace('your_api_key_here', gw.adminKey);
     const { stdout } = await run('bash', ['-c', command.replace(/^curl /, 'curl -sS ')]);
     const body = JSON.parse(stdout);
-    expect(body).toMatchObject({ object: 'chat.completion', model: 'llama2:7b', choices: [{ message: { role: 'assistant' }, finish_reason: 'stop', index: 0 }] });
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      model: 'llama2:7b',
+      choices: [{ message: { role: 'assistant' }, finish_reason: 'stop', index: 0 }],
+    });
     expect(body.choices[0].message.content).toBe('You said: Write me a short story about a robot who discovers emotions.');
   });
 });
@@ -198,7 +228,11 @@ describe('errors', () => {
   });
 
   it('401 without a key, with a wrong key, and for a key outside the Authorization header', async () => {
-    for (const [key, path] of [[null, '/api/models'], ['ogw_wrong', '/api/models'], [null, `/api/models?api_key=${gw.adminKey}`]] as const) {
+    for (const [key, path] of [
+      [null, '/api/models'],
+      ['ogw_wrong', '/api/models'],
+      [null, `/api/models?api_key=${gw.adminKey}`],
+    ] as const) {
       const res = await gw.request(path, { key });
       expect(res.status).toBe(401);
       const err = (await res.json()).error;
@@ -334,7 +368,13 @@ describe('when Ollama fails', () => {
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain('[DONE]');
-    const last = JSON.parse(text.trim().split('\n\n').at(-1)!.replace(/^data: /, ''));
+    const last = JSON.parse(
+      text
+        .trim()
+        .split('\n\n')
+        .at(-1)!
+        .replace(/^data: /, ''),
+    );
     expect(last.error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
     const rec = await waitForUsage(res.headers.get('x-request-id')!);
     expect(rec.status).toBe(502);
@@ -367,7 +407,11 @@ describe('cancellation and usage', () => {
   it('a client that goes away closes the Ollama request and is recorded as cancelled', async () => {
     ollama.setBehavior({ tokenDelayMs: 100 });
     const controller = new AbortController();
-    const req = gw.request('/api/chat', { method: 'POST', json: { model: 'llama2:7b', messages: [{ role: 'user', content: 'a b c d e f g h i j' }], stream: true }, signal: controller.signal });
+    const req = gw.request('/api/chat', {
+      method: 'POST',
+      json: { model: 'llama2:7b', messages: [{ role: 'user', content: 'a b c d e f g h i j' }], stream: true },
+      signal: controller.signal,
+    });
     const res = await req;
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
@@ -392,7 +436,16 @@ describe('cancellation and usage', () => {
     }
     for (const id of ids) {
       const rec = await waitForUsage(id);
-      expect(rec).toMatchObject({ apiKeyId: k.id, model: 'llama2:7b', surface: 'rest', endpoint: '/api/chat', status: 200, promptTokens: 3, completionTokens: 5, stream: false });
+      expect(rec).toMatchObject({
+        apiKeyId: k.id,
+        model: 'llama2:7b',
+        surface: 'rest',
+        endpoint: '/api/chat',
+        status: 200,
+        promptTokens: 3,
+        completionTokens: 5,
+        stream: false,
+      });
       expect(rec.latencyMs).toBeGreaterThanOrEqual(0);
       expect(rec.ttftMs).not.toBeNull();
     }

@@ -77,7 +77,10 @@ describe('rest streaming', () => {
     for (const stream of [undefined, false]) {
       const res = await post('/api/chat', { model: 'echo', messages: [{ role: 'user', content: 'plain answer' }], stream });
       expect(res.headers.get('content-type')).toContain('application/json');
-      expect(await res.json()).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'plain answer' }, finish_reason: 'stop' }] });
+      expect(await res.json()).toMatchObject({
+        object: 'chat.completion',
+        choices: [{ message: { role: 'assistant', content: 'plain answer' }, finish_reason: 'stop' }],
+      });
     }
   });
 
@@ -100,7 +103,12 @@ describe('rest streaming', () => {
   it('cancels the Ollama request within a second when the client disconnects', async () => {
     emulator.setBehavior({ tokenDelayMs: 50, reply: () => 'word '.repeat(200) });
     const controller = new AbortController();
-    const res = await gw.request('/api/generate', { key, method: 'POST', json: { model: 'llama3.2:latest', prompt: 'go', stream: true }, signal: controller.signal });
+    const res = await gw.request('/api/generate', {
+      key,
+      method: 'POST',
+      json: { model: 'llama3.2:latest', prompt: 'go', stream: true },
+      signal: controller.signal,
+    });
     const requestId = res.headers.get('x-request-id')!;
     const reader = res.body!.getReader();
     await reader.read();

@@ -322,7 +322,11 @@ describe('scheduler limits, health and failover', () => {
     const shown = await gqlHttp(gw, KeyWeights, { id: out.id });
     expect(shown.body.data?.apiKey).toEqual({ weight: 2, effectiveWeight: 2, maxConcurrent: 3 });
     const plain = await runKeys(['create', '--name', 'plain', '--tier', 'premium', '--json'], env);
-    expect((await gqlHttp(gw, KeyWeights, { id: JSON.parse(plain.stdout).id })).body.data?.apiKey).toEqual({ weight: null, effectiveWeight: 4, maxConcurrent: null });
+    expect((await gqlHttp(gw, KeyWeights, { id: JSON.parse(plain.stdout).id })).body.data?.apiKey).toEqual({
+      weight: null,
+      effectiveWeight: 4,
+      maxConcurrent: null,
+    });
     const bad = await runKeys(['create', '--name', 'x', '--weight', '0'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--weight must be a whole number');

@@ -163,7 +163,12 @@ describe('scheduler', () => {
     const busy = [1, 2, 3, 4].map((i) => chat(hog.secret, 'llama3.2', `hog ${i}`));
     await expect.poll(() => a.running().now + b.running().now, { timeout: 3000 }).toBe(4);
     const controller = new AbortController();
-    const queued = gw.request('/api/chat', { key: waiter.secret, method: 'POST', json: { model: 'llama3.2', messages: [{ role: 'user', content: 'never sent' }] }, signal: controller.signal });
+    const queued = gw.request('/api/chat', {
+      key: waiter.secret,
+      method: 'POST',
+      json: { model: 'llama3.2', messages: [{ role: 'user', content: 'never sent' }] },
+      signal: controller.signal,
+    });
     await expect.poll(() => gw.app.services.upstreams.scheduler.queueLength(), { timeout: 3000 }).toBe(1);
     controller.abort();
     await expect(queued).rejects.toThrow();
@@ -184,7 +189,11 @@ describe('scheduler', () => {
     b.setBehavior({ tokenDelayMs: 300 });
     const busy = [1, 2, 3, 4].map((i) => chat(hog.secret, 'llama3.2', `hog ${i}`));
     await expect.poll(() => a.running().now + b.running().now, { timeout: 3000 }).toBe(4);
-    const res = await gw.request('/v1/chat/completions', { key: waiter.secret, method: 'POST', json: { model: 'llama3.2', messages: [{ role: 'user', content: 'waiting' }], stream: true } });
+    const res = await gw.request('/v1/chat/completions', {
+      key: waiter.secret,
+      method: 'POST',
+      json: { model: 'llama3.2', messages: [{ role: 'user', content: 'waiting' }], stream: true },
+    });
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).toMatch(/^: queued position=1\n\n/);

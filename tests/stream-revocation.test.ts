@@ -67,7 +67,11 @@ const SURFACES: Surface[] = [
     path: '/ollama/api/generate',
     upstreamPath: '/api/generate',
     body: (stream) => ({ model: MODEL, prompt: 'talk', stream }),
-    frames: (text) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    frames: (text) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
     errorFrame: (message) => ({ error: message }),
     errorBody: (message) => ({ error: message }),
   },
@@ -88,7 +92,13 @@ function open(path: string, key: string, body: object): Promise<Streamed> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         let first: () => void;

@@ -69,7 +69,7 @@ describe('usage recorder', () => {
 
   it('replays what a previous run spooled to disk, then removes the spool', async () => {
     const spool = path.join(dir, 'b.ndjson');
-    await writeFile(spool, [rec('b1'), rec('b2')].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    await writeFile(spool, `${[rec('b1'), rec('b2')].map((r) => JSON.stringify(r)).join('\n')}\n`);
     const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
     await usage.flush();
     expect(await prisma.usageRecord.count({ where: { id: { in: ['b1', 'b2'] } } })).toBe(2);
@@ -137,7 +137,12 @@ async function createRelay(target: string) {
 }
 
 const spoolIds = async (file: string) =>
-  existsSync(file) ? (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l).id as string) : [];
+  existsSync(file)
+    ? (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id as string)
+    : [];
 const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await check()) return true;
   return false;
@@ -148,7 +153,14 @@ describe('usage recorder when the database fails', () => {
   it('spools a batch it cannot write at once, then writes it when the database answers again, without a restart', async () => {
     const relay = await createRelay(db.url);
     const spool = path.join(dir, 'd.ndjson');
-    const usage = await createUsageRecorder({ connectionString: relay.url, flushMs: 20, spoolFile: spool, log, connectTimeoutMs: 500, statementTimeoutMs: 1000 });
+    const usage = await createUsageRecorder({
+      connectionString: relay.url,
+      flushMs: 20,
+      spoolFile: spool,
+      log,
+      connectTimeoutMs: 500,
+      statementTimeoutMs: 1000,
+    });
     try {
       relay.set('refuse');
       const ids = Array.from({ length: 30 }, (_, i) => `d${i}`);
@@ -168,7 +180,15 @@ describe('usage recorder when the database fails', () => {
   it('past maxPending records in memory, reads the rest back from the spool and writes every one', async () => {
     const relay = await createRelay(db.url);
     const spool = path.join(dir, 'e.ndjson');
-    const usage = await createUsageRecorder({ connectionString: relay.url, flushMs: 10, spoolFile: spool, log, connectTimeoutMs: 500, statementTimeoutMs: 1000, maxPending: 5 });
+    const usage = await createUsageRecorder({
+      connectionString: relay.url,
+      flushMs: 10,
+      spoolFile: spool,
+      log,
+      connectTimeoutMs: 500,
+      statementTimeoutMs: 1000,
+      maxPending: 5,
+    });
     try {
       relay.set('refuse');
       const ids: string[] = [];
@@ -191,7 +211,14 @@ describe('usage recorder when the database fails', () => {
   it('does not hang on a frozen database: the write times out on the client, close() returns and the rows stay spooled', async () => {
     const relay = await createRelay(db.url);
     const spool = path.join(dir, 'f.ndjson');
-    const usage = await createUsageRecorder({ connectionString: relay.url, flushMs: 10, spoolFile: spool, log, connectTimeoutMs: 500, statementTimeoutMs: 500 });
+    const usage = await createUsageRecorder({
+      connectionString: relay.url,
+      flushMs: 10,
+      spoolFile: spool,
+      log,
+      connectTimeoutMs: 500,
+      statementTimeoutMs: 500,
+    });
     usage.record(rec('f0'));
     await usage.flush(); // one connection open and working
     relay.set('freeze');
@@ -218,13 +245,17 @@ describe('usage recorder when the database fails', () => {
     await first.close();
     // As if the process died after the INSERT committed but before the spool was trimmed, and a later
     // append was cut short by a SIGKILL.
-    await writeFile(spool, [rec('g1'), rec('g2')].map((r) => JSON.stringify(r)).join('\n') + '\n' + JSON.stringify(rec('g-torn')).slice(0, 40));
+    await writeFile(spool, `${[rec('g1'), rec('g2')].map((r) => JSON.stringify(r)).join('\n')}\n${JSON.stringify(rec('g-torn')).slice(0, 40)}`);
     const again = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
     again.record(rec('g3'));
     await again.flush();
     await again.close();
     const rows = await prisma.usageRecord.groupBy({ by: ['id'], where: { id: { in: ['g1', 'g2', 'g3'] } }, _count: true });
-    expect(rows.map((r) => [r.id, r._count]).sort()).toEqual([['g1', 1], ['g2', 1], ['g3', 1]]);
+    expect(rows.map((r) => [r.id, r._count]).sort()).toEqual([
+      ['g1', 1],
+      ['g2', 1],
+      ['g3', 1],
+    ]);
     expect(existsSync(spool)).toBe(false);
   });
 
@@ -234,7 +265,7 @@ describe('usage recorder when the database fails', () => {
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       await writeFile(`${spool}.lock`, String(other.pid));
-      await writeFile(spool, JSON.stringify(rec('i-other')) + '\n');
+      await writeFile(spool, `${JSON.stringify(rec('i-other'))}\n`);
       const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
       usage.record(rec('i1'));
       await usage.flush();
@@ -247,7 +278,7 @@ describe('usage recorder when the database fails', () => {
       await new Promise((r) => other.once('exit', r));
     }
     // That process is gone now, leaving its own spool too: the next start takes both over.
-    await writeFile(path.join(dir, `i-${other.pid}.ndjson`), JSON.stringify(rec('i-orphan')) + '\n');
+    await writeFile(path.join(dir, `i-${other.pid}.ndjson`), `${JSON.stringify(rec('i-orphan'))}\n`);
     const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });
     await usage.flush();
     await usage.close();
@@ -270,7 +301,7 @@ describe('usage recorder when the database fails', () => {
 
   it('keeps the spool after its done mark only: rows the database confirmed are not written again after a restart', async () => {
     const spool = path.join(dir, 'h.ndjson');
-    const lines = [rec('h1'), rec('h2')].map((r) => JSON.stringify(r) + '\n');
+    const lines = [rec('h1'), rec('h2')].map((r) => `${JSON.stringify(r)}\n`);
     await writeFile(spool, lines.join(''));
     await writeFile(`${spool}.done`, String(Buffer.byteLength(lines[0])));
     const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: spool, log });

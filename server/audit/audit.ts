@@ -14,7 +14,7 @@ import os from 'node:os';
 import { prisma } from '../db/client.ts';
 import type { ApiKey, Prisma } from '../db/generated/client.ts';
 
-export type AuditSurface = 'cli' | 'graphql' | 'console';
+type AuditSurface = 'cli' | 'graphql' | 'console';
 
 /** Who acts, and from where. */
 export interface Actor {

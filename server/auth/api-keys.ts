@@ -13,9 +13,9 @@ import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 
 export const KEY_PREFIX = 'ogw_';
-export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
+const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
-export function generateSecret(): string {
+function generateSecret(): string {
   return KEY_PREFIX + randomBytes(30).toString('base64url');
 }
 
@@ -61,7 +61,14 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         hash: hashSecret(secret),
       },
     });
-    await writeAudit({ db: tx, actor: input.actor ?? cliActor(), action: 'key.create', targetType: 'apiKey', targetId: created.id, after: keySnapshot(created) });
+    await writeAudit({
+      db: tx,
+      actor: input.actor ?? cliActor(),
+      action: 'key.create',
+      targetType: 'apiKey',
+      targetId: created.id,
+      after: keySnapshot(created),
+    });
     return created;
   });
   await publishChange({ kind: 'key', id: key.id });
@@ -93,7 +100,14 @@ export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor })
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
     if (existing.revokedAt) return existing; // already revoked: nothing changes, nothing to record
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-    await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.revoke', targetType: 'apiKey', targetId: id, ...changes(keySnapshot(existing), keySnapshot(revoked)) });
+    await writeAudit({
+      db: tx,
+      actor: actor ?? cliActor(),
+      action: 'key.revoke',
+      targetType: 'apiKey',
+      targetId: id,
+      ...changes(keySnapshot(existing), keySnapshot(revoked)),
+    });
     return revoked;
   });
   await publishChange({ kind: 'key', id });
@@ -120,7 +134,15 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
       },
     });
     const diff = changes(keySnapshot(existing), keySnapshot(rotated));
-    await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.rotate', targetType: 'apiKey', targetId: id, before: diff.before, after: { ...diff.after, graceSeconds } });
+    await writeAudit({
+      db: tx,
+      actor: actor ?? cliActor(),
+      action: 'key.rotate',
+      targetType: 'apiKey',
+      targetId: id,
+      before: diff.before,
+      after: { ...diff.after, graceSeconds },
+    });
     return rotated;
   });
   await publishChange({ kind: 'key', id });
@@ -129,7 +151,9 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
 
 /** Demoting an admin must leave another working admin key, or nobody can manage the gateway. */
 async function keepOneAdmin(tx: Pick<typeof prisma, 'apiKey'>, id: string) {
-  const others = await tx.apiKey.count({ where: { role: 'ADMIN', revokedAt: null, id: { not: id }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
+  const others = await tx.apiKey.count({
+    where: { role: 'ADMIN', revokedAt: null, id: { not: id }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+  });
   if (others === 0) throw errors.lastAdmin();
 }
 
@@ -172,6 +196,7 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
   }
   for (const field of ['weight', 'maxConcurrent'] as const) {
     const v = input[field];
-    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1000)) throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000`);
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1000))
+      throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000`);
   }
 }

@@ -12,7 +12,7 @@ import { errors, isGatewayError } from '../errors.ts';
 import type { Catalogue } from './catalogue.ts';
 
 /** The catalogue id a request's model name stands for (`llama3` -> `llama3:latest` when only that exists). */
-export function resolveModelId(catalogue: Pick<Catalogue, 'get'>, name: string): string {
+function resolveModelId(catalogue: Pick<Catalogue, 'get'>, name: string): string {
   return !name.includes(':') && !catalogue.get(name) && catalogue.get(`${name}:latest`) ? `${name}:latest` : name;
 }
 

@@ -12,9 +12,9 @@ import { BUILTIN_MODELS } from '../providers/builtin.ts';
 import type { Log } from '../log.ts';
 
 /** Documented default parameters given to a model when it first appears. */
-export const DEFAULT_PARAMETERS = { temperature: 0.7, topP: 0.9, topK: 40 };
+const DEFAULT_PARAMETERS = { temperature: 0.7, topP: 0.9, topK: 40 };
 
-export interface UpstreamModel {
+interface UpstreamModel {
   name: string;
   size?: number;
   digest?: string;
@@ -38,7 +38,7 @@ export interface SyncResult {
   missing: string[];
 }
 
-export interface UpdateModelInput {
+interface UpdateModelInput {
   id: string;
   name?: string;
   description?: string;
@@ -66,16 +66,23 @@ export interface Catalogue {
 
 type Logger = Pick<Log, 'info' | 'warn'>;
 
-export function describeUpstream(m: UpstreamModel): string {
+function describeUpstream(m: UpstreamModel): string {
   const d = (m.details ?? {}) as Record<string, string | undefined>;
-  const parts = [d.family && `${d.family} family`, d.parameter_size && `${d.parameter_size} parameters`, d.quantization_level && `${d.quantization_level} quantization`].filter(Boolean);
+  const parts = [
+    d.family && `${d.family} family`,
+    d.parameter_size && `${d.parameter_size} parameters`,
+    d.quantization_level && `${d.quantization_level} quantization`,
+  ].filter(Boolean);
   return parts.length ? `Ollama model (${parts.join(', ')})` : 'Ollama model';
 }
 
 /** "llama2:7b" -> "Llama2 7b" */
-export function prettyName(id: string): string {
+function prettyName(id: string): string {
   const [base, tag] = id.split(':');
-  const words = base.split(/[-_/]/).filter(Boolean).map((w) => w.charAt(0).toUpperCase() + w.slice(1));
+  const words = base
+    .split(/[-_/]/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1));
   return tag && tag !== 'latest' ? `${words.join(' ')} ${tag.toUpperCase()}` : words.join(' ');
 }
 
@@ -152,14 +159,23 @@ export async function createCatalogue({
     }
     result.seen = listed.length;
     const now = new Date();
-    const names = new Set(listed.map((m) => m.name));
     for (const m of listed) {
       const details = { ...(m.details ?? {}), size: m.size, digest: m.digest, modified_at: m.modified_at } as Prisma.InputJsonValue;
       const existing = models.get(m.name);
       if (existing?.provider === 'builtin') continue;
       await prisma.model.upsert({
         where: { id: m.name },
-        create: { id: m.name, name: prettyName(m.name), description: describeUpstream(m), provider: 'ollama', upstream: source.url, available: true, details, lastSeenAt: now, ...DEFAULT_PARAMETERS },
+        create: {
+          id: m.name,
+          name: prettyName(m.name),
+          description: describeUpstream(m),
+          provider: 'ollama',
+          upstream: source.url,
+          available: true,
+          details,
+          lastSeenAt: now,
+          ...DEFAULT_PARAMETERS,
+        },
         update: { upstream: source.url, available: true, details, lastSeenAt: now },
       });
       if (!existing) result.added.push(m.name);

@@ -52,7 +52,10 @@ function expiry(v: string | undefined): Date | undefined {
 function describeChange(before: unknown, after: unknown): string {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(b), ...Object.keys(a)])].map((k) => (k in b ? `${k}: ${JSON.stringify(b[k])} -> ${JSON.stringify(a[k])}` : `${k}: ${JSON.stringify(a[k])}`)).join('; ').slice(0, 200);
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .map((k) => (k in b ? `${k}: ${JSON.stringify(b[k])} -> ${JSON.stringify(a[k])}` : `${k}: ${JSON.stringify(a[k])}`))
+    .join('; ')
+    .slice(0, 200);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -104,7 +107,8 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger({ level: 'warn' });
   let stopDb = async () => {};
   if (config.databaseUrl) openDatabase({ connectionString: config.databaseUrl, poolSize: 2 });
-  else if (runningGateway(config.dataDir)) openDatabase({ connectionString: embeddedConnectionString({ dataDir: config.dataDir, port: config.embeddedPgPort }), poolSize: 2 });
+  else if (runningGateway(config.dataDir))
+    openDatabase({ connectionString: embeddedConnectionString({ dataDir: config.dataDir, port: config.embeddedPgPort }), poolSize: 2 });
   else {
     const db = await openGatewayDatabase({ config, log });
     openDatabase({ connectionString: db.connectionString, poolSize: 2 });
@@ -122,12 +126,35 @@ async function main(argv: string[]): Promise<number> {
           tpmLimit: input.tpm ?? null,
           weight: input.weight ?? null,
           maxConcurrent: input.maxConcurrent ?? null,
-          allowedModels: values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : [],
+          allowedModels: values.models
+            ? values.models
+                .split(',')
+                .map((m) => m.trim())
+                .filter(Boolean)
+            : [],
           expiresAt: input.expires ?? null,
           actor,
         });
-        if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, name: key.name, prefix: key.prefix, role: key.role.toLowerCase(), tier: key.tier.toLowerCase(), rpm: key.rpmLimit, tpm: key.tpmLimit, weight: key.weight, max_concurrent: key.maxConcurrent, expires_at: key.expiresAt }));
-        else console.log(`Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`);
+        if (values.json)
+          console.log(
+            JSON.stringify({
+              id: key.id,
+              key: secret,
+              name: key.name,
+              prefix: key.prefix,
+              role: key.role.toLowerCase(),
+              tier: key.tier.toLowerCase(),
+              rpm: key.rpmLimit,
+              tpm: key.tpmLimit,
+              weight: key.weight,
+              max_concurrent: key.maxConcurrent,
+              expires_at: key.expiresAt,
+            }),
+          );
+        else
+          console.log(
+            `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
+          );
         return 0;
       }
       case 'list': {
@@ -148,15 +175,35 @@ async function main(argv: string[]): Promise<number> {
         }));
         if (values.json) console.log(JSON.stringify(rows));
         else if (!rows.length) console.log('No keys.');
-        else console.table(rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({ ...r, expires: expires_at?.toISOString() ?? '', last_used: last_used_at?.toISOString() ?? 'never' })));
+        else
+          console.table(
+            rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({
+              ...r,
+              expires: expires_at?.toISOString() ?? '',
+              last_used: last_used_at?.toISOString() ?? 'never',
+            })),
+          );
         return 0;
       }
       case 'audit': {
         const { nodes } = await listAudit({ filter: { action: values.action, targetId: values.key }, first: input.limit });
-        const rows = nodes.map((e) => ({ at: e.createdAt.toISOString(), who: e.actorName, actor_key_id: e.actorKeyId, surface: e.surface, ip: e.ip, action: e.action, target: e.targetId, before: e.before, after: e.after }));
+        const rows = nodes.map((e) => ({
+          at: e.createdAt.toISOString(),
+          who: e.actorName,
+          actor_key_id: e.actorKeyId,
+          surface: e.surface,
+          ip: e.ip,
+          action: e.action,
+          target: e.targetId,
+          before: e.before,
+          after: e.after,
+        }));
         if (values.json) console.log(JSON.stringify(rows));
         else if (!rows.length) console.log('No audit entries.');
-        else console.table(rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })));
+        else
+          console.table(
+            rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })),
+          );
         return 0;
       }
       case 'revoke': {
@@ -167,7 +214,10 @@ async function main(argv: string[]): Promise<number> {
       default: {
         const { key, secret } = await rotateApiKey({ id: id!, graceSeconds: input.grace, actor });
         if (values.json) console.log(JSON.stringify({ id: key.id, key: secret, previous_expires_at: key.previousExpiresAt }));
-        else console.log(`Rotated key ${key.id}. New secret (shown once):\n\n  ${secret}\n\n${input.grace > 0 ? `The old secret works until ${key.previousExpiresAt?.toISOString()}.` : 'The old secret no longer works.'}`);
+        else
+          console.log(
+            `Rotated key ${key.id}. New secret (shown once):\n\n  ${secret}\n\n${input.grace > 0 ? `The old secret works until ${key.previousExpiresAt?.toISOString()}.` : 'The old secret no longer works.'}`,
+          );
         return 0;
       }
     }

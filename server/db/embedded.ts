@@ -46,7 +46,10 @@ async function serverUser(pgDir: string): Promise<{ uid: number; gid: number } |
     spawnSync('groupadd', ['--system', 'postgres']);
     spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', 'postgres']);
     ids = lookupUser('postgres');
-    if (!ids) throw new Error('Running as root: PostgreSQL needs a non-root user, and the user "postgres" could not be created. Run the gateway as a normal user or set DATABASE_URL.');
+    if (!ids)
+      throw new Error(
+        'Running as root: PostgreSQL needs a non-root user, and the user "postgres" could not be created. Run the gateway as a normal user or set DATABASE_URL.',
+      );
   }
   const blocked = await firstClosedAncestor(pgDir);
   if (blocked) {
@@ -193,7 +196,16 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: { dataDir: s
   }
 }
 
-async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, releaseLock }: {
+async function start({
+  pgDir,
+  passwordFile,
+  ids,
+  postgres,
+  initdb,
+  port,
+  log,
+  releaseLock,
+}: {
   pgDir: string;
   passwordFile: string;
   ids: { uid: number; gid: number } | undefined;
@@ -203,14 +215,13 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
   log: Logger;
   releaseLock: () => void;
 }): Promise<EmbeddedPostgres> {
-
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log.info({ pgDir }, 'initialising embedded PostgreSQL');
     const password = randomBytes(24).toString('base64url');
-    await writeFile(passwordFile, password + '\n', { mode: 0o600 });
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await mkdir(pgDir, { recursive: true, mode: 0o700 });
     const pwfile = path.join(pgDir, '..', `.initdb-pw-${process.pid}`);
-    await writeFile(pwfile, password + '\n', { mode: 0o600 });
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     if (ids) {
       await chown(pgDir, ids.uid, ids.gid);
       await chown(pwfile, ids.uid, ids.gid);
@@ -260,7 +271,9 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
       };
       const onEarlyExit = (code: number | null, signal: string | null) => {
         const hint = output.includes('Address already in use') ? ` Port ${port} is taken: set EMBEDDED_PG_PORT to a free port.` : '';
-        reject(new Error(`The embedded PostgreSQL stopped during start-up (exit ${code ?? signal}).${hint}\n${output.trim().split('\n').slice(-5).join('\n')}`));
+        reject(
+          new Error(`The embedded PostgreSQL stopped during start-up (exit ${code ?? signal}).${hint}\n${output.trim().split('\n').slice(-5).join('\n')}`),
+        );
       };
       c.stdout!.on('data', onData);
       c.stderr!.on('data', onData);
@@ -335,7 +348,9 @@ async function start({ pgDir, passwordFile, ids, postgres, initdb, port, log, re
       const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
       const within = (ms: number) => {
         let timer: NodeJS.Timeout | undefined;
-        return Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+        return Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() =>
+          clearTimeout(timer),
+        );
       };
       c.kill('SIGINT'); // fast shutdown: our own connections are closed by now
       // A stopped (SIGSTOP) server never acts on a signal: waiting for it would only delay the exit.

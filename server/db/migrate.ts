@@ -33,8 +33,8 @@ function loadEngineModule() {
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const require = createRequire(import.meta.url);
     const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), { './schema_engine_bg.js': bg as any });
-    const exports = instance.exports as any;
+    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
+    const exports = instance.exports as unknown as Parameters<typeof bg.__wbg_set_wasm>[0] & { __wbindgen_start(): void };
     bg.__wbg_set_wasm(exports);
     exports.__wbindgen_start();
     return bg;
@@ -45,8 +45,11 @@ function loadEngineModule() {
 async function withEngine<T>(connectionString: string, fn: (engine: Engine, schema: string) => Promise<T>): Promise<T> {
   const bg = await loadEngineModule();
   const schema = await readFile(schemaPath, 'utf8');
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }) as any);
-  const engine = (await bg.SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, () => {}, adapter as any)) as unknown as Engine;
+  // The engine's adapter types are internal to Prisma and differ between its packages' builds; the objects are the same.
+  type FactoryArg = Parameters<typeof bindMigrationAwareSqlAdapterFactory>[0];
+  type EngineAdapter = Parameters<typeof bg.SchemaEngine.new>[2];
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }) as unknown as FactoryArg);
+  const engine = (await bg.SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, () => {}, adapter as unknown as EngineAdapter)) as unknown as Engine;
   try {
     return await fn(engine, schema);
   } finally {

@@ -14,7 +14,7 @@ import type { Model } from '../db/generated/client.ts';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { findVisibleModel, requireUsableModel, visibleModels } from '../catalogue/access.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import { errors, GatewayError, isGatewayError } from '../errors.ts';
+import { errors, type GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable, isAbort } from './abort.ts';
@@ -22,14 +22,14 @@ import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
 
-export const DEFAULT_TEMPERATURE = 0.7;
-export const DEFAULT_MAX_TOKENS = 1024;
+const DEFAULT_TEMPERATURE = 0.7;
+const DEFAULT_MAX_TOKENS = 1024;
 /** How often running streams re-check their key for expiry (revocation is pushed at once). */
-export const KEY_RECHECK_MS = 250;
+const KEY_RECHECK_MS = 250;
 
 export type Surface = UsageInput['surface'];
 
-export interface RunInput {
+interface RunInput {
   principal: Principal;
   request: InferenceRequest;
   surface: Surface;
@@ -79,7 +79,7 @@ export interface InferenceService {
   active(): number;
 }
 
-export interface RefusedInput {
+interface RefusedInput {
   principal: Principal;
   surface: Surface;
   endpoint: string;
@@ -101,11 +101,10 @@ export interface ProviderResolver {
   nativeServers(): NativeCalls[];
 }
 
-
 const settleNothing = () => {};
 const unreserved0 = { settle: settleNothing };
 
-export function checkOptions(options: SamplingOptions, maxTokensCap: number): void {
+function checkOptions(options: SamplingOptions, maxTokensCap: number): void {
   const { temperature, topP, topK, maxTokens, seed } = options;
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2)) {
     throw errors.invalidOption('temperature', 'temperature must be a number between 0 and 2');
@@ -196,7 +195,19 @@ export function createInferenceService({
     return { ...reservation, settle };
   };
 
-  const record = (input: Omit<RunInput, 'request' | 'signal'> & { model: string; started: number; status: number; error?: string; promptTokens: number; completionTokens: number; ttft?: number; queueWaitMs?: number; upstream?: string | null }) => {
+  const record = (
+    input: Omit<RunInput, 'request' | 'signal'> & {
+      model: string;
+      started: number;
+      status: number;
+      error?: string;
+      promptTokens: number;
+      completionTokens: number;
+      ttft?: number;
+      queueWaitMs?: number;
+      upstream?: string | null;
+    },
+  ) => {
     usage.record({
       id: input.requestId,
       apiKeyId: input.principal.keyId,
@@ -258,7 +269,12 @@ export function createInferenceService({
         promptEstimate = estimatePromptTokens(request);
         if (explicitMaxTokens !== undefined) {
           const need = promptEstimate + explicitMaxTokens;
-          const { settle } = await reserveTokens({ principal: input.principal, min: need, max: need, need: `${need} tokens (a prompt of about ${promptEstimate} plus max_tokens ${explicitMaxTokens})` });
+          const { settle } = await reserveTokens({
+            principal: input.principal,
+            min: need,
+            max: need,
+            need: `${need} tokens (a prompt of about ${promptEstimate} plus max_tokens ${explicitMaxTokens})`,
+          });
           return { settle, request };
         }
         const want = request.options.maxTokens ?? maxTokensCap;
@@ -277,7 +293,14 @@ export function createInferenceService({
       const begin = (settle: (actual: number) => void) => {
         active++;
         const started = Date.now();
-        const outcome = { status: 499, error: undefined as string | undefined, promptTokens: 0, completionTokens: 0, ttft: undefined as number | undefined, lease: undefined as Lease | undefined };
+        const outcome = {
+          status: 499,
+          error: undefined as string | undefined,
+          promptTokens: 0,
+          completionTokens: 0,
+          ttft: undefined as number | undefined,
+          lease: undefined as Lease | undefined,
+        };
         return {
           started,
           outcome,
@@ -311,7 +334,22 @@ export function createInferenceService({
             settle((outcome.status === 200 ? outcome.promptTokens : promptEstimate) + outcome.completionTokens);
             // Named fields, not spreads: spreading the input and outcome cost more than the rest of the bookkeeping.
             const { principal, surface, endpoint, requestId, stream } = input;
-            record({ principal, surface, endpoint, requestId, stream, model: model.id, started, status: outcome.status, error: outcome.error, promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, ttft: outcome.ttft, queueWaitMs: lease ? lease.waitedMs : Date.now() - started, upstream: lease?.server });
+            record({
+              principal,
+              surface,
+              endpoint,
+              requestId,
+              stream,
+              model: model.id,
+              started,
+              status: outcome.status,
+              error: outcome.error,
+              promptTokens: outcome.promptTokens,
+              completionTokens: outcome.completionTokens,
+              ttft: outcome.ttft,
+              queueWaitMs: lease ? lease.waitedMs : Date.now() - started,
+              upstream: lease?.server,
+            });
           },
         };
       };
@@ -387,7 +425,9 @@ export function createInferenceService({
       if (!provider.embed) throw errors.embeddingsNotSupported(model.id);
       const estimate = input.request.input.reduce((n, t) => n + estimateTextTokens(t), 0);
       const { settle } =
-        input.principal.tpm === null ? unreserved0 : await reserveTokens({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` });
+        input.principal.tpm === null
+          ? unreserved0
+          : await reserveTokens({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` });
       const started = Date.now();
       active++;
       let used = 0;
@@ -402,7 +442,17 @@ export function createInferenceService({
         return { ...result, model };
       } catch (err) {
         const e = isGatewayError(err) ? err : isAbort(err) ? undefined : errors.upstreamFailed((err as Error).message, err);
-        record({ ...input, stream: false, model: model.id, started, status: e?.status ?? 499, error: e?.message ?? 'cancelled by the client', promptTokens: 0, completionTokens: 0, ...slot() });
+        record({
+          ...input,
+          stream: false,
+          model: model.id,
+          started,
+          status: e?.status ?? 499,
+          error: e?.message ?? 'cancelled by the client',
+          promptTokens: 0,
+          completionTokens: 0,
+          ...slot(),
+        });
         if (e) recorded.add(e);
         throw e ?? err;
       } finally {
@@ -423,7 +473,19 @@ export function createInferenceService({
       if (recorded.has(error)) return;
       recorded.add(error);
       const started = Date.now();
-      record({ principal, surface, endpoint, requestId, stream, model, started, status: error.status, error: error.message, promptTokens: 0, completionTokens: 0 });
+      record({
+        principal,
+        surface,
+        endpoint,
+        requestId,
+        stream,
+        model,
+        started,
+        status: error.status,
+        error: error.message,
+        promptTokens: 0,
+        completionTokens: 0,
+      });
     },
 
     models: (principal, opts) => visibleModels(catalogue, principal, opts),
@@ -438,12 +500,12 @@ export function createInferenceService({
  * words (a tokenizer gives each word at least one token). The chat template's own tokens are not
  * guessed: they differ by model, and the settled count includes them.
  */
-export function estimatePromptTokens(req: InferenceRequest): number {
+function estimatePromptTokens(req: InferenceRequest): number {
   if (req.kind === 'chat') return req.messages.reduce((n, m) => n + estimateTextTokens(m.content), 0);
   return estimateTextTokens(req.prompt) + (req.system ? estimateTextTokens(req.system) : 0);
 }
 
-export function estimateTextTokens(text: string): number {
+function estimateTextTokens(text: string): number {
   let words = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
@@ -455,5 +517,3 @@ export function estimateTextTokens(text: string): number {
   }
   return Math.max(Math.ceil(text.length / 4), words);
 }
-
-export { GatewayError };

@@ -1,6 +1,6 @@
 /** The typed request every surface turns its input into, and the events the engine streams back. */
 
-export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
 /** A function the model may call: its name, what it does, and a JSON schema of its arguments. */
 export interface ToolDefinition {
@@ -92,7 +92,7 @@ export interface Usage {
 }
 
 /** Timings reported by Ollama's final chunk, in nanoseconds (Ollama's units); absent for built-in models. */
-export interface UpstreamMetrics {
+interface UpstreamMetrics {
   totalDuration?: number;
   loadDuration?: number;
   promptEvalDuration?: number;

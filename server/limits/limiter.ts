@@ -25,7 +25,7 @@ export interface TokenReservation {
   settle(actual: number): void | Promise<void>;
 }
 
-export interface ReserveTokensInput {
+interface ReserveTokensInput {
   key: string;
   /** Tokens per minute. */
   limit: number;

@@ -85,7 +85,11 @@ export function createMemoryLimiter(): Limiter {
           }
         }
         const reset = Math.ceil(((log.count ? log.at(0) : now) + WINDOW_MS) / 1000);
-        return { result: { allowed: false, limit, remaining: Math.max(0, left), reset, retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)) }, granted: 0, settle() {} };
+        return {
+          result: { allowed: false, limit, remaining: Math.max(0, left), reset, retryAfter: Math.max(1, Math.ceil((freeAt - now) / 1000)) },
+          granted: 0,
+          settle() {},
+        };
       }
       const granted = Math.min(max, left);
       const entry = log.push(now, granted);

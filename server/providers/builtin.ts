@@ -9,7 +9,8 @@ export const BUILTIN_MODELS = [
   {
     id: 'echo',
     name: 'Echo (built-in test model)',
-    description: 'A built-in test model, not a language model: it repeats the last user message (or the prompt) word by word. Use it to try the gateway without Ollama.',
+    description:
+      'A built-in test model, not a language model: it repeats the last user message (or the prompt) word by word. Use it to try the gateway without Ollama.',
   },
 ];
 
@@ -19,10 +20,7 @@ const countWords = (text: string) => words(text).length;
 export function createBuiltinProvider({ tokenDelayMs = 0 }: { tokenDelayMs?: number } = {}): Provider {
   return {
     async *stream(req: InferenceRequest, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-      const source =
-        req.kind === 'chat'
-          ? ([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '')
-          : req.prompt;
+      const source = req.kind === 'chat' ? ([...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '') : req.prompt;
       const promptTokens =
         req.kind === 'chat' ? req.messages.reduce((n, m) => n + countWords(m.content), 0) : countWords(req.prompt) + countWords(req.system ?? '');
       const tokens = words(source.trimStart());
@@ -53,9 +51,13 @@ export function createBuiltinProvider({ tokenDelayMs = 0 }: { tokenDelayMs?: num
 function delay(ms: number, signal: AbortSignal) {
   return new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+      },
+      { once: true },
+    );
   });
 }

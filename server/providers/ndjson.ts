@@ -50,7 +50,10 @@ const NEWLINE = 0x0a;
  * Throws NdjsonParseError on a malformed line and NdjsonLineTooLongError once a line passes
  * `maxLineBytes`, without waiting for the rest of it.
  */
-export async function* parseNdjson<T = unknown>(source: AsyncIterable<Uint8Array | string>, { maxLineBytes = Infinity }: NdjsonOptions = {}): AsyncGenerator<T, void, undefined> {
+export async function* parseNdjson<T = unknown>(
+  source: AsyncIterable<Uint8Array | string>,
+  { maxLineBytes = Infinity }: NdjsonOptions = {},
+): AsyncGenerator<T, void, undefined> {
   // The unfinished line's bytes: only each new chunk is scanned for a newline, so a long line costs linear time.
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;

@@ -8,8 +8,15 @@ import type { UpstreamSource } from '../catalogue/catalogue.ts';
 import type { ChangeFeed } from '../db/change-feed.ts';
 import { isGatewayError } from '../errors.ts';
 import type { ProviderResolver } from '../inference/service.ts';
-import type { Provider } from '../inference/types.ts';
-import { createScheduler, serverEntry, type AcquireInput, type Lease, type Scheduler, type ServerConnection, type ServerEntry } from '../scheduler/scheduler.ts';
+import {
+  createScheduler,
+  serverEntry,
+  type AcquireInput,
+  type Lease,
+  type Scheduler,
+  type ServerConnection,
+  type ServerEntry,
+} from '../scheduler/scheduler.ts';
 import { listServers, seedServers } from '../scheduler/servers.ts';
 import { createBuiltinProvider } from './builtin.ts';
 import { createOllamaClient, type FailureLog, type OllamaClient } from './ollama/client.ts';
@@ -17,11 +24,17 @@ import { createOllamaProvider } from './ollama/provider.ts';
 import type { Log } from '../log.ts';
 
 /** Connects to one server of a kind. */
-type ConnectKind = (args: { url: string; connectTimeoutMs: number; timeoutMs: number; maxUpstreamBytes?: number; log?: FailureLog }) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
+type ConnectKind = (args: {
+  url: string;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxUpstreamBytes?: number;
+  log?: FailureLog;
+}) => ServerConnection & { listModels(signal?: AbortSignal): Promise<UpstreamModelList> };
 type UpstreamModelList = Awaited<ReturnType<UpstreamSource['listModels']>>;
 
 /** Ollama's own failures that another server may not have: refused, reset, timeouts, 5xx; its 503 "server busy" (a full queue) and a missing model move the request without counting against the server. */
-export function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' {
+function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' {
   if (!isGatewayError(err)) return 'fatal';
   if (err.code === 'upstream_unavailable' || err.code === 'upstream_timeout') return 'retry';
   // The server no longer has the model (deleted since the last sync): another one may.
@@ -33,7 +46,14 @@ export function classifyOllamaFailure(err: unknown): 'retry' | 'busy' | 'fatal' 
 }
 
 const ollamaKind: ConnectKind = ({ url, connectTimeoutMs, timeoutMs, maxUpstreamBytes, log }) => {
-  const client = createOllamaClient({ baseUrl: url, connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, maxResponseBytes: maxUpstreamBytes, log });
+  const client = createOllamaClient({
+    baseUrl: url,
+    connectTimeoutMs,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    maxResponseBytes: maxUpstreamBytes,
+    log,
+  });
   return Object.assign(
     {
       provider: createOllamaProvider({ client }),
@@ -123,7 +143,11 @@ export async function createUpstreams({
       connections.set(row.id, conn);
       next.push(serverEntry({ row, conn, defaultSlots: parallel }));
     }
-    for (const [id, e] of old) if (!rows.some((r) => r.id === id)) closing.push(connections.get(e.id)!), connections.delete(id);
+    for (const [id, e] of old) {
+      if (rows.some((r) => r.id === id)) continue;
+      closing.push(connections.get(e.id)!);
+      connections.delete(id);
+    }
     entries = next;
     sources.length = 0;
     for (const e of entries) {
@@ -169,5 +193,3 @@ export async function createUpstreams({
     },
   };
 }
-
-export type { Provider };

@@ -28,7 +28,7 @@ export interface Lifeline {
   close(): void;
 }
 
-export interface OpenLifelineInput {
+interface OpenLifelineInput {
   keyId: string;
   /** Throws the 401 GatewayError when the subscription's credential no longer works; must not count as use of the key. */
   recheck: () => void;

@@ -16,7 +16,16 @@ import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type FinishReason, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
+import {
+  MAX_MESSAGES,
+  type ChatMessage,
+  type ChatRequest,
+  type Completion,
+  type FinishReason,
+  type ToolCall,
+  type ToolDefinition,
+  type Usage,
+} from '../inference/types.ts';
 import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
 import { newId } from '../ids.ts';
 import { issueError, parseBody } from './validation.ts';
@@ -34,7 +43,12 @@ const block = z.discriminatedUnion('type', [
   imageBlock,
   z.object({ type: z.literal('tool_use'), id: z.string().min(1), name: z.string().min(1), input: z.record(z.string(), z.unknown()) }).loose(),
   z
-    .object({ type: z.literal('tool_result'), tool_use_id: z.string().min(1), content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlock, imageBlock]))]).optional(), is_error: z.boolean().optional() })
+    .object({
+      type: z.literal('tool_result'),
+      tool_use_id: z.string().min(1),
+      content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlock, imageBlock]))]).optional(),
+      is_error: z.boolean().optional(),
+    })
     .loose(),
   z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() }).loose(),
   z.object({ type: z.literal('redacted_thinking') }).loose(),
@@ -57,13 +71,27 @@ const messagesBody = z.object({
   stream: nullish(z.boolean()),
   tools: nullish(
     z
-      .array(z.object({ type: nullish(z.string()), name: z.string().min(1), description: nullish(z.string()), input_schema: nullish(z.record(z.string(), z.unknown())) }).loose())
+      .array(
+        z
+          .object({
+            type: nullish(z.string()),
+            name: z.string().min(1),
+            description: nullish(z.string()),
+            input_schema: nullish(z.record(z.string(), z.unknown())),
+          })
+          .loose(),
+      )
       .max(128),
   ),
-  tool_choice: nullish(z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })),
+  tool_choice: nullish(
+    z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }),
+  ),
   thinking: nullish(z.object({ type: z.enum(['enabled', 'disabled', 'adaptive', 'between_tools']), budget_tokens: z.number().int().optional() }).loose()),
   output_config: nullish(
-    z.object({ effort: nullish(z.enum(['low', 'medium', 'high', 'xhigh', 'max'])), format: nullish(z.object({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })) }),
+    z.object({
+      effort: nullish(z.enum(['low', 'medium', 'high', 'xhigh', 'max'])),
+      format: nullish(z.object({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) })),
+    }),
   ),
   metadata: nullish(z.record(z.string(), z.unknown())),
 });
@@ -90,7 +118,7 @@ function anthropicType(e: GatewayError): string {
   return e.status >= 500 ? 'api_error' : 'invalid_request_error';
 }
 
-export function anthropicErrorBody(e: GatewayError) {
+function anthropicErrorBody(e: GatewayError) {
   return { type: 'error', error: { type: anthropicType(e), message: e.message } };
 }
 
@@ -119,7 +147,10 @@ function toMessages(b: Body): ChatMessage[] {
   if (system) out.push({ role: 'system', content: system });
   const names = new Map<string, string>();
   b.messages.forEach((m, i) => {
-    if (typeof m.content === 'string') return void out.push({ role: m.role, content: m.content });
+    if (typeof m.content === 'string') {
+      out.push({ role: m.role, content: m.content });
+      return;
+    }
     const texts: string[] = [];
     const images: string[] = [];
     const calls: ToolCall[] = [];
@@ -140,10 +171,16 @@ function toMessages(b: Body): ChatMessage[] {
           break;
         case 'tool_result': {
           const content = typeof part.content === 'string' ? part.content : (part.content ?? []).flatMap((c) => (c.type === 'text' ? [c.text] : [])).join('\n');
-          const resultImages = typeof part.content === 'string' ? [] : (part.content ?? []).flatMap((c, k) => (c.type === 'image' ? [imageOf(c, `${where}.content.${k}`)] : []));
+          const resultImages =
+            typeof part.content === 'string' ? [] : (part.content ?? []).flatMap((c, k) => (c.type === 'image' ? [imageOf(c, `${where}.content.${k}`)] : []));
           const name = names.get(part.tool_use_id);
           // Ollama matches a result to its call by the function's name.
-          out.push({ role: 'tool', content: part.is_error ? `Error: ${content}` : content, ...(name ? { toolName: name } : {}), ...(resultImages.length ? { images: resultImages } : {}) });
+          out.push({
+            role: 'tool',
+            content: part.is_error ? `Error: ${content}` : content,
+            ...(name ? { toolName: name } : {}),
+            ...(resultImages.length ? { images: resultImages } : {}),
+          });
           break;
         }
         case 'thinking':
@@ -167,10 +204,12 @@ function toMessages(b: Body): ChatMessage[] {
 
 function toRequest(b: Body): ChatRequest {
   const choice = b.tool_choice?.type;
-  if (choice === 'any' || choice === 'tool') throw refuse('tool_choice', `type "${choice}" is not supported: Ollama cannot force a tool call; use "auto" or "none"`);
+  if (choice === 'any' || choice === 'tool')
+    throw refuse('tool_choice', `type "${choice}" is not supported: Ollama cannot force a tool call; use "auto" or "none"`);
   const tools: ToolDefinition[] = (b.tools ?? []).map((t, i) => {
     // Anthropic's server tools (web search, code execution, ...) run on Anthropic's side.
-    if (t.type != null && t.type !== 'custom') throw refuse(`tools.${i}.type`, `server tools ("${t.type}") are not available; only client tools with an input_schema`);
+    if (t.type != null && t.type !== 'custom')
+      throw refuse(`tools.${i}.type`, `server tools ("${t.type}") are not available; only client tools with an input_schema`);
     return { name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.input_schema ? { parameters: t.input_schema } : {}) };
   });
   // Thinking on or off; an effort level refines "on" into Ollama's levels (xhigh and max are its "high").
@@ -201,7 +240,12 @@ function stopReason(f: FinishReason): string {
   return f === 'length' ? 'max_tokens' : f === 'tool_calls' ? 'tool_use' : 'end_turn';
 }
 
-const usageView = (u: Usage) => ({ input_tokens: u.promptTokens, output_tokens: u.completionTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+const usageView = (u: Usage) => ({
+  input_tokens: u.promptTokens,
+  output_tokens: u.completionTokens,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+});
 const toolId = (call: ToolCall) => (call.id?.startsWith('toolu_') ? call.id : newId('toolu_'));
 const toolUse = (call: ToolCall) => ({ type: 'tool_use', id: toolId(call), name: call.name, input: call.arguments });
 
@@ -221,7 +265,13 @@ export function createAnthropicApi({ keys, service, maxBodyBytes, log }: { keys:
     const message = { id: run.id, type: 'message', role: 'assistant', model: run.model.id };
     if (!stream) {
       const answer = await run.complete();
-      return sendJson(res, 200, { ...message, content: contentOf(answer), stop_reason: stopReason(answer.done.finishReason), stop_sequence: null, usage: usageView(answer.done.usage) });
+      return sendJson(res, 200, {
+        ...message,
+        content: contentOf(answer),
+        stop_reason: stopReason(answer.done.finishReason),
+        stop_sequence: null,
+        usage: usageView(answer.done.usage),
+      });
     }
     await streamRun({ res, run, message });
   };
@@ -259,13 +309,18 @@ function streamRun({ res, run, message }: { res: ServerResponse; run: InferenceR
     if (open === kind) return;
     close();
     open = kind;
-    emit('content_block_start', { index: ++index, content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' } });
+    emit('content_block_start', {
+      index: ++index,
+      content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
+    });
   };
   return pipeRun(res, run, {
     start: () => {
       startSse(res, {});
       // Ollama counts the prompt only at the end: the real counts come in message_delta.
-      emit('message_start', { message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: usageView({ promptTokens: 0, completionTokens: 0 }) } });
+      emit('message_start', {
+        message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: usageView({ promptTokens: 0, completionTokens: 0 }) },
+      });
       emit('ping');
     },
     onThinking: (thinking) => {

@@ -10,8 +10,22 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors, type GatewayError } from '../errors.ts';
 import type { InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type InferenceRequest, type SamplingOptions, } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendFailure, sendJson, serve, sseData, startSse, usageView, type Logger } from './http.ts';
+import { MAX_MESSAGES, type InferenceRequest, type SamplingOptions } from '../inference/types.ts';
+import {
+  clientSignal,
+  methodNotAllowed,
+  noteModel,
+  pipeRun,
+  queueFeedback,
+  readJson,
+  sendFailure,
+  sendJson,
+  serve,
+  sseData,
+  startSse,
+  usageView,
+  type Logger,
+} from './http.ts';
 import { parseBody } from './validation.ts';
 
 const sampling = {
@@ -42,12 +56,11 @@ const generateBody = z.object({
   ...sampling,
 });
 
-
 function options(body: z.infer<typeof chatBody> | z.infer<typeof generateBody>): SamplingOptions {
   return { temperature: body.temperature, topP: body.top_p, topK: body.top_k, maxTokens: body.max_tokens };
 }
 
-export function modelView(m: Model) {
+function modelView(m: Model) {
   const parameters: Record<string, number> = {};
   if (m.temperature !== null) parameters.temperature = m.temperature;
   if (m.topP !== null) parameters.top_p = m.topP;
@@ -84,11 +97,23 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
     const requestId = newId('cmpl-');
     // Set now so that error answers carry it too: it is the usage record's id.
     res.setHeader('x-request-id', requestId);
-    const run = service.run({ principal, request, surface: 'rest', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, stream) });
+    const run = service.run({
+      principal,
+      request,
+      surface: 'rest',
+      endpoint: `/api/${kind}`,
+      requestId,
+      signal: clientSignal(req, res),
+      stream,
+      queue: queueFeedback(res, stream),
+    });
     const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
     if (!stream) {
       const { text, done } = await run.complete();
-      const choice = kind === 'chat' ? { message: { role: 'assistant', content: text }, finish_reason: done.finishReason, index: 0 } : { text, finish_reason: done.finishReason, index: 0 };
+      const choice =
+        kind === 'chat'
+          ? { message: { role: 'assistant', content: text }, finish_reason: done.finishReason, index: 0 }
+          : { text, finish_reason: done.finishReason, index: 0 };
       return sendJson(res, 200, { ...base, choices: [choice], usage: usageView(done.usage) });
     }
     const chunk = { ...base, object: `${base.object}.chunk` };
@@ -96,11 +121,21 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
     await pipeRun(res, run, {
       start: () => startSse(res, {}),
       onDelta: (text) => {
-        sseData(res, { ...chunk, choices: [kind === 'chat' ? { delta: first ? { role: 'assistant', content: text } : { content: text }, finish_reason: null, index: 0 } : { text, finish_reason: null, index: 0 }] });
+        sseData(res, {
+          ...chunk,
+          choices: [
+            kind === 'chat'
+              ? { delta: first ? { role: 'assistant', content: text } : { content: text }, finish_reason: null, index: 0 }
+              : { text, finish_reason: null, index: 0 },
+          ],
+        });
         first = false;
       },
       onDone: (ev) => {
-        const choice = kind === 'chat' ? { delta: first ? { role: 'assistant' } : {}, finish_reason: ev.finishReason, index: 0 } : { text: '', finish_reason: ev.finishReason, index: 0 };
+        const choice =
+          kind === 'chat'
+            ? { delta: first ? { role: 'assistant' } : {}, finish_reason: ev.finishReason, index: 0 }
+            : { text: '', finish_reason: ev.finishReason, index: 0 };
         sseData(res, { ...chunk, choices: [choice], usage: usageView(ev.usage) });
         sseData(res, '[DONE]');
       },

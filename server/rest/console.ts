@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Logger } from '../log.ts';
 
-export const CONSOLE_PREFIX = '/admin';
+const CONSOLE_PREFIX = '/admin';
 const DEFAULT_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 const TYPES: Record<string, string> = {
@@ -48,7 +48,7 @@ export function createConsoleSurface({ dir = DEFAULT_DIR, log }: { dir?: string;
   let warned = false;
 
   async function load(file: string): Promise<Cached | null> {
-    let st;
+    let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(file);
     } catch {
@@ -94,13 +94,18 @@ export function createConsoleSurface({ dir = DEFAULT_DIR, log }: { dir?: string;
 <body><h1>The admin console has not been built</h1>
 <p>The gateway is running, but <code>web/dist</code> is missing. Build the console with <code>npm run build:web</code>
 (<code>npm install</code> does this too) and reload this page. The API at <code>/api</code> and <code>/graphql</code> works without it.</p></body></html>`;
-    res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page), 'cache-control': 'no-store', 'retry-after': '60' });
+    res.writeHead(503, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(page),
+      'cache-control': 'no-store',
+      'retry-after': '60',
+    });
     res.end(page);
   }
 
   return async function consoleSurface(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const p = url.pathname;
-    if (p !== CONSOLE_PREFIX && !p.startsWith(CONSOLE_PREFIX + '/')) return false;
+    if (p !== CONSOLE_PREFIX && !p.startsWith(`${CONSOLE_PREFIX}/`)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
       res.end('Method not allowed');

@@ -20,17 +20,17 @@ export type Logger = Pick<Log, 'error'>;
 /** Where and how a surface answers: its response, its logger and its error shape. */
 type Reply = { res: ServerResponse; log: Logger; shape: (e: GatewayError) => unknown };
 
-
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** Rejects JSON nested deeper than `max` without parsing it (a cheap scan that skips strings). */
-export function jsonDepthExceeds(text: string, max: number): boolean {
+function jsonDepthExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -133,7 +133,13 @@ export function rateLimitHeaders(rl: Pick<RateLimitResult, 'limit' | 'remaining'
 
 export function startSse(res: ServerResponse, headers: Record<string, string | number>): void {
   if (res.headersSent) return; // already started by a queue notice
-  res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.flushHeaders();
 }
 
@@ -268,7 +274,14 @@ export function visibleModel(service: InferenceService, principal: Principal, na
 export async function pipeRun(
   res: ServerResponse,
   run: AsyncIterable<ProviderEvent>,
-  { start, onDelta, onThinking, onToolCall, onDone, onError }: {
+  {
+    start,
+    onDelta,
+    onThinking,
+    onToolCall,
+    onDone,
+    onError,
+  }: {
     start(): void;
     onDelta(text: string): void;
     /** Reasoning text; a surface without a place for it leaves this out and it is dropped. */

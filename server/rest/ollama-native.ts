@@ -16,7 +16,15 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type InferenceRequest, type NativeCalls, type ProviderEvent, type SamplingOptions, type ToolCall } from '../inference/types.ts';
+import {
+  MAX_MESSAGES,
+  type ChatMessage,
+  type InferenceRequest,
+  type NativeCalls,
+  type ProviderEvent,
+  type SamplingOptions,
+  type ToolCall,
+} from '../inference/types.ts';
 import { newId } from '../ids.ts';
 import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
@@ -62,7 +70,12 @@ const chatBody = z.object({
     .max(MAX_MESSAGES)
     .nullish(),
   tools: z
-    .array(z.object({ type: z.string().optional(), function: z.object({ name: z.string().min(1), description: z.string().nullish(), parameters: z.record(z.string(), z.unknown()).nullish() }).loose() }))
+    .array(
+      z.object({
+        type: z.string().optional(),
+        function: z.object({ name: z.string().min(1), description: z.string().nullish(), parameters: z.record(z.string(), z.unknown()).nullish() }).loose(),
+      }),
+    )
     .max(128)
     .nullish(),
 });
@@ -98,7 +111,9 @@ function toOptions(o: z.infer<typeof options> | null | undefined): { options: Sa
   if (!o) return { options: {} };
   // Ollama's num_predict -1 (unbounded) and -2 (fill the context) mean "no limit of the caller's own": passed as sent.
   const maxTokens = o.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined;
-  const rest = Object.fromEntries(Object.entries(o).filter(([k, v]) => (!CHECKED.has(k) || (k === 'num_predict' && maxTokens === undefined)) && v !== undefined));
+  const rest = Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => (!CHECKED.has(k) || (k === 'num_predict' && maxTokens === undefined)) && v !== undefined),
+  );
   const options = { temperature: o.temperature, topP: o.top_p, topK: o.top_k, maxTokens, stop: o.stop?.length ? o.stop : undefined, seed: o.seed };
   // Unset fields stay absent, so the request says only what the client said.
   for (const k of Object.keys(options) as Array<keyof typeof options>) if (options[k] === undefined) delete options[k];
@@ -111,7 +126,8 @@ function toMessage({ role, content, images, thinking, tool_calls, tool_name }: C
   const m: ChatMessage = { role, content: content ?? '' };
   if (images?.length) m.images = images;
   if (thinking) m.thinking = thinking;
-  if (tool_calls?.length) m.toolCalls = tool_calls.map((c) => ({ ...(c.id ? { id: c.id } : {}), name: c.function.name, arguments: c.function.arguments ?? {} }));
+  if (tool_calls?.length)
+    m.toolCalls = tool_calls.map((c) => ({ ...(c.id ? { id: c.id } : {}), name: c.function.name, arguments: c.function.arguments ?? {} }));
   if (tool_name) m.toolName = tool_name;
   return m;
 }
@@ -169,17 +185,7 @@ function finalStats({ ev, started, firstToken }: { ev: Extract<ProviderEvent, { 
   };
 }
 
-export function createOllamaNativeApi({
-  keys,
-  service,
-  maxBodyBytes,
-  log,
-}: {
-  keys: KeyStore;
-  service: InferenceService;
-  maxBodyBytes: number;
-  log: Logger;
-}) {
+export function createOllamaNativeApi({ keys, service, maxBodyBytes, log }: { keys: KeyStore; service: InferenceService; maxBodyBytes: number; log: Logger }) {
   type Ctx = { req: IncomingMessage; res: ServerResponse; principal: Principal };
 
   const generation = async ({ req, res, principal }: Ctx, kind: 'chat' | 'generate') => {
@@ -199,19 +205,32 @@ export function createOllamaNativeApi({
     if (kind === 'chat') {
       const b = body as z.infer<typeof chatBody>;
       const messages = (b.messages ?? []).map(toMessage);
-      const tools = (b.tools ?? []).map(({ function: f }) => ({ name: f.name, ...(f.description ? { description: f.description } : {}), ...(f.parameters ? { parameters: f.parameters } : {}) }));
+      const tools = (b.tools ?? []).map(({ function: f }) => ({
+        name: f.name,
+        ...(f.description ? { description: f.description } : {}),
+        ...(f.parameters ? { parameters: f.parameters } : {}),
+      }));
       request = { kind: 'chat', messages, ...(tools.length ? { tools } : {}), ...extra };
     } else {
       const b = body as z.infer<typeof generateBody>;
       if (b.suffix) throw unsupported('suffix', 'fill-in-the-middle is not available');
       if (b.template) throw unsupported('template', "the model's own template is used");
-      request = { kind: 'generate', prompt: b.prompt ?? '', system: b.system ?? undefined, raw: b.raw ?? undefined, ...(b.images?.length ? { images: b.images } : {}), ...extra };
+      request = {
+        kind: 'generate',
+        prompt: b.prompt ?? '',
+        system: b.system ?? undefined,
+        raw: b.raw ?? undefined,
+        ...(b.images?.length ? { images: b.images } : {}),
+        ...extra,
+      };
     }
     const echo = body.model;
     const piece: Piece = (text, more = {}) => {
       const calls = more.toolCalls?.map((c, i) => toolCallView(c, (more.firstIndex ?? 0) + i));
       const fields = { ...(more.thinking ? { thinking: more.thinking } : {}), ...(calls?.length ? { tool_calls: calls } : {}) };
-      return kind === 'chat' ? { message: { role: 'assistant', content: text, ...fields } } : { response: text, ...(more.thinking ? { thinking: more.thinking } : {}) };
+      return kind === 'chat'
+        ? { message: { role: 'assistant', content: text, ...fields } }
+        : { response: text, ...(more.thinking ? { thinking: more.thinking } : {}) };
     };
 
     if (request.kind === 'chat' ? request.messages.length === 0 : request.prompt === '') {
@@ -223,7 +242,16 @@ export function createOllamaNativeApi({
     const requestId = newId('cmpl-');
     res.setHeader('x-request-id', requestId);
     const stream = body.stream !== false;
-    const run = service.run({ principal, request, surface: 'ollama', endpoint: `/api/${kind}`, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, false) });
+    const run = service.run({
+      principal,
+      request,
+      surface: 'ollama',
+      endpoint: `/api/${kind}`,
+      requestId,
+      signal: clientSignal(req, res),
+      stream,
+      queue: queueFeedback(res, false),
+    });
     const out = { res, run, echo, piece, started: process.hrtime.bigint() };
     if (stream) await streamRun(out);
     else await completeRun(out);
@@ -232,10 +260,12 @@ export function createOllamaNativeApi({
   const embed = async ({ req, res, principal }: Ctx, legacy: boolean) => {
     const raw = await readJson(req, maxBodyBytes);
     noteModel(res, (raw as { model?: unknown } | null)?.model);
-    const b = legacy ? (() => {
-      const l = parseBody(legacyEmbedBody, raw);
-      return { model: l.model, input: [l.prompt] as string | string[], truncate: undefined, dimensions: undefined, keep_alive: undefined };
-    })() : parseBody(embedBody, raw);
+    const b = legacy
+      ? (() => {
+          const l = parseBody(legacyEmbedBody, raw);
+          return { model: l.model, input: [l.prompt] as string | string[], truncate: undefined, dimensions: undefined, keep_alive: undefined };
+        })()
+      : parseBody(embedBody, raw);
     const started = process.hrtime.bigint();
     const requestId = newId('cmpl-');
     res.setHeader('x-request-id', requestId);
@@ -298,9 +328,7 @@ export function createOllamaNativeApi({
       if (client) byClient.set(client, (byClient.get(client) ?? new Set()).add(m.id));
     }
     const signal = clientSignal(req, res);
-    const answers = await Promise.all(
-      [...byClient].map(async ([client, ids]) => (await client.ps({ signal })).models.filter((r) => ids.has(r.name))),
-    );
+    const answers = await Promise.all([...byClient].map(async ([client, ids]) => (await client.ps({ signal })).models.filter((r) => ids.has(r.name))));
     sendJson(res, 200, { models: answers.flat() });
   };
 
@@ -312,7 +340,9 @@ export function createOllamaNativeApi({
   };
 
   const refuse = (path: string) => () => {
-    throw errors.forbidden(`Model management (${path.slice('/api/'.length).split('/')[0]}) is not available through the gateway; an administrator manages the models on the Ollama servers`);
+    throw errors.forbidden(
+      `Model management (${path.slice('/api/'.length).split('/')[0]}) is not available through the gateway; an administrator manages the models on the Ollama servers`,
+    );
   };
 
   const ROUTES: Record<string, [string, (ctx: Ctx) => Promise<void> | void]> = {
@@ -347,7 +377,17 @@ export function createOllamaNativeApi({
       res.end('Ollama is running');
       return true;
     }
-    await serve({ req, res, keys, service, log, shape: (e) => ({ error: e.message }), surface: 'ollama', endpoint: path, route: () => route({ req, res }, method, path) });
+    await serve({
+      req,
+      res,
+      keys,
+      service,
+      log,
+      shape: (e) => ({ error: e.message }),
+      surface: 'ollama',
+      endpoint: path,
+      route: () => route({ req, res }, method, path),
+    });
     return true;
   };
 }

@@ -13,10 +13,32 @@ import { z } from 'zod';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
 import { newId } from '../ids.ts';
-import { errors, } from '../errors.ts';
+import { errors } from '../errors.ts';
 import type { InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type Completion, type InferenceRequest, type SamplingOptions, type ThinkSetting, type ToolCall, } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, sseData, startSse, visibleModel, usageView, type Logger } from './http.ts';
+import {
+  MAX_MESSAGES,
+  type ChatMessage,
+  type Completion,
+  type InferenceRequest,
+  type SamplingOptions,
+  type ThinkSetting,
+  type ToolCall,
+} from '../inference/types.ts';
+import {
+  clientSignal,
+  methodNotAllowed,
+  noteModel,
+  pipeRun,
+  queueFeedback,
+  readJson,
+  sendJson,
+  serve,
+  sseData,
+  startSse,
+  visibleModel,
+  usageView,
+  type Logger,
+} from './http.ts';
 import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
 import { createResponsesHandler } from './responses.ts';
 
@@ -47,7 +69,12 @@ const toolCallPart = z.object({
 
 const functionTool = z.object({
   type: z.literal('function'),
-  function: z.object({ name: z.string().min(1), description: nullish(z.string()), parameters: nullish(z.record(z.string(), z.unknown())), strict: nullish(z.boolean()) }),
+  function: z.object({
+    name: z.string().min(1),
+    description: nullish(z.string()),
+    parameters: nullish(z.record(z.string(), z.unknown())),
+    strict: nullish(z.boolean()),
+  }),
 });
 
 const chatBody = z.object({
@@ -92,7 +119,6 @@ const embeddingBody = z.object({
 
 type ChatBody = z.infer<typeof chatBody>;
 type CompletionBody = z.infer<typeof completionBody>;
-
 
 function modelView(m: Model) {
   return { id: m.id, object: 'model', created: Math.floor(m.createdAt.getTime() / 1000), owned_by: m.provider === 'builtin' ? 'gateway' : 'ollama' };
@@ -153,12 +179,26 @@ function thinkFor(effort: ChatBody['reasoning_effort']): ThinkSetting | undefine
 function toChatRequest(body: ChatBody): InferenceRequest {
   const choice = body.tool_choice;
   if (choice === 'required' || (typeof choice === 'object' && choice !== null)) {
-    throw unsupportedParam('tool_choice', `tool_choice ${choice === 'required' ? '"required"' : 'naming a function'} is not supported: Ollama cannot force a tool call; use "auto" or "none"`);
+    throw unsupportedParam(
+      'tool_choice',
+      `tool_choice ${choice === 'required' ? '"required"' : 'naming a function'} is not supported: Ollama cannot force a tool call; use "auto" or "none"`,
+    );
   }
   const format =
-    body.response_format?.type === 'json_object' ? 'json' : body.response_format?.type === 'json_schema' ? (body.response_format.json_schema.schema ?? 'json') : undefined;
+    body.response_format?.type === 'json_object'
+      ? 'json'
+      : body.response_format?.type === 'json_schema'
+        ? (body.response_format.json_schema.schema ?? 'json')
+        : undefined;
   const callNames = new Map<string, string>();
-  const tools = choice === 'none' ? [] : (body.tools ?? []).map(({ function: f }) => ({ name: f.name, ...(f.description ? { description: f.description } : {}), ...(f.parameters ? { parameters: f.parameters } : {}) }));
+  const tools =
+    choice === 'none'
+      ? []
+      : (body.tools ?? []).map(({ function: f }) => ({
+          name: f.name,
+          ...(f.description ? { description: f.description } : {}),
+          ...(f.parameters ? { parameters: f.parameters } : {}),
+        }));
   const think = thinkFor(body.reasoning_effort);
   return {
     kind: 'chat',
@@ -186,7 +226,7 @@ function toCompletionRequest(body: CompletionBody): InferenceRequest {
 /** Little-endian float32 bytes, base64: what OpenAI sends (and its SDK decodes) for encoding_format=base64. */
 function toBase64(vector: number[]): string {
   const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => bytes.writeFloatLE(v, i * 4));
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i], i * 4);
   return bytes.toString('base64');
 }
 
@@ -200,7 +240,16 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     const request = kind === 'chat' ? toChatRequest(body as ChatBody) : toCompletionRequest(body as CompletionBody);
     const stream = body.stream === true;
     const endpoint = kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
-    const run = service.run({ principal, request, surface: 'openai', endpoint, requestId, signal: clientSignal(req, res), stream, queue: queueFeedback(res, stream) });
+    const run = service.run({
+      principal,
+      request,
+      surface: 'openai',
+      endpoint,
+      requestId,
+      signal: clientSignal(req, res),
+      stream,
+      queue: queueFeedback(res, stream),
+    });
     if (stream) await streamRun({ res, run, kind, includeUsage: body.stream_options?.include_usage === true });
     else await completeRun({ res, run, kind });
   };
@@ -269,7 +318,17 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
     const requestId = newId(p === '/v1/chat/completions' ? 'chatcmpl-' : p === '/v1/completions' ? 'cmpl-' : p === '/v1/responses' ? 'resp_' : 'req_');
     // Set before anything can fail, so every answer (errors and streams included) names its request.
     res.setHeader('x-request-id', requestId);
-    await serve({ req, res, keys, service, log, shape: openAiErrorBody, surface: p === '/v1/responses' ? 'responses' : 'openai', endpoint: p, route: () => route({ req, res, requestId }, req.method ?? 'GET', p) });
+    await serve({
+      req,
+      res,
+      keys,
+      service,
+      log,
+      shape: openAiErrorBody,
+      surface: p === '/v1/responses' ? 'responses' : 'openai',
+      endpoint: p,
+      route: () => route({ req, res, requestId }, req.method ?? 'GET', p),
+    });
     return true;
   };
 }
@@ -293,15 +352,32 @@ async function completeRun({ res, run, kind }: { res: ServerResponse; run: Infer
       ? { index: 0, message: messageView(answer), logprobs: null, finish_reason: done.finishReason }
       : { index: 0, text, logprobs: null, finish_reason: done.finishReason === 'tool_calls' ? 'stop' : done.finishReason };
   const object = kind === 'chat' ? 'chat.completion' : 'text_completion';
-  sendJson(res, 200, { id: run.id, object, created: run.created, model: run.model.id, system_fingerprint: null, choices: [choice], usage: usageView(done.usage) });
+  sendJson(res, 200, {
+    id: run.id,
+    object,
+    created: run.created,
+    model: run.model.id,
+    system_fingerprint: null,
+    choices: [choice],
+    usage: usageView(done.usage),
+  });
 }
 
 function streamRun({ res, run, kind, includeUsage }: { res: ServerResponse; run: InferenceRun; kind: 'chat' | 'generate'; includeUsage: boolean }) {
-  const base = { id: run.id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: run.created, model: run.model.id, system_fingerprint: null };
+  const base = {
+    id: run.id,
+    object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion',
+    created: run.created,
+    model: run.model.id,
+    system_fingerprint: null,
+  };
   // With include_usage, OpenAI sends usage: null on every chunk but the extra last one.
   const usageNull = includeUsage ? { usage: null } : {};
   let calls = 0;
-  const chunk = (piece: { content?: string; role?: string; reasoning_content?: string; reasoning?: string; tool_calls?: unknown[] } | null, finishReason: string | null) =>
+  const chunk = (
+    piece: { content?: string; role?: string; reasoning_content?: string; reasoning?: string; tool_calls?: unknown[] } | null,
+    finishReason: string | null,
+  ) =>
     kind === 'chat'
       ? { ...base, choices: [{ index: 0, delta: piece ?? {}, logprobs: null, finish_reason: finishReason }], ...usageNull }
       : { ...base, choices: [{ index: 0, text: piece?.content ?? '', logprobs: null, finish_reason: finishReason }], ...usageNull };

@@ -14,7 +14,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Principal } from '../auth/key-store.ts';
 import type { DoneEvent, InferenceRun, InferenceService } from '../inference/service.ts';
-import { MAX_MESSAGES, type ChatMessage, type ChatRequest, type Completion, type ThinkSetting, type ToolCall, type ToolDefinition, type Usage } from '../inference/types.ts';
+import {
+  MAX_MESSAGES,
+  type ChatMessage,
+  type ChatRequest,
+  type Completion,
+  type ThinkSetting,
+  type ToolCall,
+  type ToolDefinition,
+  type Usage,
+} from '../inference/types.ts';
 import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
 import { newId } from '../ids.ts';
 import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
@@ -27,7 +36,15 @@ const body = z.object({
   instructions: nullish(z.string()),
   tools: nullish(
     z
-      .array(z.object({ type: z.string(), name: z.string().min(1).optional(), description: nullish(z.string()), parameters: nullish(z.record(z.string(), z.unknown())), strict: nullish(z.boolean()) }))
+      .array(
+        z.object({
+          type: z.string(),
+          name: z.string().min(1).optional(),
+          description: nullish(z.string()),
+          parameters: nullish(z.record(z.string(), z.unknown())),
+          strict: nullish(z.boolean()),
+        }),
+      )
       .max(128),
   ),
   tool_choice: nullish(z.union([z.enum(['auto', 'none', 'required']), z.object({ type: z.string() }).loose()])),
@@ -36,7 +53,9 @@ const body = z.object({
   temperature: nullish(z.number()),
   top_p: nullish(z.number()),
   reasoning: nullish(z.object({ effort: nullish(z.enum(['none', 'minimal', 'low', 'medium', 'high'])), summary: nullish(z.string()) })),
-  text: nullish(z.object({ format: nullish(z.object({ type: z.enum(['text', 'json_object', 'json_schema']), schema: z.unknown().optional() }).loose()) }).loose()),
+  text: nullish(
+    z.object({ format: nullish(z.object({ type: z.enum(['text', 'json_object', 'json_schema']), schema: z.unknown().optional() }).loose()) }).loose(),
+  ),
   stream: nullish(z.boolean()),
   store: nullish(z.boolean()),
   previous_response_id: nullish(z.string()),
@@ -55,7 +74,10 @@ const contentPart = z.discriminatedUnion('type', [
 ]);
 const messageItem = z.object({ role: z.enum(['user', 'assistant', 'system', 'developer']), content: z.union([z.string(), z.array(contentPart)]) });
 const callItem = z.object({ call_id: z.string().min(1), name: z.string().min(1), arguments: z.string() });
-const outputItem = z.object({ call_id: z.string().min(1), output: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())]) });
+const outputItem = z.object({
+  call_id: z.string().min(1),
+  output: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).loose())]),
+});
 
 /** Parses one input item with `schema`, naming its place in the input when it does not fit. */
 function item<T extends z.ZodType>(schema: T, value: unknown, index: number): z.infer<T> {
@@ -74,7 +96,11 @@ function messageFrom(m: z.infer<typeof messageItem>, index: number): ChatMessage
   m.content.forEach((part, j) => {
     if (part.type === 'input_image') {
       const data = part.image_url ? imageData(part.image_url) : undefined;
-      if (!data) throw badParam(`input.${index}.content.${j}`, 'input_image must carry image_url as a data: URL with base64 data (remote URLs and file ids are not fetched)');
+      if (!data)
+        throw badParam(
+          `input.${index}.content.${j}`,
+          'input_image must carry image_url as a data: URL with base64 data (remote URLs and file ids are not fetched)',
+        );
       images.push(data);
     } else texts.push(part.type === 'refusal' ? part.refusal : part.text);
   });
@@ -112,7 +138,10 @@ function toMessages(b: Body): ChatMessage[] {
       case 'reasoning':
         break; // the model's earlier reasoning: Ollama does not take it back
       default:
-        throw unsupportedParam(`input.${i}.type`, `input.${i}.type ${JSON.stringify(type)} is not supported; send message, function_call, function_call_output or reasoning items`);
+        throw unsupportedParam(
+          `input.${i}.type`,
+          `input.${i}.type ${JSON.stringify(type)} is not supported; send message, function_call, function_call_output or reasoning items`,
+        );
     }
   });
   return messages;
@@ -125,8 +154,13 @@ function thinkFor(effort: NonNullable<Body['reasoning']>['effort']): ThinkSettin
 }
 
 function toRequest(b: Body): ChatRequest {
-  if (b.previous_response_id) throw unsupportedParam('previous_response_id', 'previous_response_id is not supported: this Responses API is stateless; send the whole conversation in input');
-  if (b.conversation != null) throw unsupportedParam('conversation', 'conversation is not supported: this Responses API is stateless; send the whole conversation in input');
+  if (b.previous_response_id)
+    throw unsupportedParam(
+      'previous_response_id',
+      'previous_response_id is not supported: this Responses API is stateless; send the whole conversation in input',
+    );
+  if (b.conversation != null)
+    throw unsupportedParam('conversation', 'conversation is not supported: this Responses API is stateless; send the whole conversation in input');
   if (b.store === true) throw unsupportedParam('store', 'store: true is not supported: this Responses API keeps nothing; send store: false');
   const choice = b.tool_choice;
   if (choice === 'required' || (typeof choice === 'object' && choice !== null)) {
@@ -134,7 +168,8 @@ function toRequest(b: Body): ChatRequest {
   }
   const tools: ToolDefinition[] = [];
   (b.tools ?? []).forEach((t, i) => {
-    if (t.type !== 'function' || !t.name) throw unsupportedParam(`tools.${i}.type`, `tools.${i}: only function tools are supported (got ${JSON.stringify(t.type)})`);
+    if (t.type !== 'function' || !t.name)
+      throw unsupportedParam(`tools.${i}.type`, `tools.${i}: only function tools are supported (got ${JSON.stringify(t.type)})`);
     tools.push({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { parameters: t.parameters } : {}) });
   });
   const f = b.text?.format;
@@ -165,7 +200,14 @@ function usageView(u: Usage) {
 const reasoningItem = (id: string, text: string) => ({ id, type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text }] });
 const textPart = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
 const messageOut = (id: string, text: string, status = 'completed') => ({ id, type: 'message', status, role: 'assistant', content: [textPart(text)] });
-const callOut = (id: string, call: ToolCall, status = 'completed') => ({ id, type: 'function_call', status, call_id: call.id ?? newCallId(), name: call.name, arguments: JSON.stringify(call.arguments) });
+const callOut = (id: string, call: ToolCall, status = 'completed') => ({
+  id,
+  type: 'function_call',
+  status,
+  call_id: call.id ?? newCallId(),
+  name: call.name,
+  arguments: JSON.stringify(call.arguments),
+});
 
 /** The response object, in progress (no usage yet) or final. */
 function responseView({ run, b, output, done }: { run: InferenceRun; b: Body; output: unknown[]; done?: DoneEvent }) {
@@ -206,7 +248,17 @@ function outputOf({ text, thinking, toolCalls }: Omit<Completion, 'done'>) {
 }
 
 export function createResponsesHandler({ service, maxBodyBytes }: { service: InferenceService; maxBodyBytes: number }) {
-  return async function responses({ req, res, principal, requestId }: { req: IncomingMessage; res: ServerResponse; principal: Principal; requestId: string }): Promise<void> {
+  return async function responses({
+    req,
+    res,
+    principal,
+    requestId,
+  }: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    principal: Principal;
+    requestId: string;
+  }): Promise<void> {
     const b = parse(body, await readJson(req, maxBodyBytes));
     const request = toRequest(b);
     const stream = b.stream === true;
@@ -249,7 +301,10 @@ function streamRun({ res, run, b }: { res: ServerResponse; run: InferenceRun; b:
     close();
     const id = newId(kind === 'reasoning' ? 'rs_' : 'msg_');
     const index = output.length;
-    const item = kind === 'reasoning' ? { id, type: 'reasoning', summary: [], content: [] } : { id, type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+    const item =
+      kind === 'reasoning'
+        ? { id, type: 'reasoning', summary: [], content: [] }
+        : { id, type: 'message', status: 'in_progress', role: 'assistant', content: [] };
     output.push(item);
     emit('response.output_item.added', { output_index: index, item });
     const part = kind === 'reasoning' ? { type: 'reasoning_text', text: '' } : textPart('');

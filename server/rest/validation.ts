@@ -1,5 +1,5 @@
 /** Turns zod issues into one client-facing sentence that names the offending field. */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { errors, type GatewayError } from '../errors.ts';
 
 function fieldName(path: PropertyKey[]): string {

@@ -6,7 +6,7 @@
 
 export const FAILURES_TO_OPEN = 3;
 
-export type CircuitState = 'closed' | 'open' | 'half-open';
+type CircuitState = 'closed' | 'open' | 'half-open';
 
 export interface Breaker {
   state: CircuitState;

@@ -24,13 +24,13 @@ import { admits, createBreaker, recordFailure, recordSuccess, shouldProbe, type 
 import type { Log } from '../log.ts';
 import { abortError } from '../inference/abort.ts';
 
-export const MAX_FAILOVERS = 2;
+const MAX_FAILOVERS = 2;
 /** A request that waits this long gets its first "queued" notice, then one every QUEUED_NOTICE_EVERY_MS. */
-export const QUEUED_NOTICE_AFTER_MS = 1000;
-export const QUEUED_NOTICE_EVERY_MS = 5000;
+const QUEUED_NOTICE_AFTER_MS = 1000;
+const QUEUED_NOTICE_EVERY_MS = 5000;
 const LATENCY_SAMPLES = 32;
 
-export type ServerState = 'ENABLED' | 'DRAINING' | 'DISABLED';
+type ServerState = 'ENABLED' | 'DRAINING' | 'DISABLED';
 
 export interface LoadedModel {
   name: string;
@@ -162,8 +162,14 @@ export function createScheduler({
       if (s.inFlight >= s.slots) continue;
       const load = s.inFlight / s.slots;
       if (isWarm) {
-        if (load < warmLoad) (warm = s), (warmLoad = load);
-      } else if (load < coldLoad) (cold = s), (coldLoad = load);
+        if (load < warmLoad) {
+          warm = s;
+          warmLoad = load;
+        }
+      } else if (load < coldLoad) {
+        cold = s;
+        coldLoad = load;
+      }
     }
     if (warm) return warm;
     if (!cold) return undefined;
@@ -183,7 +189,7 @@ export function createScheduler({
     const n = ids.length || list.length;
     for (let i = 0; i < n; i++) {
       const s = ids.length ? byId.get(ids[i]) : list[i];
-      if (!s || s.state !== 'ENABLED' || (!ids.length && s.kind !== model.provider)) continue;
+      if (s?.state !== 'ENABLED' || (!ids.length && s.kind !== model.provider)) continue;
       if (admits(s.breaker)) return undefined;
       enabled++;
       if (s.breaker.lastError && (!last || s.breaker.lastError.at > last.at)) last = s.breaker.lastError;
@@ -274,20 +280,19 @@ export function createScheduler({
      * untouched (no generator layer per token). A failure after the first byte is never retried.
      */
     stream(req: InferenceRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-      const slot = this;
       let inner: AsyncIterator<ProviderEvent> | undefined;
       let started = false;
       const first = async (): Promise<IteratorResult<ProviderEvent>> => {
         for (;;) {
           const t0 = Date.now();
-          inner = slot.current.conn.provider.stream(req, signal)[Symbol.asyncIterator]();
+          inner = this.current.conn.provider.stream(req, signal)[Symbol.asyncIterator]();
           try {
             const r = await inner.next();
             started = true;
-            slot.firstByte(t0);
+            this.firstByte(t0);
             return r;
           } catch (err) {
-            if (!slot.failover(err, signal)) throw err;
+            if (!this.failover(err, signal)) throw err;
           }
         }
       };

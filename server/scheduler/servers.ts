@@ -7,7 +7,7 @@ import { publishChange } from '../db/change-feed.ts';
 import type { Upstream, UpstreamState } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 
-export const MAX_PARALLEL = 256;
+const MAX_PARALLEL = 256;
 
 export interface AddServerInput {
   name: string;
@@ -27,7 +27,7 @@ export interface UpdateServerInput {
 const KINDS = new Set(['ollama']);
 
 /** "http://gpu-1:11434/" -> "gpu-1:11434" */
-export function nameFromUrl(url: string): string {
+function nameFromUrl(url: string): string {
   const u = new URL(url);
   return u.host + u.pathname.replace(/\/+$/, '');
 }

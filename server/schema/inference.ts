@@ -4,7 +4,17 @@
  * (rate limit), validation, model rules and usage records.
  */
 import type { InferenceRun } from '../inference/service.ts';
-import { type ChatMessage, type FinishReason as Finish, type InferenceRequest, MAX_MESSAGES, type ProviderEvent, type SamplingOptions, type ToolCall as Call, type ToolDefinition, type Usage } from '../inference/types.ts';
+import {
+  type ChatMessage,
+  type FinishReason as Finish,
+  type InferenceRequest,
+  MAX_MESSAGES,
+  type ProviderEvent,
+  type SamplingOptions,
+  type ToolCall as Call,
+  type ToolDefinition,
+  type Usage,
+} from '../inference/types.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import type { Lifeline } from '../realtime/lifeline.ts';
 import type { QueueObserver } from '../scheduler/scheduler.ts';
@@ -68,7 +78,6 @@ const ToolCall = builder.objectRef<Call>('ToolCall').implement({
     arguments: t.string({ description: 'Its arguments: a JSON object, as text.', resolve: (c) => JSON.stringify(c.arguments) }),
   }),
 });
-
 
 const ChatInput = builder.inputType('ChatInput', {
   description: 'A chat completion request.',
@@ -142,11 +151,28 @@ const CompletionEvent = builder.objectRef<Exclude<EventShape, { kind: 'error' }>
     id: t.exposeID('id', { description: 'The request id (also the usage record id).' }),
     model: t.exposeString('model', { description: 'The model answering.' }),
     delta: t.string({ description: 'New text since the previous event; empty on the final event.', resolve: (e) => (e.kind === 'delta' ? e.text : '') }),
-    thinking: t.string({ description: 'New reasoning since the previous event; empty unless the model is thinking.', resolve: (e) => (e.kind === 'thinking' ? e.text : '') }),
-    toolCalls: t.field({ type: [ToolCall], description: 'Tool calls the model made in this event; usually empty.', resolve: (e) => (e.kind === 'tool_call' ? [e.call] : []) }),
+    thinking: t.string({
+      description: 'New reasoning since the previous event; empty unless the model is thinking.',
+      resolve: (e) => (e.kind === 'thinking' ? e.text : ''),
+    }),
+    toolCalls: t.field({
+      type: [ToolCall],
+      description: 'Tool calls the model made in this event; usually empty.',
+      resolve: (e) => (e.kind === 'tool_call' ? [e.call] : []),
+    }),
     done: t.boolean({ description: 'True on the final event, which is the last one.', resolve: (e) => e.kind === 'done' }),
-    finishReason: t.field({ type: FinishReason, nullable: true, description: 'Why the model stopped; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.finishReason : null) }),
-    usage: t.field({ type: TokenUsage, nullable: true, description: 'Tokens used; on the final event only.', resolve: (e) => (e.kind === 'done' ? e.usage : null) }),
+    finishReason: t.field({
+      type: FinishReason,
+      nullable: true,
+      description: 'Why the model stopped; on the final event only.',
+      resolve: (e) => (e.kind === 'done' ? e.finishReason : null),
+    }),
+    usage: t.field({
+      type: TokenUsage,
+      nullable: true,
+      description: 'Tokens used; on the final event only.',
+      resolve: (e) => (e.kind === 'done' ? e.usage : null),
+    }),
     queuePosition: t.int({
       nullable: true,
       description: 'While every server is busy, before the first token: about how many requests run first, plus one; null on other events.',
@@ -194,20 +220,35 @@ function options(input: SamplingArgs): SamplingOptions {
 /** The same request the REST routes build, with their limits on what the schema cannot express. */
 function chatRequest(input: ChatArgs): InferenceRequest {
   if (!input.model) throw errors.missingModel();
-  if (input.messages.length < 1 || input.messages.length > MAX_MESSAGES) throw errors.invalidRequest(`messages must have between 1 and ${MAX_MESSAGES} entries`);
+  if (input.messages.length < 1 || input.messages.length > MAX_MESSAGES)
+    throw errors.invalidRequest(`messages must have between 1 and ${MAX_MESSAGES} entries`);
   const messages = input.messages.map((m, i): ChatMessage => {
     const out: ChatMessage = { role: m.role.toLowerCase() as ChatMessage['role'], content: m.content };
     if (m.images?.length) out.images = m.images;
-    if (m.toolCalls?.length) out.toolCalls = m.toolCalls.map((c, j) => ({ ...(c.id ? { id: c.id } : {}), name: c.name, arguments: jsonObject(c.arguments, `messages[${i}].toolCalls[${j}].arguments`) }));
+    if (m.toolCalls?.length)
+      out.toolCalls = m.toolCalls.map((c, j) => ({
+        ...(c.id ? { id: c.id } : {}),
+        name: c.name,
+        arguments: jsonObject(c.arguments, `messages[${i}].toolCalls[${j}].arguments`),
+      }));
     if (m.toolName) out.toolName = m.toolName;
     return out;
   });
-  const tools = (input.tools ?? []).map((t, i): ToolDefinition => ({
-    name: t.name,
-    ...(t.description ? { description: t.description } : {}),
-    ...(t.parameters ? { parameters: jsonObject(t.parameters, `tools[${i}].parameters`) } : {}),
-  }));
-  return { kind: 'chat', model: input.model, messages, options: options(input), ...(tools.length ? { tools } : {}), ...(input.think != null ? { think: input.think } : {}) };
+  const tools = (input.tools ?? []).map(
+    (t, i): ToolDefinition => ({
+      name: t.name,
+      ...(t.description ? { description: t.description } : {}),
+      ...(t.parameters ? { parameters: jsonObject(t.parameters, `tools[${i}].parameters`) } : {}),
+    }),
+  );
+  return {
+    kind: 'chat',
+    model: input.model,
+    messages,
+    options: options(input),
+    ...(tools.length ? { tools } : {}),
+    ...(input.think != null ? { think: input.think } : {}),
+  };
 }
 
 function generateRequest(input: GenerateArgs): InferenceRequest {
@@ -232,7 +273,10 @@ async function admit(ctx: GraphQLContext): Promise<void> {
 }
 
 /** Records a refusal (4xx before any run began) in usage, as the REST surfaces do; the service skips what a run recorded. */
-function recordRefusal(ctx: GraphQLContext, { err, request, endpoint, requestId, stream }: { err: unknown; request: InferenceRequest; endpoint: string; requestId: string; stream: boolean }): void {
+function recordRefusal(
+  ctx: GraphQLContext,
+  { err, request, endpoint, requestId, stream }: { err: unknown; request: InferenceRequest; endpoint: string; requestId: string; stream: boolean },
+): void {
   if (!isGatewayError(err) || err.status < 400 || err.status >= 500) return;
   ctx.inference.refused({ principal: ctx.principal, surface: 'graphql', endpoint, requestId, model: request.model, error: err, stream });
 }
@@ -242,9 +286,25 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
   const requestId = newId('cmpl-');
   try {
     await admit(ctx);
-    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: ctx.signal ?? new AbortController().signal, stream: false });
+    const run = service.run({
+      principal: ctx.principal,
+      request,
+      surface: 'graphql',
+      endpoint,
+      requestId,
+      signal: ctx.signal ?? new AbortController().signal,
+      stream: false,
+    });
     const { text, thinking, toolCalls, done } = await run.complete();
-    return { id: run.id, model: run.model.id, text, ...(thinking ? { thinking } : {}), toolCalls: toolCalls ?? [], finishReason: done.finishReason, usage: done.usage };
+    return {
+      id: run.id,
+      model: run.model.id,
+      text,
+      ...(thinking ? { thinking } : {}),
+      toolCalls: toolCalls ?? [],
+      finishReason: done.finishReason,
+      usage: done.usage,
+    };
   } catch (err) {
     noteLimit(ctx, err); // the tokens-per-minute limit
     recordRefusal(ctx, { err, request, endpoint, requestId, stream: false });
@@ -257,7 +317,13 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
  * the upstream request at once rather than waiting for the next token; a failure mid-stream, or the
  * key no longer working (the lifeline), becomes one error result, then the stream ends.
  */
-function events(run: InferenceRun, controller: AbortController, line: Lifeline, queue: QueueNotices, onError: (err: unknown) => void): AsyncIterableIterator<EventShape> {
+function events(
+  run: InferenceRun,
+  controller: AbortController,
+  line: Lifeline,
+  queue: QueueNotices,
+  onError: (err: unknown) => void,
+): AsyncIterableIterator<EventShape> {
   const it = run[Symbol.asyncIterator]();
   let finished = false;
   // The read in progress: a queue notice may come first, and the read is then awaited on the next call.
@@ -363,7 +429,16 @@ async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: 
   else line.signal.addEventListener('abort', onEnd, { once: true });
   try {
     const queue = queueNotices();
-    const run = service.run({ principal: ctx.principal, request, surface: 'graphql', endpoint, requestId, signal: controller.signal, stream: true, queue: queue.observer });
+    const run = service.run({
+      principal: ctx.principal,
+      request,
+      surface: 'graphql',
+      endpoint,
+      requestId,
+      signal: controller.signal,
+      stream: true,
+      queue: queue.observer,
+    });
     return events(run, controller, line, queue, refused);
   } catch (err) {
     line.close();

@@ -6,7 +6,7 @@ import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
 import { builder } from './builder.ts';
 
-export const KeyRole = builder.enumType('KeyRole', {
+const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
   values: {
     ADMIN: { description: 'Manages keys and models, sees all usage, may introspect the schema.' },
@@ -14,7 +14,7 @@ export const KeyRole = builder.enumType('KeyRole', {
   } as const,
 });
 
-export const KeyTier = builder.enumType('KeyTier', {
+const KeyTier = builder.enumType('KeyTier', {
   description: 'The default rate limit of a key, unless it has its own.',
   values: {
     STANDARD: { description: `${TIER_RPM.STANDARD} requests per minute.` },
@@ -22,7 +22,7 @@ export const KeyTier = builder.enumType('KeyTier', {
   } as const,
 });
 
-export const KeyStatus = builder.enumType('KeyStatus', {
+const KeyStatus = builder.enumType('KeyStatus', {
   description: 'Whether a key works now.',
   values: {
     ACTIVE: { description: 'Not revoked and not expired.' },
@@ -45,9 +45,15 @@ export const ApiKey = builder.prismaObject('ApiKey', {
       description: 'The requests-per-minute limit in force: rpmLimit, or the tier default.',
       resolve: (k) => effectiveRpm(k),
     }),
-    weight: t.exposeInt('weight', { nullable: true, description: `Own share of the GPU slots when keys wait; null means the tier's (standard ${TIER_WEIGHT.STANDARD}, premium ${TIER_WEIGHT.PREMIUM}).` }),
+    weight: t.exposeInt('weight', {
+      nullable: true,
+      description: `Own share of the GPU slots when keys wait; null means the tier's (standard ${TIER_WEIGHT.STANDARD}, premium ${TIER_WEIGHT.PREMIUM}).`,
+    }),
     effectiveWeight: t.int({ description: 'The weight in force: weight, or the tier default.', resolve: (k) => effectiveWeight(k) }),
-    maxConcurrent: t.exposeInt('maxConcurrent', { nullable: true, description: 'Most requests of this key running at once (extra ones wait); null means no cap.' }),
+    maxConcurrent: t.exposeInt('maxConcurrent', {
+      nullable: true,
+      description: 'Most requests of this key running at once (extra ones wait); null means no cap.',
+    }),
     allowedModels: t.exposeStringList('allowedModels', { description: 'Model ids this key may use; empty means every active model.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null for never.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When the key was revoked; null if it was not.' }),
@@ -120,7 +126,14 @@ const ApiKeyPage = builder.objectRef<ApiKeyPageShape>('ApiKeyPage').implement({
       description: 'Whether there are keys after this page.',
       resolve: async (page) => {
         if (!page.after) return (await countOf(page)) > page.offset + page.limit;
-        const next = await prisma.apiKey.findMany({ where: page.where, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], cursor: { id: page.after }, skip: 1 + page.limit, take: 1, select: { id: true } });
+        const next = await prisma.apiKey.findMany({
+          where: page.where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          cursor: { id: page.after },
+          skip: 1 + page.limit,
+          take: 1,
+          select: { id: true },
+        });
         return next.length > 0;
       },
     }),
@@ -149,7 +162,8 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
       if (offset < 0) throw errors.invalidRequest('offset must not be negative');
       const after = args.after ? String(args.after) : undefined;
-      if (after && !(await prisma.apiKey.findUnique({ where: { id: after }, select: { id: true } }))) throw errors.invalidRequest('after is not a key id from a previous page');
+      if (after && !(await prisma.apiKey.findUnique({ where: { id: after }, select: { id: true } })))
+        throw errors.invalidRequest('after is not a key id from a previous page');
       return { where: keyFilterWhere(args.filter), limit, offset, after };
     },
   }),

@@ -27,7 +27,7 @@ const ModelDetails = builder.objectRef<DetailsShape>('ModelDetails').implement({
   }),
 });
 
-export const Model = builder.prismaObject('Model', {
+const Model = builder.prismaObject('Model', {
   description: 'A model in the catalogue, with the default parameters used when a request sets none.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The Ollama name, e.g. "llama2:7b"; what requests pass as `model`.' }),
@@ -52,7 +52,8 @@ export const Model = builder.prismaObject('Model', {
     }),
     capabilities: t.stringList({
       nullable: true,
-      description: 'What it can do, as its Ollama server reports it ("completion" means it can chat; also "embedding", "tools", "thinking", "vision"); null when the server could not be asked.',
+      description:
+        'What it can do, as its Ollama server reports it ("completion" means it can chat; also "embedding", "tools", "thinking", "vision"); null when the server could not be asked.',
       resolve: (m, _args, ctx) => modelCapabilities({ upstreams: ctx.upstreams, model: m }),
     }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true, description: 'When a sync last saw it upstream.' }),
@@ -146,7 +147,9 @@ builder.mutationFields((t) => ({
     description: 'Lists every Ollama server’s models now and updates the catalogue (admin).',
     resolve: async (_root, _args, ctx) => {
       const results = await ctx.catalogue.sync();
-      const after = { upstreams: results.map((r) => ({ upstream: r.upstream, ok: r.ok, error: r.error ?? null, seen: r.seen, added: r.added, missing: r.missing })) };
+      const after = {
+        upstreams: results.map((r) => ({ upstream: r.upstream, ok: r.ok, error: r.error ?? null, seen: r.seen, added: r.added, missing: r.missing })),
+      };
       await recordAudit({ actor: ctx.actor, action: 'models.sync', targetType: 'catalogue', after }, ctx.log);
       return { results, models: ctx.catalogue.list({ includeInactive: true }) };
     },

@@ -54,7 +54,7 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)];
 };
 
-export const Upstream = builder.objectRef<ServerEntry>('Upstream').implement({
+const Upstream = builder.objectRef<ServerEntry>('Upstream').implement({
   description: 'An upstream model server, with what the gateway knows about it right now.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The server id.' }),
@@ -72,15 +72,28 @@ export const Upstream = builder.objectRef<ServerEntry>('Upstream').implement({
     consecutiveFailures: t.int({ description: 'Failures since it last answered.', resolve: (s) => s.breaker.failures }),
     version: t.string({ nullable: true, description: 'What /api/version said; null before the first probe.', resolve: (s) => s.version }),
     listedModels: t.stringList({ description: 'Models it lists (/api/tags, at the last sync).', resolve: (s, _a, ctx) => listedBy(ctx.catalogue, s.id) }),
-    loadedModels: t.field({ type: [LoadedModelRef], description: 'Models in its memory (/api/ps, and what the gateway just sent it).', resolve: (s) => [...s.loaded.values()] }),
+    loadedModels: t.field({
+      type: [LoadedModelRef],
+      description: 'Models in its memory (/api/ps, and what the gateway just sent it).',
+      resolve: (s) => [...s.loaded.values()],
+    }),
     inFlight: t.exposeInt('inFlight', { description: 'The gateway’s requests running on it now.' }),
     queueLength: t.int({
       description: 'Requests waiting in the gateway for a model it lists.',
       resolve: (s, _a, ctx) => listedBy(ctx.catalogue, s.id).reduce((n, id) => n + ctx.upstreams.scheduler.waitingFor(id), 0),
     }),
-    recentLatencyMs: t.int({ nullable: true, description: 'Median time to first byte of its recent requests (ms); null before any.', resolve: (s) => median(s.latencies) }),
+    recentLatencyMs: t.int({
+      nullable: true,
+      description: 'Median time to first byte of its recent requests (ms); null before any.',
+      resolve: (s) => median(s.latencies),
+    }),
     lastError: t.field({ type: UpstreamError, nullable: true, description: 'Its last failure; null if none.', resolve: (s) => s.breaker.lastError }),
-    lastProbeAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was last probed.', resolve: (s) => (s.lastProbeAt === null ? null : new Date(s.lastProbeAt)) }),
+    lastProbeAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was last probed.',
+      resolve: (s) => (s.lastProbeAt === null ? null : new Date(s.lastProbeAt)),
+    }),
   }),
 });
 
@@ -149,7 +162,13 @@ builder.mutationFields((t) => ({
     description: 'Changes a server’s name, URL, slots or state (admin).',
     args: { input: t.arg({ type: UpdateUpstreamInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const row = await updateServer({ id: String(input.id), name: input.name ?? undefined, url: input.url ?? undefined, parallel: input.parallel, state: input.state ?? undefined });
+      const row = await updateServer({
+        id: String(input.id),
+        name: input.name ?? undefined,
+        url: input.url ?? undefined,
+        parallel: input.parallel,
+        state: input.state ?? undefined,
+      });
       return applied(ctx.upstreams, ctx.catalogue, row.id, { sync: input.url != null || input.state === 'ENABLED' });
     },
   }),

@@ -11,7 +11,7 @@ import type { UsageInput } from '../usage/recorder.ts';
 import { builder } from './builder.ts';
 import { ApiKey } from './keys.ts';
 
-export const UsageRecord = builder.prismaObject('UsageRecord', {
+const UsageRecord = builder.prismaObject('UsageRecord', {
   description: 'One request that reached a model, successful or not.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The request id.' }),
@@ -40,7 +40,7 @@ export const UsageRecord = builder.prismaObject('UsageRecord', {
   }),
 });
 
-export const UsageTotals = builder.objectRef<Agg>('UsageTotals').implement({
+const UsageTotals = builder.objectRef<Agg>('UsageTotals').implement({
   description: 'Counts and averages over a set of requests.',
   fields: (t) => ({
     requests: t.exposeInt('requests', { description: 'How many requests.' }),
@@ -97,12 +97,12 @@ const UsagePoint = builder.objectRef<Point>('UsagePoint').implement({
   }),
 });
 
-export const UsageInterval = builder.enumType('UsageInterval', {
+const UsageInterval = builder.enumType('UsageInterval', {
   description: 'The size of a time-series bucket (UTC).',
   values: { HOUR: { description: 'One bucket per hour.' }, DAY: { description: 'One bucket per day.' } } as const,
 });
 
-export const UsageFilter = builder.inputType('UsageFilter', {
+const UsageFilter = builder.inputType('UsageFilter', {
   description: 'Which requests a report covers; every field is optional and they combine with AND.',
   fields: (t) => ({
     from: t.field({ type: 'DateTime', description: 'Requests that started at or after this time.' }),
@@ -160,7 +160,7 @@ builder.prismaObjectField('ApiKey', 'usage', (t) =>
 );
 
 /** A record as the recorder hands it over, in the shape of a stored one. */
-export function toUsageRow(rec: UsageInput): UsageRow {
+function toUsageRow(rec: UsageInput): UsageRow {
   return { ...rec, error: rec.error ?? null, ttftMs: rec.ttftMs ?? null, queueWaitMs: rec.queueWaitMs ?? null, upstream: rec.upstream ?? null };
 }
 

@@ -123,7 +123,23 @@ export async function createUsageRecorder({
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[], $14::int[], $15::text[])
          AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c, q, up)
        ON CONFLICT ("id") DO NOTHING`,
-      [col('id'), col('apiKeyId'), col('model'), col('surface'), col('endpoint'), col('status'), col('error'), col('stream'), col('promptTokens'), col('completionTokens'), col('latencyMs'), col('ttftMs'), col('createdAt'), col('queueWaitMs'), col('upstream')],
+      [
+        col('id'),
+        col('apiKeyId'),
+        col('model'),
+        col('surface'),
+        col('endpoint'),
+        col('status'),
+        col('error'),
+        col('stream'),
+        col('promptTokens'),
+        col('completionTokens'),
+        col('latencyMs'),
+        col('ttftMs'),
+        col('createdAt'),
+        col('queueWaitMs'),
+        col('upstream'),
+      ],
     );
   };
 
@@ -138,7 +154,7 @@ export async function createUsageRecorder({
       });
     }
     if (!refused.length) return;
-    await appendFile(rejectedFile, refused.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    await appendFile(rejectedFile, `${refused.map((r) => JSON.stringify(r)).join('\n')}\n`);
     log.error({ records: refused.length, file: rejectedFile }, 'the database refused some usage records; kept on disk');
   };
 
@@ -175,7 +191,7 @@ export async function createUsageRecorder({
       if (!queue.length) return;
       const rows = queue;
       queue = [];
-      const text = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const text = Buffer.from(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
       try {
         await appendFile(spoolFile, text);
       } catch (err) {
@@ -270,7 +286,11 @@ export async function createUsageRecorder({
         })
         .catch((err) => {
           failures++;
-          if (failures === 1) log.warn({ err: (err as Error).message, spooled: segments.reduce((n, s) => n + s.bytes, 0) }, 'usage write failed; records stay in the spool and are retried');
+          if (failures === 1)
+            log.warn(
+              { err: (err as Error).message, spooled: segments.reduce((n, s) => n + s.bytes, 0) },
+              'usage write failed; records stay in the spool and are retried',
+            );
           throw err;
         })
         .finally(() => {
@@ -325,7 +345,7 @@ export async function createUsageRecorder({
   const spoolNow = () => {
     if (!queue.length) return;
     try {
-      appendFileSync(spoolFile, queue.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      appendFileSync(spoolFile, `${queue.map((r) => JSON.stringify(r)).join('\n')}\n`);
       queue = [];
     } catch {
       // nothing more can be done while exiting
@@ -379,13 +399,19 @@ export async function createUsageRecorder({
         (async () => {
           await writing?.catch(() => {});
           await drain();
-        })().then(() => 'ok' as const, () => 'failed' as const),
+        })().then(
+          () => 'ok' as const,
+          () => 'failed' as const,
+        ),
         deadline,
       ]);
       clearTimeout(timer);
       if (result !== 'ok') {
         const bytes = segments.reduce((n, s) => n + s.bytes, 0);
-        log.error({ bytes, spoolFile, reason: result === 'late' ? 'database too slow' : 'database unavailable' }, 'usage records not yet written stay in the spool; they are written when the database answers again');
+        log.error(
+          { bytes, spoolFile, reason: result === 'late' ? 'database too slow' : 'database unavailable' },
+          'usage records not yet written stay in the spool; they are written when the database answers again',
+        );
         if (diskFailed && queue.length) log.error({ records: queue.length }, 'usage records lost: neither the database nor the spool would take them');
       }
       release();
@@ -439,7 +465,10 @@ async function claimSpool({ file, log }: { file: string; log: Logger }): Promise
   }
   await closeTornLine(file);
   const dir = path.dirname(file);
-  const base = path.basename(file).replace(/\.ndjson$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const base = path
+    .basename(file)
+    .replace(/\.ndjson$/, '')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const name of await readdir(dir)) {
     const m = new RegExp(`^${base}-(\\d+)\\.ndjson$`).exec(name);
     if (!m || alive(Number(m[1]))) continue;

@@ -23,7 +23,12 @@ type DocOrString<T, V> = TypedDocumentNode<T, V> | string;
 const source = (doc: DocOrString<any, any>) => (typeof doc === 'string' ? doc : print(doc));
 
 /** POSTs one operation to /graphql. `key: null` sends no Authorization header. */
-export async function gqlHttp<T, V>(gw: TestGateway, doc: DocOrString<T, V>, variables?: V, { key = gw.adminKey }: { key?: string | null } = {}): Promise<GqlResponse<T>> {
+export async function gqlHttp<T, V>(
+  gw: TestGateway,
+  doc: DocOrString<T, V>,
+  variables?: V,
+  { key = gw.adminKey }: { key?: string | null } = {},
+): Promise<GqlResponse<T>> {
   const res = await gw.request('/graphql', { method: 'POST', key, json: { query: source(doc), variables } });
   return { status: res.status, headers: res.headers, body: (await res.json()) as GqlResponse<T>['body'] };
 }
@@ -39,7 +44,12 @@ export async function gqlSse<T, V>(
   gw: TestGateway,
   doc: DocOrString<T, V>,
   variables: V,
-  { key = gw.adminKey, signal, onResult, onResponse }: { key?: string | null; signal?: AbortSignal; onResult?: (r: FormattedExecutionResult<T, unknown>) => void; onResponse?: (res: Response) => void } = {},
+  {
+    key = gw.adminKey,
+    signal,
+    onResult,
+    onResponse,
+  }: { key?: string | null; signal?: AbortSignal; onResult?: (r: FormattedExecutionResult<T, unknown>) => void; onResponse?: (res: Response) => void } = {},
 ) {
   const res = await gw.request('/graphql', { method: 'POST', key, json: { query: source(doc), variables }, headers: { accept: 'text/event-stream' }, signal });
   onResponse?.(res);
@@ -54,7 +64,11 @@ export async function gqlSse<T, V>(
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n');
       if (event === 'complete') completed = true;
       else if (data) {
         const r = JSON.parse(data) as FormattedExecutionResult<T, unknown>;
@@ -80,7 +94,7 @@ export function wsClient(gw: TestGateway, key: string | null = gw.adminKey): WsC
   let resolveClosed!: (v: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (resolveClosed = r));
   const client = createClient({
-    url: gw.url.replace(/^http/, 'ws') + '/graphql',
+    url: `${gw.url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: false,

@@ -23,7 +23,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `details` as /api/tags, /api/ps and /api/show return it. */
-export interface EmulatedModelDetails {
+interface EmulatedModelDetails {
   parent_model: string;
   format: string;
   family: string;
@@ -49,7 +49,7 @@ export interface EmulatedModel {
 }
 
 /** A chat message as Ollama takes it (docs/api.md): tool calls on assistant messages, `tool_name` on tool results. */
-export interface EmulatedMessage {
+interface EmulatedMessage {
   role: string;
   content: string;
   thinking?: string;
@@ -59,12 +59,12 @@ export interface EmulatedMessage {
 }
 
 /** A tool call as Ollama sends and takes it: arguments are an object, not a JSON string. */
-export interface EmulatedToolCall {
+interface EmulatedToolCall {
   function: { index?: number; name: string; arguments: Record<string, unknown> };
 }
 
 /** What a reply function gets to decide the answer of /api/chat or /api/generate. */
-export interface ReplyContext {
+interface ReplyContext {
   kind: 'chat' | 'generate';
   /** The model name as the request spelled it. */
   model: string;
@@ -84,7 +84,7 @@ export interface ReplyContext {
 }
 
 /** Knobs that change how the emulator answers. */
-export interface EmulatorBehavior {
+interface EmulatorBehavior {
   /**
    * The answer: a string (split into word tokens with {@link splitIntoTokens}, one chunk each) or
    * the exact tokens. Default: `You said: <last user message | prompt>`.
@@ -180,7 +180,7 @@ export interface OllamaEmulatorOptions {
  * Ollama's capacity: `parallel` generations/embeddings at once (OLLAMA_NUM_PARALLEL), then a FIFO of
  * `maxQueue` (OLLAMA_MAX_QUEUE), then 503 "server busy". A model not loaded takes `loadDelayMs` first.
  */
-export interface EmulatedCapacity {
+interface EmulatedCapacity {
   parallel: number;
   maxQueue: number;
   loadDelayMs: number;
@@ -446,12 +446,15 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       }
       res.once('close', releaseSlot);
       const name = record.model && findModel(record.model)?.name;
-      if (name && !((loaded.get(normalizeName(name)) ?? 0) > Date.now()) && capacity.loadDelayMs > 0 && !(await pause(capacity.loadDelayMs, stop.signal))) return;
+      if (name && !((loaded.get(normalizeName(name)) ?? 0) > Date.now()) && capacity.loadDelayMs > 0 && !(await pause(capacity.loadDelayMs, stop.signal)))
+        return;
     }
     if (behavior.headersDelayMs > 0 && !(await pause(behavior.headersDelayMs, stop.signal))) return;
     const fail = takeFailure(record.model);
     if (fail) {
-      return fail.body !== undefined ? sendText(res, fail.status, fail.body, record) : sendJson(res, fail.status, { error: fail.error ?? 'emulated failure' }, record);
+      return fail.body !== undefined
+        ? sendText(res, fail.status, fail.body, record)
+        : sendJson(res, fail.status, { error: fail.error ?? 'emulated failure' }, record);
     }
     if (record.method === 'POST') {
       if (bodyError !== undefined) return sendJson(res, 400, { error: `invalid JSON: ${bodyError}` }, record);
@@ -479,8 +482,7 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
   const ROUTES: Record<string, (args: RouteArgs) => Promise<void> | void> = {
     'GET /api/version': ({ res, record }) => sendJson(res, 200, { version }, record),
 
-    'GET /api/tags': ({ res, record }) =>
-      sendJson(res, 200, { models: [...models.values()].map((m) => describeModel(m)) }, record),
+    'GET /api/tags': ({ res, record }) => sendJson(res, 200, { models: [...models.values()].map((m) => describeModel(m)) }, record),
 
     'GET /api/ps': ({ res, record }) => {
       const now = Date.now();
@@ -601,13 +603,28 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
 
     const options: Record<string, unknown> = body.options ?? {};
     const system: string | undefined = typeof body.system === 'string' ? body.system : undefined;
-    const ctx: ReplyContext = { kind, model: body.model, messages, prompt, system, options, body, tools, ...(body.think !== undefined ? { think: body.think } : {}) };
+    const ctx: ReplyContext = {
+      kind,
+      model: body.model,
+      messages,
+      prompt,
+      system,
+      options,
+      body,
+      tools,
+      ...(body.think !== undefined ? { think: body.think } : {}),
+    };
     const calls = tools.length > 0 ? (behavior.toolCalls(ctx) ?? []) : [];
     const toolCalls: EmulatedToolCall[] = calls.map((fn, index) => ({ function: { index, ...fn } }));
     const thought = thinks ? behavior.thinking(ctx) : [];
     const thinkingTokens = typeof thought === 'string' ? splitIntoTokens(thought) : thought;
     // A model that calls tools says nothing else; a JSON schema format gets an answer that fits it.
-    const reply = toolCalls.length > 0 ? [] : isSchema(body.format) && behavior.reply === DEFAULT_BEHAVIOR.reply ? JSON.stringify(valueFor(body.format, prompt)) : behavior.reply(ctx);
+    const reply =
+      toolCalls.length > 0
+        ? []
+        : isSchema(body.format) && behavior.reply === DEFAULT_BEHAVIOR.reply
+          ? JSON.stringify(valueFor(body.format, prompt))
+          : behavior.reply(ctx);
     const planned = typeof reply === 'string' ? splitIntoTokens(reply) : reply;
     const { tokens, doneReason } = limitTokens({ tokens: planned, options });
     const extraTokens = thinkingTokens.length + toolCalls.length * TOOL_CALL_TOKENS;
@@ -619,7 +636,8 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       prompt_eval_count: promptTokens,
       eval_count: contentTokens + extraTokens,
     });
-    const context = kind === 'generate' && body.raw !== true ? (n: number) => ({ context: Array.from({ length: promptTokens + n }, (_, i) => i + 1) }) : () => ({});
+    const context =
+      kind === 'generate' && body.raw !== true ? (n: number) => ({ context: Array.from({ length: promptTokens + n }, (_, i) => i + 1) }) : () => ({});
     const piece = (text: string, extra: { thinking?: string; tool_calls?: EmulatedToolCall[] } = {}) => {
       const more = { ...(extra.thinking ? { thinking: extra.thinking } : {}), ...(extra.tool_calls?.length ? { tool_calls: extra.tool_calls } : {}) };
       return kind === 'chat' ? { message: { role: 'assistant', content: text, ...more } } : { response: text, ...more };
@@ -667,7 +685,11 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       return false;
     };
     // Like Ollama: the reasoning streams first, then the answer, then the calls in one chunk.
-    const pieces = [...thinkingTokens.map((t) => piece('', { thinking: t })), ...tokens.map((t) => piece(t)), ...(toolCalls.length ? [piece('', { tool_calls: toolCalls })] : [])];
+    const pieces = [
+      ...thinkingTokens.map((t) => piece('', { thinking: t })),
+      ...tokens.map((t) => piece(t)),
+      ...(toolCalls.length ? [piece('', { tool_calls: toolCalls })] : []),
+    ];
     for (const p of pieces) {
       if (behavior.tokenDelayMs > 0 && !(await pause(behavior.tokenDelayMs, signal))) return;
       if (signal.aborted || (await failNow(false))) return;
@@ -676,7 +698,15 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       if (!write(`${JSON.stringify(chunk)}\n`) && !(await drained(res, signal))) return;
     }
     if (signal.aborted || (await failNow(true))) return;
-    const final = { ...base, created_at: new Date().toISOString(), ...piece(''), done: true, done_reason: doneReason, ...context(tokens.length), ...stats(tokens.length) };
+    const final = {
+      ...base,
+      created_at: new Date().toISOString(),
+      ...piece(''),
+      done: true,
+      done_reason: doneReason,
+      ...context(tokens.length),
+      ...stats(tokens.length),
+    };
     // Like Ollama (Go flushes each line, then ends the chunked body), the end arrives after the final line.
     write(`${JSON.stringify(final)}\n`);
     await Promise.race([flushed, pause(1_000, signal)]);
@@ -699,7 +729,11 @@ export async function startOllamaEmulator(opts: OllamaEmulatorOptions = {}): Pro
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`Ollama emulator: no matching request within ${timeoutMs} ms (received: ${requests.map((r) => `${r.method} ${r.path}${r.aborted ? ' [aborted]' : ''}`).join(', ') || 'none'})`));
+        reject(
+          new Error(
+            `Ollama emulator: no matching request within ${timeoutMs} ms (received: ${requests.map((r) => `${r.method} ${r.path}${r.aborted ? ' [aborted]' : ''}`).join(', ') || 'none'})`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);

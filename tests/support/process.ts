@@ -19,7 +19,12 @@ export interface GatewayProcess {
 
 export async function spawnGateway(env: Record<string, string>, { timeoutMs = 30_000 } = {}): Promise<GatewayProcess> {
   // detached: its own process group, so a group signal reaches it and not vitest.
-  const child = spawn(process.execPath, [...node, 'server/main.ts'], { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...node, 'server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

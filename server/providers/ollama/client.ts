@@ -11,7 +11,18 @@
 import { Agent, type Dispatcher } from 'undici';
 import { errors, isGatewayError } from '../../errors.ts';
 import { NdjsonLineTooLongError, NdjsonParseError, parseNdjson } from '../ndjson.ts';
-import type { OllamaChatBody, OllamaGenerateBody, OllamaChatChunk, OllamaGenerateChunk, OllamaTagsResponse, OllamaPsResponse, OllamaShowResponse, OllamaVersionResponse, OllamaEmbedBody, OllamaEmbedResponse } from './wire.ts';
+import type {
+  OllamaChatBody,
+  OllamaGenerateBody,
+  OllamaChatChunk,
+  OllamaGenerateChunk,
+  OllamaTagsResponse,
+  OllamaPsResponse,
+  OllamaShowResponse,
+  OllamaVersionResponse,
+  OllamaEmbedBody,
+  OllamaEmbedResponse,
+} from './wire.ts';
 import type { Log } from '../../log.ts';
 import { abortError } from '../../inference/abort.ts';
 
@@ -33,7 +44,7 @@ export interface OllamaClientOptions {
   log?: FailureLog;
 }
 
-export interface CallOptions {
+interface CallOptions {
   /** Aborting closes the upstream request; the call then rejects with an AbortError. */
   signal?: AbortSignal;
 }
@@ -228,16 +239,18 @@ export function createOllamaClient({
     tags: ({ signal } = {}) => json<OllamaTagsResponse>({ method: 'GET', path: '/api/tags', signal }),
     version: ({ signal } = {}) => json<OllamaVersionResponse>({ method: 'GET', path: '/api/version', signal }),
     ps: ({ signal } = {}) => json<OllamaPsResponse>({ method: 'GET', path: '/api/ps', signal }),
-    show: ({ model, verbose, signal }) =>
-      json<OllamaShowResponse>({ method: 'POST', path: '/api/show', body: { model, verbose }, model, signal }),
+    show: ({ model, verbose, signal }) => json<OllamaShowResponse>({ method: 'POST', path: '/api/show', body: { model, verbose }, model, signal }),
     chat: (body, { signal } = {}) => stream<OllamaChatChunk>({ path: '/api/chat', body, model: body.model, signal }),
     generate: (body, { signal } = {}) => stream<OllamaGenerateChunk>({ path: '/api/generate', body, model: body.model, signal }),
     chatOnce: (body, { signal } = {}) =>
-      json<unknown>({ method: 'POST', path: '/api/chat', body: { ...body, stream: false }, model: body.model, signal }).then((r) => once<OllamaChatChunk>(r, '/api/chat')),
+      json<unknown>({ method: 'POST', path: '/api/chat', body: { ...body, stream: false }, model: body.model, signal }).then((r) =>
+        once<OllamaChatChunk>(r, '/api/chat'),
+      ),
     generateOnce: (body, { signal } = {}) =>
-      json<unknown>({ method: 'POST', path: '/api/generate', body: { ...body, stream: false }, model: body.model, signal }).then((r) => once<OllamaGenerateChunk>(r, '/api/generate')),
-    embed: (body, { signal } = {}) =>
-      json<OllamaEmbedResponse>({ method: 'POST', path: '/api/embed', body, model: body.model, signal }),
+      json<unknown>({ method: 'POST', path: '/api/generate', body: { ...body, stream: false }, model: body.model, signal }).then((r) =>
+        once<OllamaGenerateChunk>(r, '/api/generate'),
+      ),
+    embed: (body, { signal } = {}) => json<OllamaEmbedResponse>({ method: 'POST', path: '/api/embed', body, model: body.model, signal }),
     close: () => agent.close(),
   };
 
@@ -345,7 +358,19 @@ const NETWORK_FAILURES: Record<string, string> = {
  * Every failure becomes a GatewayError whose message names no address, port or host (the detail stays
  * in `cause`, for the log), except an abort by the caller's signal, which stays an AbortError.
  */
-function mapFailure({ err, signal, phase, timeouts, clean }: { err: unknown; signal?: AbortSignal; phase: Phase; timeouts: Timeouts; clean: (text: string) => string }): unknown {
+function mapFailure({
+  err,
+  signal,
+  phase,
+  timeouts,
+  clean,
+}: {
+  err: unknown;
+  signal?: AbortSignal;
+  phase: Phase;
+  timeouts: Timeouts;
+  clean: (text: string) => string;
+}): unknown {
   if (signal?.aborted) return abortError(signal);
   if (isGatewayError(err)) return err;
   if (err instanceof NdjsonLineTooLongError) return errors.upstreamTooLarge(err.limit, err);

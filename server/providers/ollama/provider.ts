@@ -9,7 +9,18 @@
  *   if (event.type === 'delta') process.stdout.write(event.text);
  * }
  */
-import type { ChatMessage, ChatRequest, Completion, EmbedRequest, EmbedResult, GenerateRequest, Provider, ProviderEvent, SamplingOptions, ToolCall } from '../../inference/types.ts';
+import type {
+  ChatMessage,
+  ChatRequest,
+  Completion,
+  EmbedRequest,
+  EmbedResult,
+  GenerateRequest,
+  Provider,
+  ProviderEvent,
+  SamplingOptions,
+  ToolCall,
+} from '../../inference/types.ts';
 import type { OllamaClient } from './client.ts';
 import type { OllamaOptions, OllamaToolCall, OllamaMessage, OllamaChatBody, OllamaGenerateBody, OllamaFinalStats } from './wire.ts';
 
@@ -73,7 +84,7 @@ export function createOllamaProvider({ client }: { client: OllamaClient }): Prov
 }
 
 /** Maps the gateway's sampling options to Ollama's `options`; undefined when none is set. */
-export function toOllamaOptions(options: SamplingOptions): OllamaOptions | undefined {
+function toOllamaOptions(options: SamplingOptions): OllamaOptions | undefined {
   const out: OllamaOptions = {};
   if (options.temperature !== undefined) out.temperature = options.temperature;
   if (options.topP !== undefined) out.top_p = options.topP;
@@ -110,7 +121,7 @@ function fromOllamaToolCall(call: OllamaToolCall): ToolCall {
   };
 }
 
-export function toChatBody(req: ChatRequest): OllamaChatBody {
+function toChatBody(req: ChatRequest): OllamaChatBody {
   const body: OllamaChatBody = {
     model: req.model,
     messages: req.messages.map(toOllamaMessage),
@@ -123,7 +134,7 @@ export function toChatBody(req: ChatRequest): OllamaChatBody {
   return body;
 }
 
-export function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
+function toGenerateBody(req: GenerateRequest): OllamaGenerateBody {
   return {
     model: req.model,
     prompt: req.prompt,

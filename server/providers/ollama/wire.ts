@@ -18,7 +18,7 @@ export interface OllamaToolCall {
   function: { index?: number; name: string; arguments: Record<string, unknown> };
 }
 
-export interface OllamaTool {
+interface OllamaTool {
   type: 'function';
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
 }
@@ -87,7 +87,7 @@ export interface OllamaGenerateChunk extends OllamaFinalStats {
   context?: number[];
 }
 
-export interface OllamaModelDetails {
+interface OllamaModelDetails {
   parent_model?: string;
   format?: string;
   family?: string;
@@ -96,7 +96,7 @@ export interface OllamaModelDetails {
   quantization_level?: string;
 }
 
-export interface OllamaModel {
+interface OllamaModel {
   name: string;
   model: string;
   modified_at: string;
@@ -109,7 +109,7 @@ export interface OllamaTagsResponse {
   models: OllamaModel[];
 }
 
-export interface OllamaRunningModel {
+interface OllamaRunningModel {
   name: string;
   model: string;
   size: number;
