@@ -192,6 +192,8 @@ export async function createCatalogue({
     return result;
   };
 
+  // Whether each server answered its last sync, so that only changes are logged.
+  const reachable = new Map<string, boolean>();
   // A sync asked for while one runs gets a fresh one after it (the running one may predate a new server).
   let again: Promise<SyncResult[]> | undefined;
   const sync = (): Promise<SyncResult[]> => {
@@ -209,9 +211,17 @@ export async function createCatalogue({
         // A model no server lists any more is unavailable (a server that could not be reached keeps its rows).
         await prisma.model.updateMany({ where: { provider: 'ollama', available: true, servers: { none: {} } }, data: { available: false } });
         await reload();
+        // Logged when something changes (a server goes down or comes back, models come or go), not every interval.
         for (const r of results) {
-          if (r.ok) log.info({ upstream: r.upstream, models: r.seen, added: r.added, missing: r.missing }, 'synced models from Ollama');
-          else log.warn({ upstream: r.upstream, error: r.error }, 'could not reach Ollama to sync models; will retry');
+          const was = reachable.get(r.upstream);
+          reachable.set(r.upstream, r.ok);
+          if (r.ok && (was !== true || r.added.length || r.missing.length)) {
+            log.info(
+              { upstream: r.upstream, models: r.seen, added: r.added, missing: r.missing },
+              was === false ? 'Ollama reachable again; synced models' : 'synced models from Ollama',
+            );
+          } else if (!r.ok && was !== false)
+            log.warn({ upstream: r.upstream, error: r.error }, 'could not reach Ollama to sync models; will retry (logged again when it answers)');
         }
         if (results.some((r) => r.added.length || r.missing.length)) await publishChange({ kind: 'model', id: '*' }).catch(() => {});
         return results;
