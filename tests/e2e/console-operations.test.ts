@@ -142,6 +142,8 @@ describe('admin console: operations', () => {
     const dialog = page.getByRole('dialog', { name: 'Revoke key' });
     await expect.poll(() => dialog.getByRole('alert').first().textContent()).toContain('This is the key you are signed in with');
     expect(await dialog.getByRole('button', { name: 'Revoke my own key' }).isVisible()).toBe(true);
+    // Focus starts on the safe choice, not on the destructive button.
+    expect(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
     await screenshot(page, 'ops-revoke-own-key');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -180,7 +182,7 @@ describe('admin console: operations', () => {
     const label = page.locator('.u-legend .u-label', { hasText: MODEL }).first();
     await label.waitFor();
     expect(await label.evaluate((el) => getComputedStyle(el).textTransform)).toBe('none');
-    expect(await label.innerText()).toBe(MODEL);
+    expect(await label.textContent()).toBe(MODEL);
   });
 
   it('lists admin actions in the audit log, with filters', async () => {

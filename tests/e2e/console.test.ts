@@ -219,7 +219,10 @@ describe('admin console', () => {
 
   it('offers only chat models, sends an attached image and think, and shows the thinking collapsed', async () => {
     await page.getByRole('link', { name: 'Playground' }).click();
-    const offered = await page.getByLabel('Model').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const offered = await page
+      .getByLabel('Model')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     // The embedding model cannot chat (its /api/show capabilities say so): it is not offered.
     expect(offered).toContain(CAPABLE_MODEL.name);
     expect(offered).not.toContain('nomic-embed-text:latest');
@@ -288,7 +291,10 @@ describe('admin console', () => {
     await gq.locator('.graphiql-container').first().waitFor({ timeout: 20_000 });
     await expect.poll(() => gq.getByText('Authorization').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // The schema loaded with the key: the docs explorer lists the root types.
-    await gq.locator('.graphiql-container').getByRole('button', { name: /Show Documentation Explorer/i }).click();
+    await gq
+      .locator('.graphiql-container')
+      .getByRole('button', { name: /Show Documentation Explorer/i })
+      .click();
     await gq.getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
     await screenshot(gq, '11-graphiql');
     expect(refused).toEqual([]);

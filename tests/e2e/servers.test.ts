@@ -98,7 +98,10 @@ describe('console servers page', () => {
     const keyRow = page.getByRole('row', { name: /batch job/ });
     await keyRow.waitFor();
     expect(await keyRow.textContent()).toContain('weight 3 (own) · 2 at once');
-    expect(await prisma.apiKey.findFirst({ where: { name: 'batch job' }, select: { weight: true, maxConcurrent: true } })).toEqual({ weight: 3, maxConcurrent: 2 });
+    expect(await prisma.apiKey.findFirst({ where: { name: 'batch job' }, select: { weight: true, maxConcurrent: true } })).toEqual({
+      weight: 3,
+      maxConcurrent: 2,
+    });
     expect(problems).toEqual([]);
   });
 });

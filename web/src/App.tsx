@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Provider } from 'urql';
 import { createConsoleClient } from './client.ts';
 import { Layout } from './components/Layout.tsx';
@@ -40,7 +40,13 @@ export function App() {
   }, []);
 
   const consoleClient = useMemo(
-    () => (session ? createConsoleClient({ key: session.key, onAuthError: () => signOut('The gateway no longer accepts this admin key (revoked, expired or rotated). Sign in again.') }) : null),
+    () =>
+      session
+        ? createConsoleClient({
+            key: session.key,
+            onAuthError: () => signOut('The gateway no longer accepts this admin key (revoked, expired or rotated). Sign in again.'),
+          })
+        : null,
     [session, signOut],
   );
   useEffect(() => () => consoleClient?.close(), [consoleClient]);
@@ -62,7 +68,7 @@ export function App() {
     );
   }
 
-  let page;
+  let page: ReactNode;
   switch (route) {
     case '':
       page = <OverviewPage />;

@@ -17,7 +17,7 @@ export interface ConsoleClient {
   close(): void;
 }
 
-export function graphqlUrl(): string {
+function graphqlUrl(): string {
   return new URL('/graphql', window.location.origin).toString();
 }
 

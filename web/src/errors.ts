@@ -1,7 +1,7 @@
 /** Turns what urql, fetch and graphql-ws report into one sentence a person can act on. */
 import type { CombinedError } from '@urql/core';
 
-export type ErrorKind = 'auth' | 'forbidden' | 'rate-limit' | 'network' | 'invalid' | 'other';
+type ErrorKind = 'auth' | 'forbidden' | 'rate-limit' | 'network' | 'invalid' | 'other';
 
 export interface Problem {
   kind: ErrorKind;
@@ -51,7 +51,8 @@ export function describeError(error: CombinedError | Error | unknown): Problem {
       return { kind: 'rate-limit', message: `Rate limited${typeof retry === 'number' ? `: try again in ${retry} s` : ''}. ${first ?? ''}`.trim() };
     }
     if (code === 'FORBIDDEN' || code === 'MODEL_NOT_ALLOWED') return { kind: 'forbidden', message: first ?? 'This key may not do that.' };
-    if (code === 'BAD_USER_INPUT' || code === 'INVALID_REQUEST' || code === 'INVALID_FIELD' || code === 'GRAPHQL_VALIDATION_FAILED') return { kind: 'invalid', message: first ?? 'The request was invalid.' };
+    if (code === 'BAD_USER_INPUT' || code === 'INVALID_REQUEST' || code === 'INVALID_FIELD' || code === 'GRAPHQL_VALIDATION_FAILED')
+      return { kind: 'invalid', message: first ?? 'The request was invalid.' };
     if (first) return { kind: 'other', message: first };
     const net = e.networkError as unknown;
     if (isClose(net)) return { kind: 'network', message: `The live connection closed (${net.code}${net.reason ? `: ${net.reason}` : ''}).` };

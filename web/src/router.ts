@@ -4,7 +4,9 @@ import { useSyncExternalStore } from 'react';
 export const BASE = '/admin';
 
 const listeners = new Set<() => void>();
-const notify = () => listeners.forEach((l) => l());
+const notify = () => {
+  for (const l of listeners) l();
+};
 window.addEventListener('popstate', notify);
 
 function subscribe(listener: () => void) {
@@ -13,7 +15,7 @@ function subscribe(listener: () => void) {
 }
 
 /** The path below /admin, without a trailing slash: '' for the overview, '/api-keys', ... */
-export function currentRoute(): string {
+function currentRoute(): string {
   const p = window.location.pathname;
   const rest = p.startsWith(BASE) ? p.slice(BASE.length) : p;
   return rest.replace(/\/+$/, '');

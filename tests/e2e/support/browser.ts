@@ -21,11 +21,19 @@ const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WEB = path.join(ROOT, 'web');
 const DIST_INDEX = path.join(WEB, 'dist', 'index.html');
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The flags verified to work on the project's machines (shared/STACK-NOTES.md, Browsers). */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function newestSource(dir: string): Promise<number> {
   let newest = 0;
@@ -50,7 +58,12 @@ export async function ensureConsoleBuilt(): Promise<void> {
       break;
     } catch {
       // A stale lock (a killed run) is older than any build takes.
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 180_000) await rm(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`Timed out waiting for another test's console build (lock ${lock})`);
       else await new Promise((r) => setTimeout(r, 250));
@@ -60,10 +73,14 @@ export async function ensureConsoleBuilt(): Promise<void> {
     const built = existsSync(DIST_INDEX) ? (await stat(DIST_INDEX)).mtimeMs : 0;
     if (built && built >= (await newestSource(WEB))) return;
     try {
-      await run(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-        cwd: ROOT,
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      await run(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+        {
+          cwd: ROOT,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
     } catch (err) {
       const e = err as { stderr?: string; stdout?: string; message: string };
       throw new Error(

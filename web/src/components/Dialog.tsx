@@ -3,15 +3,32 @@ import { ErrorNotice } from './Notice.tsx';
 
 /**
  * A modal on the native <dialog>: focus is trapped and restored by the browser, Escape closes it,
- * and it is labelled by its title.
+ * and it is labelled by its title. On opening, focus goes to the element marked `data-autofocus`
+ * (say the safe choice of a confirmation), else to the first focusable one.
  */
-export function Dialog({ open, title, onClose, children, wide = false }: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  wide = false,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // React's autoFocus runs before the dialog is shown, when nothing in it can take focus.
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   return (
@@ -41,7 +58,15 @@ export function Dialog({ open, title, onClose, children, wide = false }: { open:
 }
 
 /** The end of a dialog form: the form's own problem, the server's error, then Cancel and submit. */
-export function FormFooter({ problem, error, errorTitle, busy, busyLabel, submitLabel, onCancel }: {
+export function FormFooter({
+  problem,
+  error,
+  errorTitle,
+  busy,
+  busyLabel,
+  submitLabel,
+  onCancel,
+}: {
   problem: string | null;
   error: unknown;
   errorTitle: string;

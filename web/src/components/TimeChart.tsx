@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-export const PALETTE = ['#4f46e5', '#0ea5e9', '#16a34a', '#f59e0b', '#db2777', '#7c3aed', '#64748b'];
+const PALETTE = ['#4f46e5', '#0ea5e9', '#16a34a', '#f59e0b', '#db2777', '#7c3aed', '#64748b'];
 
 export interface ChartSeries {
   label: string;
@@ -61,10 +61,20 @@ export function TimeChart({
       },
       axes: [
         { stroke: muted, grid: { stroke: grid }, ticks: { stroke: border } },
-        { stroke: muted, grid: { stroke: grid }, ticks: { stroke: border }, size: 56, values: (_u, v) => v.map((n) => (n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n))) },
+        {
+          stroke: muted,
+          grid: { stroke: grid },
+          ticks: { stroke: border },
+          size: 56,
+          values: (_u, v) => v.map((n) => (n >= 1000 ? `${+(n / 1000).toFixed(1)}k` : String(n))),
+        },
       ],
       series: [
-        { label: step === 'hour' ? 'Hour' : 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleString('en', step === 'hour' ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' })) },
+        {
+          label: step === 'hour' ? 'Hour' : 'Day',
+          value: (_u, v) =>
+            v == null ? '—' : new Date(v * 1000).toLocaleString('en', step === 'hour' ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }),
+        },
         ...series.map((s, i) => ({
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],

@@ -201,7 +201,11 @@ export function ApiKeysPage() {
                 const live = k.status === 'ACTIVE';
                 return (
                   <tr key={k.id} className={live ? undefined : 'is-inactive'}>
-                    <th scope="row" className="cell-main" style={{ textTransform: 'none', letterSpacing: 0, fontSize: '0.9rem', background: 'none', color: 'inherit' }}>
+                    <th
+                      scope="row"
+                      className="cell-main"
+                      style={{ textTransform: 'none', letterSpacing: 0, fontSize: '0.9rem', background: 'none', color: 'inherit' }}
+                    >
                       <Link to={`/api-keys/${encodeURIComponent(k.id)}`}>{k.name}</Link>
                       {k.allowedModels.length ? <div className="cell-sub">only {k.allowedModels.join(', ')}</div> : null}
                     </th>
@@ -229,7 +233,9 @@ export function ApiKeysPage() {
                     <td className="num">{formatCompact(u?.totalTokens ?? 0)}</td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[k.status]}`}>{k.status.toLowerCase()}</span>
-                      {k.status !== 'REVOKED' && k.previousSecretExpiresAt ? <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div> : null}
+                      {k.status !== 'REVOKED' && k.previousSecretExpiresAt ? (
+                        <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div>
+                      ) : null}
                     </td>
                     <td className="actions">
                       {k.status !== 'REVOKED' ? (
@@ -240,7 +246,12 @@ export function ApiKeysPage() {
                           <button type="button" className="btn btn-small" aria-label={`Rotate ${k.name}`} onClick={() => setModal({ kind: 'rotate', key: k })}>
                             Rotate
                           </button>
-                          <button type="button" className="btn btn-small btn-danger" aria-label={`Revoke ${k.name}`} onClick={() => setModal({ kind: 'revoke', key: k })}>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger"
+                            aria-label={`Revoke ${k.name}`}
+                            onClick={() => setModal({ kind: 'revoke', key: k })}
+                          >
                             Revoke
                           </button>
                         </>
@@ -262,8 +273,8 @@ export function ApiKeysPage() {
           </button>
           <span className="muted small">
             {data.apiKeys.totalCount} key{data.apiKeys.totalCount === 1 ? '' : 's'}
-            {data.apiKeys.totalCount > keys.length ? `; ${cursors.length * PAGE_SIZE + 1}–${cursors.length * PAGE_SIZE + keys.length} shown` : ''}. Requests and tokens
-            count since {formatDate(monthStart)}.
+            {data.apiKeys.totalCount > keys.length ? `; ${cursors.length * PAGE_SIZE + 1}–${cursors.length * PAGE_SIZE + keys.length} shown` : ''}. Requests and
+            tokens count since {formatDate(monthStart)}.
           </span>
           <button
             type="button"
@@ -310,17 +321,40 @@ function parseKeyForm(v: KeyFormValues) {
   const weight = optionalNumber(v.weight, { int: true });
   const maxConcurrent = optionalNumber(v.maxConcurrent, { int: true });
   if (!v.name.trim()) return 'Give the key a name.';
-  if (rpm === 'invalid' || (rpm !== null && (rpm < 1 || rpm > 1_000_000))) return 'Requests per minute must be a whole number from 1 to 1,000,000, or empty for the tier default.';
-  if (tpm === 'invalid' || (tpm !== null && (tpm < 1 || tpm > 1_000_000))) return 'Tokens per minute must be a whole number from 1 to 1,000,000, or empty for no limit.';
-  if (weight === 'invalid' || (weight !== null && (weight < 1 || weight > 1000))) return 'Weight must be a whole number from 1 to 1,000, or empty for the tier default.';
-  if (maxConcurrent === 'invalid' || (maxConcurrent !== null && (maxConcurrent < 1 || maxConcurrent > 1000))) return 'At most … at once must be a whole number from 1 to 1,000, or empty for no cap.';
+  if (rpm === 'invalid' || (rpm !== null && (rpm < 1 || rpm > 1_000_000)))
+    return 'Requests per minute must be a whole number from 1 to 1,000,000, or empty for the tier default.';
+  if (tpm === 'invalid' || (tpm !== null && (tpm < 1 || tpm > 1_000_000)))
+    return 'Tokens per minute must be a whole number from 1 to 1,000,000, or empty for no limit.';
+  if (weight === 'invalid' || (weight !== null && (weight < 1 || weight > 1000)))
+    return 'Weight must be a whole number from 1 to 1,000, or empty for the tier default.';
+  if (maxConcurrent === 'invalid' || (maxConcurrent !== null && (maxConcurrent < 1 || maxConcurrent > 1000)))
+    return 'At most … at once must be a whole number from 1 to 1,000, or empty for no cap.';
   // The key works through the whole chosen day, in the admin's time zone.
   const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
-  return { name: v.name.trim(), tier: v.tier, rpmLimit: rpm, tpmLimit: tpm, weight, maxConcurrent, expiresAt: expiresAt?.toISOString() ?? null, allowedModels: v.models };
+  return {
+    name: v.name.trim(),
+    tier: v.tier,
+    rpmLimit: rpm,
+    tpmLimit: tpm,
+    weight,
+    maxConcurrent,
+    expiresAt: expiresAt?.toISOString() ?? null,
+    allowedModels: v.models,
+  };
 }
 
-function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: Partial<KeyFormValues>) => void; models: string[]; roleField?: React.ReactNode }) {
+function KeyFields({
+  v,
+  set,
+  models,
+  roleField,
+}: {
+  v: KeyFormValues;
+  set: (p: Partial<KeyFormValues>) => void;
+  models: string[];
+  roleField?: React.ReactNode;
+}) {
   return (
     <>
       <div className="form-grid">
@@ -353,7 +387,14 @@ function KeyFields({ v, set, models, roleField }: { v: KeyFormValues; set: (p: P
         </label>
         <label className="field">
           <span className="field-label">At most at once</span>
-          <input type="number" inputMode="numeric" min="1" value={v.maxConcurrent} onChange={(e) => set({ maxConcurrent: e.target.value })} placeholder="no cap" />
+          <input
+            type="number"
+            inputMode="numeric"
+            min="1"
+            value={v.maxConcurrent}
+            onChange={(e) => set({ maxConcurrent: e.target.value })}
+            placeholder="no cap"
+          />
         </label>
         <label className="field">
           <span className="field-label">Expires on</span>
@@ -415,13 +456,16 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
 
   return (
     <form onSubmit={submit} noValidate>
-      <KeyFields
-        v={v}
-        set={(p) => setV({ ...v, ...p })}
-        models={models}
-        roleField={<RoleField role={role} setRole={setRole} />}
+      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={models} roleField={<RoleField role={role} setRole={setRole} />} />
+      <FormFooter
+        problem={problem}
+        error={state.error}
+        errorTitle="Not created"
+        busy={state.fetching}
+        busyLabel="Creating…"
+        submitLabel="Create key"
+        onCancel={onDone}
       />
-      <FormFooter problem={problem} error={state.error} errorTitle="Not created" busy={state.fetching} busyLabel="Creating…" submitLabel="Create key" onCancel={onDone} />
     </form>
   );
 }
@@ -458,7 +502,15 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
         models={[...new Set([...models, ...apiKey.allowedModels])]}
         roleField={<RoleField role={role} setRole={setRole} />}
       />
-      <FormFooter problem={problem} error={state.error} errorTitle="Not saved" busy={state.fetching} busyLabel="Saving…" submitLabel="Save changes" onCancel={onDone} />
+      <FormFooter
+        problem={problem}
+        error={state.error}
+        errorTitle="Not saved"
+        busy={state.fetching}
+        busyLabel="Saving…"
+        submitLabel="Save changes"
+        onCancel={onDone}
+      />
     </form>
   );
 }
@@ -484,18 +536,18 @@ export function RevokeKey({ apiKey, onDone }: { apiKey: Pick<KeyRow, 'id' | 'nam
       {own ? (
         <div className="notice notice-warning" role="alert">
           <span>
-            <strong>This is the key you are signed in with.</strong> Revoking it signs you out of the console at once, and you need another admin key to
-            sign in again.
+            <strong>This is the key you are signed in with.</strong> Revoking it signs you out of the console at once, and you need another admin key to sign in
+            again.
           </span>
         </div>
       ) : null}
       <p>
-        Revoke <strong>{apiKey.name}</strong> (<span className="mono">{apiKey.prefix}…</span>)? Every request with it is refused from now on, on every
-        replica. This cannot be undone.
+        Revoke <strong>{apiKey.name}</strong> (<span className="mono">{apiKey.prefix}…</span>)? Every request with it is refused from now on, on every replica.
+        This cannot be undone.
       </p>
       <ErrorNotice error={state.error} title="Not revoked" />
       <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onDone} autoFocus>
+        <button type="button" className="btn" onClick={onDone} data-autofocus>
           Cancel
         </button>
         <button
@@ -530,7 +582,9 @@ export function RotateKey({ apiKey, onDone }: { apiKey: Pick<KeyRow, 'id' | 'nam
       <div>
         <p>
           <strong>{apiKey.name}</strong> has a new secret (<span className="mono">{rotated.apiKey.prefix}…</span>).
-          {rotated.apiKey.previousSecretExpiresAt ? ` The old secret works until ${formatDateTime(rotated.apiKey.previousSecretExpiresAt)}.` : ' The old secret no longer works.'}
+          {rotated.apiKey.previousSecretExpiresAt
+            ? ` The old secret works until ${formatDateTime(rotated.apiKey.previousSecretExpiresAt)}.`
+            : ' The old secret no longer works.'}
         </p>
         <SecretReveal secret={rotated.secret} what={`“${apiKey.name}”`} />
         <div className="dialog-actions">

@@ -143,6 +143,7 @@ export function ModelsPage() {
                         type="checkbox"
                         role="switch"
                         checked={m.isActive}
+                        aria-checked={m.isActive}
                         disabled={pending === m.id}
                         aria-label={`Active: ${m.id}`}
                         onChange={() => void toggle(m)}
@@ -194,7 +195,7 @@ function Defaults({ m }: { m: ModelRow }) {
     m.topP != null ? `top_p ${m.topP}` : null,
     m.topK != null ? `top_k ${m.topK}` : null,
   ].filter(Boolean);
-  return parts.length ? <>{parts.map((p) => <div key={p}>{p}</div>)}</> : <span className="muted">gateway defaults</span>;
+  return parts.length ? parts.map((p) => <div key={p}>{p}</div>) : <span className="muted">gateway defaults</span>;
 }
 
 function EditModelForm({ model, onDone }: { model: ModelRow; onDone: () => void }) {

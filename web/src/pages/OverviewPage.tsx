@@ -60,8 +60,16 @@ export function OverviewPage() {
       {data ? (
         <>
           <div className="stats">
-            <Tile label="Requests this month" value={formatNumber(data.month.totals.requests)} sub={`${formatNumber(data.day.totals.requests)} in the last 24 hours`} />
-            <Tile label="Tokens this month" value={formatCompact(data.month.totals.totalTokens)} sub={`${formatCompact(data.day.totals.totalTokens)} in the last 24 hours`} />
+            <Tile
+              label="Requests this month"
+              value={formatNumber(data.month.totals.requests)}
+              sub={`${formatNumber(data.day.totals.requests)} in the last 24 hours`}
+            />
+            <Tile
+              label="Tokens this month"
+              value={formatCompact(data.month.totals.totalTokens)}
+              sub={`${formatCompact(data.day.totals.totalTokens)} in the last 24 hours`}
+            />
             <Tile label="Avg latency" value={formatMs(data.month.totals.avgLatencyMs)} sub={`first token ${formatMs(data.month.totals.avgTtftMs)}`} />
             <Tile label="Active keys" value={formatNumber(data.activeKeys.totalCount)} sub={<Link to="/api-keys">Manage keys</Link>} />
             <Tile label="Active models" value={formatNumber(activeModels)} sub={<Link to="/models">{`${data.models.length} in the catalogue`}</Link>} />
@@ -103,7 +111,9 @@ export function OverviewPage() {
                         <td className="num">{formatNumber(r.totalTokens)}</td>
                         <td className="num">{formatMs(r.latencyMs)}</td>
                         <td>
-                          <span className={`badge ${r.status < 400 ? 'badge-success' : r.status === 499 ? 'badge-warning' : 'badge-danger'}`}>{r.status === 499 ? 'cancelled' : r.status}</span>
+                          <span className={`badge ${r.status < 400 ? 'badge-success' : r.status === 499 ? 'badge-warning' : 'badge-danger'}`}>
+                            {r.status === 499 ? 'cancelled' : r.status}
+                          </span>
                         </td>
                       </tr>
                     ))}

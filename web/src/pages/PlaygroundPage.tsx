@@ -56,6 +56,8 @@ interface Stats {
 }
 
 interface Turn extends Message {
+  /** Stable across renders: the run it belongs to and whose turn it is. */
+  id: string;
   stats?: Stats;
   /** The model's reasoning, shown collapsed. */
   thinking?: string;
@@ -93,7 +95,12 @@ function curlFor(input: ChatInput): string {
     max_tokens: input.maxTokens,
   };
   const json = JSON.stringify(body, null, 2).replace(/'/g, `'\\''`);
-  return [`curl -X POST "${window.location.origin}/api/chat"`, `  -H "Authorization: Bearer $GATEWAY_API_KEY"`, `  -H "Content-Type: application/json"`, `  -d '${json}'`].join(' \\\n');
+  return [
+    `curl -X POST "${window.location.origin}/api/chat"`,
+    `  -H "Authorization: Bearer $GATEWAY_API_KEY"`,
+    `  -H "Content-Type: application/json"`,
+    `  -d '${json}'`,
+  ].join(' \\\n');
 }
 
 /** A file as base64 without its data: prefix, the form Ollama takes images in. */
@@ -119,7 +126,8 @@ export function PlaygroundPage() {
   const [maxTokens, setMaxTokens] = useState(1024);
   const [message, setMessage] = useState('');
   const [think, setThink] = useState(false);
-  const [images, setImages] = useState<Array<{ name: string; data: string }>>([]);
+  const [images, setImages] = useState<Array<{ id: number; name: string; data: string }>>([]);
+  const nextImageId = useRef(1);
   const canThink = !model?.capabilities || model.capabilities.includes('thinking');
   const fileInput = useRef<HTMLInputElement>(null);
   const [turns, setTurns] = useState<Turn[]>([]);
@@ -128,37 +136,54 @@ export function PlaygroundPage() {
   const transcriptEnd = useRef<HTMLDivElement>(null);
   const ids = { temperature: useId(), topP: useId(), topK: useId(), maxTokens: useId() };
 
+  const chooseModel = useCallback(
+    (id: string) => {
+      setModelId(id);
+      const m = models.find((x) => x.id === id);
+      if (!m) return;
+      if (m.temperature != null) setTemperature(m.temperature);
+      if (m.topP != null) setTopP(m.topP);
+      if (m.topK != null) setTopK(m.topK);
+    },
+    [models],
+  );
+
   // Pick a model once the list arrives (an Ollama model before the built-in test one), and take its defaults.
   useEffect(() => {
     if (modelId || !models.length) return;
     const first = models.find((m) => m.provider !== 'builtin') ?? models[0];
     chooseModel(first.id);
-  }, [models, modelId]);
-
-  function chooseModel(id: string) {
-    setModelId(id);
-    const m = models.find((x) => x.id === id);
-    if (!m) return;
-    if (m.temperature != null) setTemperature(m.temperature);
-    if (m.topP != null) setTopP(m.topP);
-    if (m.topK != null) setTopK(m.topK);
-  }
+  }, [models, modelId, chooseModel]);
 
   const conversation = useCallback(
     (next?: string): Message[] => {
       const msgs: Message[] = [];
       if (system.trim()) msgs.push({ role: 'SYSTEM', content: system.trim() });
-      for (const t of turns) if (t.content || t.images?.length) msgs.push(t.images?.length ? { role: t.role, content: t.content, images: t.images } : { role: t.role, content: t.content });
+      for (const t of turns)
+        if (t.content || t.images?.length)
+          msgs.push(t.images?.length ? { role: t.role, content: t.content, images: t.images } : { role: t.role, content: t.content });
       const attached = images.map((i) => i.data);
       if (next?.trim()) msgs.push(attached.length ? { role: 'USER', content: next.trim(), images: attached } : { role: 'USER', content: next.trim() });
       return msgs;
     },
     [system, turns, images],
   );
-  const inputFor = (msgs: Message[]): ChatInput => ({ model: modelId, messages: msgs, temperature, topP, topK, maxTokens, ...(think && canThink ? { think: true } : {}) });
+  const inputFor = useCallback(
+    (msgs: Message[]): ChatInput => ({
+      model: modelId,
+      messages: msgs,
+      temperature,
+      topP,
+      topK,
+      maxTokens,
+      ...(think && canThink ? { think: true } : {}),
+    }),
+    [modelId, temperature, topP, topK, maxTokens, think, canThink],
+  );
 
   async function attach(files: FileList | null) {
-    const picked = await Promise.all([...(files ?? [])].map(async (f) => ({ name: f.name, data: await readBase64(f) })));
+    const read = await Promise.all([...(files ?? [])].map(async (f) => ({ name: f.name, data: await readBase64(f) })));
+    const picked = read.map((img) => ({ id: nextImageId.current++, ...img }));
     setImages((prev) => [...prev, ...picked]);
     if (fileInput.current) fileInput.current.value = '';
   }
@@ -167,7 +192,10 @@ export function PlaygroundPage() {
   const runId = run?.id ?? 0;
   const reduce = useCallback(
     (prev: Stream | undefined, event: ChatStreamSubscription): Stream => {
-      const base: Stream = prev && prev.runId === runId ? prev : { runId, text: '', thinking: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null, queuePosition: null };
+      const base: Stream =
+        prev && prev.runId === runId
+          ? prev
+          : { runId, text: '', thinking: '', firstTokenAt: null, endedAt: null, done: false, finishReason: null, usage: null, queuePosition: null };
       const e = event.chat;
       const now = performance.now();
       return {
@@ -196,6 +224,7 @@ export function PlaygroundPage() {
       setTurns((t) => [
         ...t,
         {
+          id: `${run.id}-answer`,
           role: 'ASSISTANT',
           content: s?.text ?? '',
           ...(s?.thinking ? { thinking: s.thinking } : {}),
@@ -220,19 +249,24 @@ export function PlaygroundPage() {
   useEffect(() => {
     if (run && stream.error) finish('failed');
   }, [run, stream.error, finish]);
+  // Keep the newest text in view: after each new turn and each streamed delta.
+  const streamedText = current?.text;
   useEffect(() => {
+    if (turns.length === 0 && !streamedText) return;
     transcriptEnd.current?.scrollIntoView({ block: 'nearest' });
-  }, [turns.length, current?.text]);
+  }, [turns.length, streamedText]);
 
   function send(e?: FormEvent) {
     e?.preventDefault();
     if (streaming || !message.trim() || !modelId) return;
     const msgs = conversation(message);
     const attached = images.map((i) => i.data);
-    setTurns((t) => [...t, attached.length ? { role: 'USER', content: message.trim(), images: attached } : { role: 'USER', content: message.trim() }]);
+    const id = nextRunId.current++;
+    const turn: Turn = { id: `${id}-question`, role: 'USER', content: message.trim() };
+    setTurns((t) => [...t, attached.length ? { ...turn, images: attached } : turn]);
     setMessage('');
     setImages([]);
-    setRun({ id: nextRunId.current++, input: inputFor(msgs), startedAt: performance.now() });
+    setRun({ id, input: inputFor(msgs), startedAt: performance.now() });
   }
 
   function onMessageKey(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -240,7 +274,7 @@ export function PlaygroundPage() {
   }
 
   const lastStats = [...turns].reverse().find((t) => t.stats)?.stats;
-  const curl = useMemo(() => () => curlFor(inputFor(conversation(message))), [conversation, message, modelId, temperature, topP, topK, maxTokens, think, canThink]);
+  const curl = useCallback(() => curlFor(inputFor(conversation(message))), [inputFor, conversation, message]);
   const [errorShown, setErrorShown] = useState<unknown>(null);
   useEffect(() => {
     if (stream.error) setErrorShown(stream.error);
@@ -280,7 +314,9 @@ export function PlaygroundPage() {
             <input type="checkbox" checked={think && canThink} onChange={(e) => setThink(e.target.checked)} disabled={streaming || !canThink} />
             <span className="field-label">Think first{canThink ? '' : ` (${modelId} cannot)`}</span>
           </label>
-          {model && (model.temperature != null || model.topP != null || model.topK != null) ? <p className="muted small">Sliders start at {model.id}’s defaults.</p> : null}
+          {model && (model.temperature != null || model.topP != null || model.topK != null) ? (
+            <p className="muted small">Sliders start at {model.id}’s defaults.</p>
+          ) : null}
           <details className="small">
             <summary>Show the REST call</summary>
             <pre className="code">{curl()}</pre>
@@ -292,12 +328,17 @@ export function PlaygroundPage() {
             {turns.length === 0 && !streaming ? (
               <Empty title="Start a conversation">Pick a model, write a message and press Send. The answer streams in token by token.</Empty>
             ) : null}
-            {turns.map((t, i) => (
-              <div key={i} className={`bubble bubble-${t.role === 'USER' ? 'user' : 'assistant'}`}>
+            {turns.map((t) => (
+              <div key={t.id} className={`bubble bubble-${t.role === 'USER' ? 'user' : 'assistant'}`}>
                 <span className="bubble-role">{t.role === 'USER' ? 'You' : 'Assistant'}</span>
                 {t.thinking ? <Thinking text={t.thinking} /> : null}
                 {t.content || <em className="muted">(no text)</em>}
-                {t.images?.length ? <span className="small" style={{ opacity: 0.8 }}> · {t.images.length} image{t.images.length === 1 ? '' : 's'} attached</span> : null}
+                {t.images?.length ? (
+                  <span className="small" style={{ opacity: 0.8 }}>
+                    {' '}
+                    · {t.images.length} image{t.images.length === 1 ? '' : 's'} attached
+                  </span>
+                ) : null}
                 {t.stats ? <RunStats s={t.stats} /> : null}
               </div>
             ))}
@@ -315,15 +356,27 @@ export function PlaygroundPage() {
           <form className="composer" onSubmit={send}>
             <label className="field">
               <span className="field-label">Message</span>
-              <textarea rows={3} value={message} onChange={(e) => setMessage(e.target.value)} onKeyDown={onMessageKey} placeholder="Ask something… (Enter sends, Shift+Enter for a new line)" />
+              <textarea
+                rows={3}
+                value={message}
+                onChange={(e) => setMessage(e.target.value)}
+                onKeyDown={onMessageKey}
+                placeholder="Ask something… (Enter sends, Shift+Enter for a new line)"
+              />
             </label>
             <div className="btn-row">
               <input ref={fileInput} type="file" accept="image/*" multiple hidden aria-label="Attach images" onChange={(e) => void attach(e.target.files)} />
               <button type="button" className="btn btn-ghost" disabled={streaming} onClick={() => fileInput.current?.click()}>
                 Attach image
               </button>
-              {images.map((img, i) => (
-                <button key={`${img.name}-${i}`} type="button" className="btn btn-ghost small" title="Remove this image" onClick={() => setImages((prev) => prev.filter((_, j) => j !== i))}>
+              {images.map((img) => (
+                <button
+                  key={img.id}
+                  type="button"
+                  className="btn btn-ghost small"
+                  title="Remove this image"
+                  onClick={() => setImages((prev) => prev.filter((x) => x.id !== img.id))}
+                >
                   {img.name} ×
                 </button>
               ))}
@@ -362,7 +415,25 @@ function Thinking({ text }: { text: string }) {
   );
 }
 
-function Slider({ id, label, min, max, step, value, onChange, disabled }: { id: string; label: string; min: number; max: number; step: number; value: number; onChange: (v: number) => void; disabled?: boolean }) {
+function Slider({
+  id,
+  label,
+  min,
+  max,
+  step,
+  value,
+  onChange,
+  disabled,
+}: {
+  id: string;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (v: number) => void;
+  disabled?: boolean;
+}) {
   return (
     <div className="field">
       <div className="slider-head">
@@ -380,19 +451,20 @@ function Slider({ id, label, min, max, step, value, onChange, disabled }: { id: 
 
 function RunStats({ s }: { s: Stats }) {
   return (
-    <div className="run-stats" aria-label="Answer statistics">
-      <span>
-        {s.outcome === 'complete' ? 'Complete' : s.outcome[0].toUpperCase() + s.outcome.slice(1)}
-      </span>
-      <span>
-        Tokens <strong>{s.totalTokens != null ? `${formatNumber(s.promptTokens)} + ${formatNumber(s.completionTokens)} = ${formatNumber(s.totalTokens)}` : '—'}</strong>
-      </span>
-      <span>
+    <ul className="run-stats" aria-label="Answer statistics">
+      <li>{s.outcome === 'complete' ? 'Complete' : s.outcome[0].toUpperCase() + s.outcome.slice(1)}</li>
+      <li>
+        Tokens{' '}
+        <strong>
+          {s.totalTokens != null ? `${formatNumber(s.promptTokens)} + ${formatNumber(s.completionTokens)} = ${formatNumber(s.totalTokens)}` : '—'}
+        </strong>
+      </li>
+      <li>
         Latency <strong>{formatMs(s.latencyMs)}</strong>
-      </span>
-      <span>
+      </li>
+      <li>
         Time to first token <strong>{formatMs(s.ttftMs)}</strong>
-      </span>
-    </div>
+      </li>
+    </ul>
   );
 }

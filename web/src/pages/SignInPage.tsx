@@ -84,6 +84,7 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
             name="admin-key"
             autoComplete="current-password"
             spellCheck={false}
+            // biome-ignore lint/a11y/noAutofocus: the sign-in page has one field and nothing else to do first; focusing it lets the user paste the key at once.
             autoFocus
             value={key}
             onChange={(e) => setKey(e.target.value)}

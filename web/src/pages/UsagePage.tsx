@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
@@ -148,7 +148,9 @@ export function UsagePage() {
 
   // The live feed: newest first, the last 50.
   const [live, setLive] = useState(true);
-  const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live }, (prev: FeedItem[] | undefined, event) => [event.usageEvents, ...(prev ?? [])].slice(0, 50));
+  const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live }, (prev: FeedItem[] | undefined, event) =>
+    [event.usageEvents, ...(prev ?? [])].slice(0, 50),
+  );
   const events = feed.data ?? [];
 
   // A rolling range moves its end to now; a calendar range asks again for the same days.
@@ -157,15 +159,25 @@ export function UsagePage() {
     [range, refetch],
   );
   // New records make the report stale. The feed announces a record before the batched write lands,
-  // so refresh a moment after the latest one (a burst of records costs one refresh).
+  // so refresh a moment after the latest one (a burst of records costs one refresh). The timer reads
+  // refresh through a ref: a rolling range's refresh changes with every refresh, and re-arming on
+  // that would refresh every 1.5 s for good.
+  const latestEventId = events[0]?.id;
+  const refreshRef = useRef(refresh);
   useEffect(() => {
-    if (!events.length || badRange) return;
-    const t = setTimeout(refresh, 1500);
+    refreshRef.current = refresh;
+  }, [refresh]);
+  useEffect(() => {
+    if (latestEventId === undefined || badRange) return;
+    const t = setTimeout(() => refreshRef.current(), 1500);
     return () => clearTimeout(t);
-  }, [events[0]?.id, refresh, badRange]);
+  }, [latestEventId, badRange]);
 
   const report = data?.usage;
-  const keyNames = useMemo(() => new Map((report?.byKey ?? []).map((k) => [k.apiKeyId, k.apiKey ? `${k.apiKey.name} (${k.apiKey.prefix})` : k.apiKeyId])), [report]);
+  const keyNames = useMemo(
+    () => new Map((report?.byKey ?? []).map((k) => [k.apiKeyId, k.apiKey ? `${k.apiKey.name} (${k.apiKey.prefix})` : k.apiKeyId])),
+    [report],
+  );
   const charts = useMemo(() => (report ? buildCharts(report, by, keyNames) : null), [report, by, keyNames]);
 
   return (
@@ -189,7 +201,7 @@ export function UsagePage() {
             <span className="field-label">To</span>
             <input type="date" value={toDay} min={fromDay} max={today} onChange={(e) => setToDay(e.target.value)} />
           </label>
-          <div className="btn-row" role="group" aria-label="Quick ranges">
+          <fieldset className="btn-row" aria-label="Quick ranges">
             {PRESETS.map((p) => (
               <button
                 key={p.hours}
@@ -201,13 +213,8 @@ export function UsagePage() {
                 Last {p.label}
               </button>
             ))}
-          </div>
-          <button
-            type="button"
-            className="btn btn-small btn-ghost"
-            onClick={refresh}
-            disabled={fetching}
-          >
+          </fieldset>
+          <button type="button" className="btn btn-small btn-ghost" onClick={refresh} disabled={fetching}>
             {fetching ? 'Refreshing…' : 'Refresh'}
           </button>
         </div>
@@ -226,14 +233,14 @@ export function UsagePage() {
           <div className="card">
             <div className="card-title">
               <h2>Over time</h2>
-              <div className="segmented" role="group" aria-label="Break down by">
+              <fieldset className="segmented" aria-label="Break down by">
                 <button type="button" aria-pressed={by === 'model'} onClick={() => setBy('model')}>
                   By model
                 </button>
                 <button type="button" aria-pressed={by === 'key'} onClick={() => setBy('key')}>
                   By key
                 </button>
-              </div>
+              </fieldset>
             </div>
             {report.totals.requests === 0 ? (
               <Empty title="No requests in this range">Send one from the Playground, or widen the dates.</Empty>
@@ -241,11 +248,23 @@ export function UsagePage() {
               <div className="grid">
                 <div>
                   <h3>Requests</h3>
-                  <TimeChart title={`Requests per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.requests} step={interval === 'HOUR' ? 'hour' : 'day'} range={xRange} />
+                  <TimeChart
+                    title={`Requests per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`}
+                    x={charts.x}
+                    series={charts.requests}
+                    step={interval === 'HOUR' ? 'hour' : 'day'}
+                    range={xRange}
+                  />
                 </div>
                 <div>
                   <h3>Tokens</h3>
-                  <TimeChart title={`Tokens per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`} x={charts.x} series={charts.tokens} step={interval === 'HOUR' ? 'hour' : 'day'} range={xRange} />
+                  <TimeChart
+                    title={`Tokens per ${interval === 'HOUR' ? 'hour' : 'day'} by ${by}`}
+                    x={charts.x}
+                    series={charts.tokens}
+                    step={interval === 'HOUR' ? 'hour' : 'day'}
+                    range={xRange}
+                  />
                 </div>
               </div>
             ) : null}
@@ -265,16 +284,20 @@ export function UsagePage() {
 
 function Totals({ t }: { t: Numbers }) {
   return (
-    <div className="stats" aria-label="Totals">
+    <section className="stats" aria-label="Totals">
       <Stat label="Requests" value={formatNumber(t.requests)} sub={t.errors ? `${formatNumber(t.errors)} failed or cancelled` : 'none failed'} />
-      <Stat label="Tokens" value={formatCompact(t.totalTokens)} sub={`${formatCompact(t.promptTokens)} prompt · ${formatCompact(t.completionTokens)} completion`} />
+      <Stat
+        label="Tokens"
+        value={formatCompact(t.totalTokens)}
+        sub={`${formatCompact(t.promptTokens)} prompt · ${formatCompact(t.completionTokens)} completion`}
+      />
       <Stat label="Avg latency" value={formatMs(t.avgLatencyMs)} sub="start to last token" />
       <Stat label="Avg time to first token" value={formatMs(t.avgTtftMs)} sub="streamed and not" />
-    </div>
+    </section>
   );
 }
 
-export function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
+function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
   return (
     <div className="stat">
       <div className="stat-label">{label}</div>
@@ -343,7 +366,7 @@ function LiveFeed({ events, live, setLive, error }: { events: FeedItem[]; live: 
           Live feed
         </h2>
         <label className="switch small">
-          <input type="checkbox" role="switch" checked={live} onChange={(e) => setLive(e.target.checked)} />
+          <input type="checkbox" role="switch" checked={live} aria-checked={live} onChange={(e) => setLive(e.target.checked)} />
           Live
         </label>
       </div>
@@ -364,7 +387,10 @@ function LiveFeed({ events, live, setLive, error }: { events: FeedItem[]; live: 
                   {e.ttftMs != null ? ` · first token ${formatMs(e.ttftMs)}` : ''}
                 </div>
               </span>
-              <span className={`badge ${e.status < 400 ? 'badge-success' : e.status === 499 ? 'badge-warning' : 'badge-danger'}`} title={e.status === 499 ? 'cancelled by the client' : undefined}>
+              <span
+                className={`badge ${e.status < 400 ? 'badge-success' : e.status === 499 ? 'badge-warning' : 'badge-danger'}`}
+                title={e.status === 499 ? 'cancelled by the client' : undefined}
+              >
                 {e.status === 499 ? 'cancelled' : e.status}
               </span>
             </li>
@@ -380,13 +406,22 @@ function buildCharts(report: Report, by: 'model' | 'key', keyNames: Map<string, 
   const overall = by === 'model' ? report.byModel.map((m) => m.model) : report.byKey.map((k) => k.apiKeyId);
   const top = overall.slice(0, MAX_SERIES);
   const hasOther = overall.length > top.length;
-  const groupsOf = (p: Report['series'][number]) => (by === 'model' ? p.byModel.map((g) => ({ id: g.model, t: g.totals })) : p.byKey.map((g) => ({ id: g.apiKeyId, t: g.totals })));
+  const groupsOf = (p: Report['series'][number]) =>
+    by === 'model' ? p.byModel.map((g) => ({ id: g.model, t: g.totals })) : p.byKey.map((g) => ({ id: g.apiKeyId, t: g.totals }));
   const make = (field: 'requests' | 'totalTokens'): ChartSeries[] => {
     const out: ChartSeries[] = top.map((id) => ({
       label: by === 'model' ? id : (keyNames.get(id) ?? id),
       values: report.series.map((p) => groupsOf(p).find((g) => g.id === id)?.t[field] ?? 0),
     }));
-    if (hasOther) out.push({ label: 'Other', values: report.series.map((p) => groupsOf(p).filter((g) => !top.includes(g.id)).reduce((n, g) => n + g.t[field], 0)) });
+    if (hasOther)
+      out.push({
+        label: 'Other',
+        values: report.series.map((p) =>
+          groupsOf(p)
+            .filter((g) => !top.includes(g.id))
+            .reduce((n, g) => n + g.t[field], 0),
+        ),
+      });
     return out;
   };
   return { x, requests: make('requests'), tokens: make('totalTokens') };
@@ -399,17 +434,31 @@ function csvCell(v: string | number | null | undefined): string {
 }
 
 function downloadCsv(report: Report, keyNames: Map<string, string>, fromDay: string, toDay: string) {
-  const header = ['bucket_start', 'dimension', 'id', 'name', 'requests', 'errors', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'avg_latency_ms', 'avg_ttft_ms'];
+  const header = [
+    'bucket_start',
+    'dimension',
+    'id',
+    'name',
+    'requests',
+    'errors',
+    'prompt_tokens',
+    'completion_tokens',
+    'total_tokens',
+    'avg_latency_ms',
+    'avg_ttft_ms',
+  ];
   const lines = [header.join(',')];
   const row = (start: string, dim: string, id: string, name: string, t: Numbers) =>
     lines.push(
-      [start, dim, id, name, t.requests, t.errors, t.promptTokens, t.completionTokens, t.totalTokens, t.avgLatencyMs?.toFixed(1), t.avgTtftMs?.toFixed(1)].map(csvCell).join(','),
+      [start, dim, id, name, t.requests, t.errors, t.promptTokens, t.completionTokens, t.totalTokens, t.avgLatencyMs?.toFixed(1), t.avgTtftMs?.toFixed(1)]
+        .map(csvCell)
+        .join(','),
     );
   for (const p of report.series) {
     for (const g of p.byModel) row(p.start, 'model', g.model, g.model, g.totals);
     for (const g of p.byKey) row(p.start, 'key', g.apiKeyId, keyNames.get(g.apiKeyId) ?? g.apiKeyId, g.totals);
   }
-  const blob = new Blob([lines.join('\n') + '\n'], { type: 'text/csv;charset=utf-8' });
+  const blob = new Blob([`${lines.join('\n')}\n`], { type: 'text/csv;charset=utf-8' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = `usage-${fromDay}-to-${toDay}.csv`;
@@ -418,4 +467,3 @@ function downloadCsv(report: Report, keyNames: Map<string, string>, fromDay: str
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
-
