@@ -32,6 +32,8 @@ beforeAll(async () => {
       IDLE_SOCKET_TIMEOUT_MS: String(IDLE_SOCKET_TIMEOUT_MS),
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAX_UPSTREAM_BYTES: String(MAX_UPSTREAM_BYTES),
+      // Once the unreachable server's circuit opens, a request waits for the next probe before its 503.
+      OLLAMA_HEALTH_INTERVAL_S: '1',
     },
   });
   await gone.close();

@@ -179,10 +179,11 @@ export function createScheduler({
 
   /** Whether some enabled server could ever serve the model (down ones count: they may come back). */
   /**
-   * Why `model` cannot wait for a slot: no enabled server lists it, or every one that does is down
-   * (circuit open). Waiting is for busy servers; a request for dead ones fails at once with the last error.
+   * Why `model` cannot be served: no enabled server lists it (`none`, refused at once), or every one
+   * that does is down, its circuit open (`down`: a request waits for the next probe, and is refused
+   * with the last error when that probe fails too, so a blip is ridden out and a dead server is not waited on).
    */
-  const unservable = (model: Model): GatewayError | undefined => {
+  const unservable = (model: Model): { kind: 'none' | 'down'; error: GatewayError } | undefined => {
     const ids = serversOf(model.id);
     let enabled = 0;
     let last: { message: string; at: number } | undefined;
@@ -194,9 +195,21 @@ export function createScheduler({
       enabled++;
       if (s.breaker.lastError && (!last || s.breaker.lastError.at > last.at)) last = s.breaker.lastError;
     }
-    if (!enabled) return errors.noServer(model.id);
+    if (!enabled) return { kind: 'none', error: errors.noServer(model.id) };
     const reason = (last?.message ?? 'no answer').replace(/^The model server [^:]*: /, '');
-    return errors.serversDown(model.id, reason, Math.max(1, Math.ceil(healthIntervalMs / 1000)));
+    return { kind: 'down', error: errors.serversDown(model.id, reason, Math.max(1, Math.ceil(healthIntervalMs / 1000))) };
+  };
+
+  // Every request waiting for a slot, to refuse those whose servers a failed probe found still down.
+  const waiters = new Set<Queued>();
+  const refuseDown = () => {
+    for (const w of waiters) {
+      const refusal = unservable(w.item);
+      if (refusal && queue.remove(w)) {
+        w.cleanup();
+        w.reject(refusal.error);
+      }
+    }
   };
 
   const countWaiting = (model: Model, delta: number) => waitingByModel.set(model.id, (waitingByModel.get(model.id) ?? 0) + delta);
@@ -349,6 +362,7 @@ export function createScheduler({
       if (observer?.queued) this.notice = setTimeout(this.notify, QUEUED_NOTICE_AFTER_MS);
     }
     cleanup() {
+      waiters.delete(this);
       clearTimeout(this.timer);
       clearTimeout(this.notice);
       this.signal.removeEventListener('abort', this.cancel);
@@ -356,7 +370,8 @@ export function createScheduler({
     }
     notify = () => {
       if (this.done) return;
-      this.observer?.queued?.(queue.position(this));
+      // Waiting on a down server's next probe is not a place in line: keep the answer unstarted, so a refusal is still a 503.
+      if (!unservable(this.item)) this.observer?.queued?.(queue.position(this));
       this.notice = setTimeout(this.notify, QUEUED_NOTICE_EVERY_MS);
     };
     timeout = () => {
@@ -407,6 +422,7 @@ export function createScheduler({
     } catch (err) {
       s.lastProbeAt = Date.now();
       fail(s, err);
+      if (waiters.size) refuseDown();
     } finally {
       probing.delete(s);
     }
@@ -426,10 +442,11 @@ export function createScheduler({
       }
       if (signal.aborted) return Promise.reject(aborted(signal));
       const refusal = unservable(model);
-      if (refusal) return Promise.reject(refusal);
+      if (refusal?.kind === 'none') return Promise.reject(refusal.error);
       if (queue.size >= queueMax) return Promise.reject(errors.queueFull(queueMax, retryAfter()));
       return new Promise<Lease>((resolve, reject) => {
         const w = new Queued(key, model, Date.now(), signal, observer, resolve, reject);
+        waiters.add(w);
         countWaiting(model, 1);
         queue.push(w);
         dispatch();
