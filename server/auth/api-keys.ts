@@ -196,10 +196,12 @@ export async function ensureBootstrapAdmin({ adminKey, dataDir }: { adminKey?: s
     await forgetPendingAdminKey({ dataDir });
     return {};
   }
-  const secret = generateSecret();
-  // Written before the key exists: a start that dies after the upsert still finds it here.
-  await writeFile(pendingKeyFile(dataDir), `${secret}\n`, { mode: 0o600 });
-  await chmod(pendingKeyFile(dataDir), 0o600);
+  // Written before the key exists: a start that dies at any point after this uses the same key.
+  const secret = pending ?? generateSecret();
+  if (!pending) {
+    await writeFile(pendingKeyFile(dataDir), `${secret}\n`, { mode: 0o600 });
+    await chmod(pendingKeyFile(dataDir), 0o600);
+  }
   await prisma.apiKey.upsert({
     where: { id: BOOTSTRAP_ADMIN_ID },
     create: { id: BOOTSTRAP_ADMIN_ID, name: 'Bootstrap admin', role: 'ADMIN', hash: hashSecret(secret), prefix: displayPrefix(secret) },
