@@ -25,7 +25,7 @@ export class StartupError extends Error {}
  * DATA_DIR exists and is a folder, or is created. Folder by folder: Node's recursive mkdir spins
  * forever under /proc (DATA_DIR=/proc/x), where a plain mkdir fails at once.
  */
-export async function prepareDataDir(dataDir: string): Promise<void> {
+async function prepareDataDir(dataDir: string): Promise<void> {
   const missing: string[] = [];
   for (let dir = dataDir; ; dir = path.dirname(dir)) {
     const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
