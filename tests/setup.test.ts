@@ -107,6 +107,23 @@ describe('gateways side by side with no port settings', { timeout: 120_000 }, ()
     }
   });
 
+  it('a DATA_DIR too long for a socket path gets a short socket folder under the temporary folder, which the CLI finds', async () => {
+    const dir = path.join(await newDataDir(), 'a-rather-long-folder-name-for-a-socket'.repeat(2), 'data');
+    const gw = await spawnGateway({ ...base, DATA_DIR: dir });
+    let socketDir = '';
+    try {
+      socketDir = JSON.parse(await readFile(path.join(dir, 'embedded-postgres.json'), 'utf8')).socketDir;
+      expect(socketDir.startsWith(os.tmpdir())).toBe(true);
+      expect(`${socketDir}/.s.PGSQL.5432`.length).toBeLessThan(108);
+      const list = await runKeys(['list', '--json'], { DATA_DIR: dir, EMBEDDED_PG_PORT: '' });
+      expect(list.code).toBe(0);
+      expect(JSON.parse(list.stdout)).toHaveLength(1);
+    } finally {
+      await stop(gw);
+      if (socketDir) await rm(socketDir, { recursive: true, force: true });
+    }
+  });
+
   it('as root, a DATA_DIR inside a mode-0700 folder works with no permission changes, and the log says where the data is', async () => {
     const dir = await newDataDir({ parentMode: 0o700 });
     const gw = await spawnGateway({ ...base, DATA_DIR: dir });
