@@ -190,6 +190,7 @@ describe('the keys CLI', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/^keys: cannot use the database at DATABASE_URL: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
   it('reports an unusable DATA_DIR in one line', async () => {
     const r = await runKeys(['list'], { DATA_DIR: '/proc/x', EMBEDDED_PG_PORT: '' });
     expect(r.code).toBe(2);
