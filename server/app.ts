@@ -62,7 +62,7 @@ const within = (p: Promise<unknown>, ms: number) => {
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
   openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
-  const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
+  const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey, dataDir: config.dataDir });
   const changes = await createChangeFeed({ connectionString, log, connectTimeoutMs: config.dbConnectTimeoutMs });
   const keys = await createKeyStore({ changes });
   const upstreams = await createUpstreams({

@@ -40,7 +40,7 @@ const schema = z.object({
     .trim()
     .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgresql:// URL')
     .optional(),
-  EMBEDDED_PG_PORT: port.default(54329),
+  EMBEDDED_PG_PORT: port.min(1).optional(),
   OLLAMA_URL: z
     .string()
     .default('http://127.0.0.1:11434')
@@ -102,7 +102,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
-  embeddedPgPort: number;
+  /** Also serve the embedded PostgreSQL on 127.0.0.1:port; unset: its Unix socket in DATA_DIR only. */
+  embeddedPgPort?: number;
   ollamaUrls: string[];
   adminKey?: string;
   builtinModels: boolean;

@@ -1,12 +1,14 @@
 /**
  * `npm start`: config -> database (embedded or external) -> migrations -> bootstrap admin key ->
- * HTTP server. SIGTERM or Ctrl-C drains requests, flushes usage (what the database does not take in
+ * HTTP server. Every start-up failure is one line naming what to change, found before any side
+ * effect where it can be (a taken PORT, an unusable DATA_DIR). SIGTERM or Ctrl-C drains requests, flushes usage (what the database does not take in
  * time stays in the spool), then stops the embedded database; no step waits on a dead or frozen
  * database past its own deadline.
  */
-import { createApp } from './app.ts';
+import { type App, createApp } from './app.ts';
+import { forgetPendingAdminKey } from './auth/api-keys.ts';
 import { type Config, ConfigError, loadConfig, readEnvironment } from './config.ts';
-import { type Database, openGatewayDatabase } from './database.ts';
+import { assertPortFree, type Database, oneLine, openGatewayDatabase, StartupError } from './database.ts';
 import { createLogger } from './log.ts';
 
 let config: Config;
@@ -22,32 +24,60 @@ try {
 const log = createLogger({ level: config.logLevel, format: config.logFormat });
 const started = Date.now();
 
+/** One line, then exit: what failed and what to change, never a stack trace. */
+const fail = (what: string, err: unknown): never => {
+  log.fatal(err instanceof StartupError ? err.message : `${what}: ${oneLine(err)}`);
+  process.exit(1);
+};
+
 let db: Database;
 try {
+  await assertPortFree({ host: config.host, port: config.port, name: 'PORT' });
+  if (config.metricsPort) await assertPortFree({ host: config.host, port: config.metricsPort, name: 'METRICS_PORT' });
   db = await openGatewayDatabase({ config, log });
 } catch (err) {
-  log.fatal({ err: (err as Error).message }, 'could not open the database');
-  process.exit(1);
+  fail('could not open the database', err);
 }
 
-const app = await createApp({ config, connectionString: db.connectionString, log });
-const generated = app.generatedAdminKey;
+let app: App;
+try {
+  app = await createApp({ config, connectionString: db!.connectionString, log });
+} catch (err) {
+  await db!.stop().catch(() => {});
+  fail('could not start the gateway', err);
+}
+const generated = app!.generatedAdminKey;
 let url: string;
 try {
-  url = await app.start();
+  url = await app!.start();
 } catch (err) {
-  log.fatal({ err: (err as Error).message }, `could not listen on ${config.host}:${config.port}`);
-  await app.stop().catch(() => {});
-  await db.stop();
-  process.exit(1);
+  const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  await app!.stop().catch(() => {});
+  await db!.stop().catch(() => {});
+  fail(
+    `could not listen on ${config.host}:${config.port}`,
+    taken
+      ? new StartupError(`PORT=${config.port}: ${config.host}:${config.port} is taken by another program; stop that program or set PORT to a free port.`)
+      : err,
+  );
 }
 if (generated) {
-  // Printed once, to the terminal only (not the log): it is stored as a hash and cannot be shown again.
-  process.stderr.write(`\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url}/admin   GraphiQL: ${url}/graphql\n\n`);
+  // To the terminal only (not the log): it is stored as a hash. Kept in DATA_DIR until this start completes.
+  process.stderr.write(`\n  Admin key (shown once, keep it safe):\n\n    ${generated}\n\n  Console: ${url!}/admin   GraphiQL: ${url!}/graphql\n\n`);
+  await forgetPendingAdminKey({ dataDir: config.dataDir });
 }
 
 // Last, after the banner: "gateway ready" means everything a user needs has been printed.
-log.info({ url, database: db.embedded ? 'embedded' : 'external', ollama: config.ollamaUrls, ms: Date.now() - started }, 'gateway ready');
+log.info(
+  {
+    url: url!,
+    database: db!.embedded ? 'embedded' : 'external',
+    ...(db!.pgDir ? { data: db!.pgDir } : {}),
+    ollama: config.ollamaUrls,
+    ms: Date.now() - started,
+  },
+  'gateway ready',
+);
 
 let stopping = 0;
 const shutdown = async (signal: string) => {
@@ -66,13 +96,13 @@ const shutdown = async (signal: string) => {
   }, config.shutdownTimeoutMs + 15_000);
   timer.unref();
   try {
-    await app.stop();
-    await db.stop();
+    await app!.stop();
+    await db!.stop();
     log.info({ ms: Date.now() - stopping }, 'stopped');
     process.exit(0);
   } catch (err) {
     log.error({ err }, 'error during shutdown');
-    await db.stop().catch(() => {});
+    await db!.stop().catch(() => {});
     process.exit(1);
   }
 };

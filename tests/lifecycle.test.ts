@@ -5,7 +5,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedConnectionString } from '../server/db/embedded.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
-import { freePort } from './support/ports.ts';
 import { runKeys, spawnGateway } from './support/process.ts';
 
 let dataDir: string;
@@ -14,7 +13,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-lifecycle-'));
   await chmod(dataDir, 0o755); // as root, PostgreSQL runs as "postgres" and must be able to enter it
-  env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), OLLAMA_URL: 'http://127.0.0.1:1', USAGE_FLUSH_MS: '1000' };
+  env = { DATA_DIR: dataDir, OLLAMA_URL: 'http://127.0.0.1:1', USAGE_FLUSH_MS: '1000' };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -28,7 +27,7 @@ const chat = (url: string, key: string, content: string) =>
   });
 
 async function usageIds(): Promise<Set<string>> {
-  const c = new pg.Client({ connectionString: embeddedConnectionString({ dataDir, port: Number(env.EMBEDDED_PG_PORT) }) });
+  const c = new pg.Client({ connectionString: embeddedConnectionString({ dataDir }) });
   await c.connect();
   const { rows } = await c.query('SELECT id FROM "UsageRecord"');
   await c.end();

@@ -6,6 +6,8 @@
  * (none given: the operator of this machine, as for the keys CLI).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { type Actor, changes, cliActor, keySnapshot, writeAudit } from '../audit/audit.ts';
 import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
@@ -161,7 +163,15 @@ async function keepOneAdmin(tx: Pick<typeof prisma, 'apiKey'>, id: string) {
  * Makes ADMIN_KEY (when given) an admin key. Without ADMIN_KEY, creates an admin key on the first
  * start only (no admin key exists yet) and returns its secret so that main prints it once.
  */
-export async function ensureBootstrapAdmin({ adminKey }: { adminKey?: string }): Promise<{ generated?: string }> {
+/** DATA_DIR/admin-key.pending (0600): the generated admin key, until a start has shown it and completed. */
+const pendingKeyFile = (dataDir: string) => path.join(dataDir, 'admin-key.pending');
+
+/**
+ * The bootstrap admin key: ADMIN_KEY as given, or one generated on a first start with no admin.
+ * A generated key is kept in DATA_DIR (0600) and returned again by every start until
+ * forgetPendingAdminKey() says one start has completed, so a failed first start does not lose it.
+ */
+export async function ensureBootstrapAdmin({ adminKey, dataDir }: { adminKey?: string; dataDir: string }): Promise<{ generated?: string }> {
   if (adminKey) {
     const hash = hashSecret(adminKey);
     const data = { hash, prefix: displayPrefix(adminKey), role: 'ADMIN' as const, revokedAt: null };
@@ -173,9 +183,25 @@ export async function ensureBootstrapAdmin({ adminKey }: { adminKey?: string }):
     await publishChange({ kind: 'key', id: BOOTSTRAP_ADMIN_ID });
     return {};
   }
+  const pending = await readFile(pendingKeyFile(dataDir), 'utf8').then(
+    (t) => t.trim(),
+    () => undefined,
+  );
+  if (pending) {
+    const row = await prisma.apiKey.findUnique({ where: { id: BOOTSTRAP_ADMIN_ID } });
+    if (row && !row.revokedAt && row.hash === hashSecret(pending)) return { generated: pending };
+  }
   const admins = await prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } });
-  if (admins > 0) return {};
-  const secret = generateSecret();
+  if (admins > 0) {
+    await forgetPendingAdminKey({ dataDir });
+    return {};
+  }
+  // Written before the key exists: a start that dies at any point after this uses the same key.
+  const secret = pending ?? generateSecret();
+  if (!pending) {
+    await writeFile(pendingKeyFile(dataDir), `${secret}\n`, { mode: 0o600 });
+    await chmod(pendingKeyFile(dataDir), 0o600);
+  }
   await prisma.apiKey.upsert({
     where: { id: BOOTSTRAP_ADMIN_ID },
     create: { id: BOOTSTRAP_ADMIN_ID, name: 'Bootstrap admin', role: 'ADMIN', hash: hashSecret(secret), prefix: displayPrefix(secret) },
@@ -183,6 +209,11 @@ export async function ensureBootstrapAdmin({ adminKey }: { adminKey?: string }):
   });
   await publishChange({ kind: 'key', id: BOOTSTRAP_ADMIN_ID });
   return { generated: secret };
+}
+
+/** After a start that showed the generated admin key has completed: it is not kept any longer. */
+export async function forgetPendingAdminKey({ dataDir }: { dataDir: string }): Promise<void> {
+  await rm(pendingKeyFile(dataDir), { force: true });
 }
 
 function validateLimits(input: Partial<CreateApiKeyInput>) {

@@ -1,7 +1,8 @@
 /**
  * The operator's keys CLI: works whether or not the gateway is running. With the gateway running on
- * the embedded database it connects to that database; otherwise it starts the embedded database
- * itself for the duration of the command. Changes reach running gateways at once (LISTEN/NOTIFY).
+ * the embedded database it connects to that database through its socket, found from DATA_DIR alone;
+ * otherwise it starts the embedded database itself for the duration of the command. An external
+ * DATABASE_URL is migrated first. Changes reach running gateways at once (LISTEN/NOTIFY).
  *
  *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
  *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--json]
@@ -11,13 +12,15 @@
  *   npm run keys -- audit [--action key.revoke|key|...] [--key ID] [--limit N] [--json]
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { cliActor, listAudit } from '../audit/audit.ts';
 import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
 import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
 import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
-import { openGatewayDatabase } from '../database.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 
@@ -106,10 +109,18 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig(readEnvironment());
   const log = createLogger({ level: 'warn' });
   let stopDb = async () => {};
-  if (config.databaseUrl) openDatabase({ connectionString: config.databaseUrl, poolSize: 2 });
-  else if (runningGateway(config.dataDir))
-    openDatabase({ connectionString: embeddedConnectionString({ dataDir: config.dataDir, port: config.embeddedPgPort }), poolSize: 2 });
-  else {
+  if (config.databaseUrl) {
+    await applyMigrations({ connectionString: config.databaseUrl }).catch((err) => {
+      throw new StartupError(`cannot use the database at DATABASE_URL: ${oneLine(err)}`);
+    });
+    openDatabase({ connectionString: config.databaseUrl, poolSize: 2 });
+  } else if (runningGateway(config.dataDir)) {
+    const connectionString = embeddedConnectionString({ dataDir: config.dataDir });
+    await reachable(connectionString).catch((err) => {
+      throw new StartupError(`cannot reach the database of the gateway running in DATA_DIR ${config.dataDir}: ${oneLine(err)}`);
+    });
+    openDatabase({ connectionString, poolSize: 2 });
+  } else {
     const db = await openGatewayDatabase({ config, log });
     openDatabase({ connectionString: db.connectionString, poolSize: 2 });
     stopDb = db.stop;
@@ -227,11 +238,21 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Connects once, so that an unreachable database is one sentence rather than a Prisma error. */
+async function reachable(connectionString: string): Promise<void> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((err) => {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${err.message}\n\n${USAGE}`);
     else if (err instanceof ConfigError || isGatewayError(err)) console.error(err.message);
-    else console.error(`keys: ${(err as Error).message}`);
+    else console.error(`keys: ${err instanceof StartupError ? err.message : oneLine(err)}`);
     process.exit(isGatewayError(err) && err.status === 404 ? 3 : 2);
   });

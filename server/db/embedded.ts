@@ -5,15 +5,19 @@
  * server in our process group: Ctrl-C would stop PostgreSQL before the gateway had flushed usage.
  * Here the server gets its own process group and is stopped last, by stop().
  *
+ * It listens on a Unix socket only (no TCP port unless one is given), so any number of gateways run side
+ * by side. Where its data and socket live is recorded in DATA_DIR/embedded-postgres.json, so every
+ * start and the keys CLI find them from DATA_DIR alone.
+ *
  * @example
- *   const pg = await startEmbeddedPostgres({ dataDir: './data', port: 54329, log });
+ *   const pg = await startEmbeddedPostgres({ dataDir: './data', log });
  *   // ... pg.connectionString ...
  *   await pg.stop();
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { access, chmod, chown, constants, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, constants, cp, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -21,8 +25,25 @@ import type { Log } from '../log.ts';
 
 export interface EmbeddedPostgres {
   connectionString: string;
+  /** The PostgreSQL data folder (outside DATA_DIR when the server's user cannot enter DATA_DIR). */
+  pgDir: string;
   stop(): Promise<void>;
 }
+
+/** DATA_DIR/embedded-postgres.json: where this DATA_DIR's server keeps its data and its socket. */
+interface Location {
+  pgDir: string;
+  socketDir: string;
+  /** The port in the socket's name (.s.PGSQL.<port>), and the TCP port when `tcp` is set. */
+  port: number;
+  tcp: boolean;
+}
+
+const LOCATION_FILE = 'embedded-postgres.json';
+const PASSWORD_FILE = 'postgres-password';
+/** sun_path holds 108 bytes; the socket's own name (.s.PGSQL.NNNNN) takes 15 of them. */
+const MAX_SOCKET_DIR = 90;
+const SOCKET_PORT = 5432;
 
 type Logger = Pick<Log, 'info' | 'warn'>;
 
@@ -39,7 +60,7 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as the system user `postgres`. */
-async function serverUser(pgDir: string): Promise<{ uid: number; gid: number } | undefined> {
+async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   let ids = lookupUser('postgres');
   if (!ids) {
@@ -51,20 +72,17 @@ async function serverUser(pgDir: string): Promise<{ uid: number; gid: number } |
         'Running as root: PostgreSQL needs a non-root user, and the user "postgres" could not be created. Run the gateway as a normal user or set DATABASE_URL.',
       );
   }
-  const blocked = await firstClosedAncestor(pgDir);
-  if (blocked) {
-    throw new Error(
-      `Running as root, the embedded PostgreSQL runs as the user "postgres", which cannot enter ${blocked} (it lacks the execute bit for others). ` +
-        `Choose a DATA_DIR outside it, run "chmod o+x ${blocked}", or set DATABASE_URL.`,
-    );
-  }
   return ids;
 }
 
-/** The first folder above `target` that other users cannot enter, if any. */
+/** The first folder above `target` that other users cannot enter, if any (folders not made yet are skipped). */
 async function firstClosedAncestor(target: string): Promise<string | undefined> {
   for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) return dir;
+    const st = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (st && (st.mode & 0o001) === 0) return dir;
     if (dir === path.dirname(dir)) return undefined;
   }
 }
@@ -105,7 +123,9 @@ function run(cmd: string, args: string[], opts: { uid?: number; gid?: number }):
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}):\n${output.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${output.trim().split('\n').slice(-1)[0] ?? ''}`)),
+    );
   });
 }
 
@@ -121,10 +141,69 @@ export function runningGateway(dataDir: string): number | undefined {
   }
 }
 
-/** The connection string of the embedded server a running gateway started under DATA_DIR. */
-export function embeddedConnectionString({ dataDir, port }: { dataDir: string; port: number }): string {
-  const password = readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
-  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+function socketUrl({ password, location, database }: { password: string; location: Location; database: string }): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@/${database}?host=${encodeURIComponent(location.socketDir)}&port=${location.port}`;
+}
+
+/**
+ * The connection string of the embedded server started under DATA_DIR (its Unix socket), read from
+ * DATA_DIR alone. Throws one clear sentence when DATA_DIR holds no embedded database.
+ */
+export function embeddedConnectionString({ dataDir }: { dataDir: string; port?: number }): string {
+  let location: Location;
+  let password: string;
+  try {
+    location = JSON.parse(readFileSync(path.join(dataDir, LOCATION_FILE), 'utf8')) as Location;
+    password = readFileSync(path.join(dataDir, PASSWORD_FILE), 'utf8').trim();
+  } catch (err) {
+    throw new Error(`DATA_DIR ${dataDir} holds no embedded database that a gateway has started (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}).`);
+  }
+  return socketUrl({ password, location, database: DATABASE });
+}
+
+/**
+ * Where the server keeps its data: DATA_DIR/postgres, or, when the server's user cannot enter
+ * DATA_DIR (root's 0700 home), a folder of its own under /var/lib (else the temporary folder).
+ */
+async function chooseLocation({ dataDir, ids, port }: { dataDir: string; ids?: { uid: number; gid: number }; port?: number }): Promise<Location> {
+  let base = dataDir;
+  if (ids && (await firstClosedAncestor(path.join(dataDir, 'postgres')))) {
+    const name = `${path
+      .basename(dataDir)
+      .replace(/[^\w.-]/g, '_')
+      .slice(0, 24)}-${randomBytes(4).toString('hex')}`;
+    base = path.join('/var/lib/ollama-gateway', name);
+    if (await firstClosedAncestor('/var/lib/ollama-gateway').catch(() => '/var/lib')) base = path.join(os.tmpdir(), `ollama-gateway-${name}`);
+  }
+  return { pgDir: path.join(base, 'postgres'), socketDir: path.join(base, 'run'), port: port ?? SOCKET_PORT, tcp: port !== undefined };
+}
+
+/** The socket folder: inside the data's folder, or a short one under the temporary folder when that path is too long. */
+async function socketFolder({ location, ids }: { location: Location; ids?: { uid: number; gid: number } }): Promise<string> {
+  const preferred = path.join(path.dirname(location.pgDir), 'run');
+  const short = path.join(os.tmpdir(), `ogw-${createHash('sha256').update(location.pgDir).digest('hex').slice(0, 12)}`);
+  const dir = preferred.length <= MAX_SOCKET_DIR ? preferred : short;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  const owner = ids?.uid ?? process.getuid?.();
+  if (!st.isDirectory() || (owner !== undefined && st.uid !== owner && st.uid !== process.getuid?.()))
+    throw new Error(`The socket folder ${dir} is not a folder of this gateway's; remove it and start again.`);
+  if (ids) await chown(dir, ids.uid, ids.gid);
+  await chmod(dir, 0o700);
+  return dir;
+}
+
+/** The recorded location, or a new one for a DATA_DIR whose database does not exist yet. */
+async function locate({ dataDir, ids, port }: { dataDir: string; ids?: { uid: number; gid: number }; port?: number }): Promise<Location> {
+  const recorded = await readFile(path.join(dataDir, LOCATION_FILE), 'utf8').then(
+    (t) => JSON.parse(t) as Location,
+    () => undefined,
+  );
+  if (recorded) return { ...recorded, port: port ?? SOCKET_PORT, tcp: port !== undefined };
+  // A DATA_DIR from before the location was recorded keeps its data where it is.
+  if (existsSync(path.join(dataDir, 'postgres', 'PG_VERSION')))
+    return { pgDir: path.join(dataDir, 'postgres'), socketDir: path.join(dataDir, 'run'), port: port ?? SOCKET_PORT, tcp: port !== undefined };
+  return chooseLocation({ dataDir, ids, port });
 }
 
 /** One gateway per DATA_DIR: a second one would share (and could stop) the first one's database. */
@@ -180,16 +259,28 @@ async function stopOrphan(pgDir: string, log: Logger) {
   throw new Error(`The embedded PostgreSQL of an earlier run (pid ${pid}) does not stop; stop it and start again.`);
 }
 
-export async function startEmbeddedPostgres({ dataDir, port, log }: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedPostgres> {
+/** Starts the server of DATA_DIR (which must exist). `port`: also listen on 127.0.0.1:port. */
+export async function startEmbeddedPostgres({ dataDir, port, log }: { dataDir: string; port?: number; log: Logger }): Promise<EmbeddedPostgres> {
   const { postgres, initdb } = await binaries();
-  const pgDir = path.join(dataDir, 'postgres');
-  const passwordFile = path.join(dataDir, 'postgres-password');
-  await mkdir(dataDir, { recursive: true });
-  const ids = await serverUser(pgDir);
+  const passwordFile = path.join(dataDir, PASSWORD_FILE);
+  const ids = await serverUser();
   const bins = ids ? await reachableBinaries({ postgres, initdb }) : { postgres, initdb };
   const releaseLock = await takeLock(dataDir);
   try {
-    return await start({ pgDir, passwordFile, ids, ...bins, port, log, releaseLock });
+    const location = await locate({ dataDir, ids, port });
+    if (ids) {
+      const blocked = await firstClosedAncestor(location.pgDir);
+      if (blocked)
+        throw new Error(
+          `Running as root, the embedded PostgreSQL runs as the user "postgres", which cannot enter ${blocked}: run "chmod o+x ${blocked}", or set DATABASE_URL.`,
+        );
+    }
+    await mkdir(path.dirname(location.pgDir), { recursive: true, mode: 0o755 });
+    location.socketDir = await socketFolder({ location, ids });
+    await writeFile(path.join(dataDir, LOCATION_FILE), `${JSON.stringify(location, null, 2)}\n`);
+    if (path.dirname(location.pgDir) !== dataDir)
+      log.info({ pgDir: location.pgDir }, 'embedded PostgreSQL keeps its data outside DATA_DIR (the "postgres" user cannot enter DATA_DIR)');
+    return await start({ location, passwordFile, ids, ...bins, log, releaseLock });
   } catch (err) {
     releaseLock();
     throw err;
@@ -197,30 +288,29 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: { dataDir: s
 }
 
 async function start({
-  pgDir,
+  location,
   passwordFile,
   ids,
   postgres,
   initdb,
-  port,
   log,
   releaseLock,
 }: {
-  pgDir: string;
+  location: Location;
   passwordFile: string;
   ids: { uid: number; gid: number } | undefined;
   postgres: string;
   initdb: string;
-  port: number;
   log: Logger;
   releaseLock: () => void;
 }): Promise<EmbeddedPostgres> {
+  const { pgDir, port } = location;
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log.info({ pgDir }, 'initialising embedded PostgreSQL');
     const password = randomBytes(24).toString('base64url');
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await mkdir(pgDir, { recursive: true, mode: 0o700 });
-    const pwfile = path.join(pgDir, '..', `.initdb-pw-${process.pid}`);
+    const pwfile = path.join(path.dirname(pgDir), `.initdb-pw-${process.pid}`);
     await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     if (ids) {
       await chown(pgDir, ids.uid, ids.gid);
@@ -239,7 +329,10 @@ async function start({
   await chmod(passwordFile, 0o600);
   await stopOrphan(pgDir, log);
 
-  const args = ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=100'];
+  const args = [
+    ...['-D', pgDir, '-p', String(port), '-c', `listen_addresses=${location.tcp ? '127.0.0.1' : ''}`],
+    ...['-c', `unix_socket_directories=${location.socketDir}`, '-c', 'unix_socket_permissions=0700', '-c', 'max_connections=100'],
+  ];
   let child: ChildProcess | undefined;
   let stopping = false;
   const stopOnExit = () => {
@@ -270,10 +363,11 @@ async function start({
         resolve(c);
       };
       const onEarlyExit = (code: number | null, signal: string | null) => {
-        const hint = output.includes('Address already in use') ? ` Port ${port} is taken: set EMBEDDED_PG_PORT to a free port.` : '';
-        reject(
-          new Error(`The embedded PostgreSQL stopped during start-up (exit ${code ?? signal}).${hint}\n${output.trim().split('\n').slice(-5).join('\n')}`),
-        );
+        const hint = output.includes('Address already in use')
+          ? ` EMBEDDED_PG_PORT ${port} is taken: unset it (the socket needs no port) or choose a free one.`
+          : '';
+        const last = output.trim().split('\n').slice(-1)[0] ?? '';
+        reject(new Error(`The embedded PostgreSQL stopped during start-up (exit ${code ?? signal}).${hint} ${last}`.trim()));
       };
       c.stdout!.on('data', onData);
       c.stderr!.on('data', onData);
@@ -327,8 +421,7 @@ async function start({
   }
   supervise(first);
 
-  const base = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  const admin = new pg.Client({ connectionString: socketUrl({ password, location, database: 'postgres' }) });
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
@@ -338,7 +431,11 @@ async function start({
   }
 
   return {
-    connectionString: `${base}/${DATABASE}`,
+    // With a TCP port asked for, the URL a client on another user or container can use too.
+    connectionString: location.tcp
+      ? `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`
+      : socketUrl({ password, location, database: DATABASE }),
+    pgDir,
     async stop() {
       stopping = true;
       clearTimeout(restartTimer);
