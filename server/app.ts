@@ -8,6 +8,7 @@
  *   await app.start();            // listens, starts model sync
  *   await app.stop();             // drains requests, flushes usage, closes connections
  */
+import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -21,10 +22,15 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
+import { createRedisLimiter } from './limits/redis.ts';
+import { createResilientLimiter } from './limits/resilient.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';
+import { createReplicaRegistry } from './replicas/registry.ts';
+import { createRedisLink } from './replicas/redis.ts';
 import { createGraphQL } from './graphql.ts';
 import { createAnthropicApi } from './rest/anthropic.ts';
 import { createRestApi, sendError } from './rest/api.ts';
@@ -59,6 +65,8 @@ const within = (p: Promise<unknown>, ms: number) => {
   return Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 };
 
+const packageVersion = async () => JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
   openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
@@ -79,7 +87,17 @@ export async function createApp({ config, connectionString, log }: { config: Con
   });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   upstreams.bind({ serversOf: catalogue.serversOf });
-  const limiter = createMemoryLimiter();
+  // With REDIS_URL the limits are shared by every replica; the heartbeats count them for the fallback.
+  const redis = config.redisUrl ? await createRedisLink({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, log }) : undefined;
+  const replicas = createReplicaRegistry({
+    version: await packageVersion(),
+    inFlight: () => inFlight,
+    redis: () => (redis ? { state: redis.state, reason: redis.reason } : { state: 'none' }),
+    log,
+  });
+  const limiter: Limiter = redis
+    ? createResilientLimiter({ shared: createRedisLimiter({ redis: redis.client }), link: redis, replicas: replicas.live })
+    : createMemoryLimiter();
   const usage = await createUsageRecorder({
     connectionString,
     flushMs: config.usageFlushMs,
@@ -149,7 +167,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
         ),
       ]);
       if (pending > 0) return sendJson(res, 503, { status: 'migrating' });
-      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' });
+      if (draining) return sendJson(res, 503, { status: 'draining' });
+      // Still serving (200, so a load balancer keeps it), with each limit split across the replicas.
+      if (redis?.state === 'down') return sendJson(res, 200, { status: 'degraded', reason: redis.reason });
+      sendJson(res, 200, { status: 'ready' });
     } catch {
       sendJson(res, 503, { status: 'database unreachable' });
     } finally {
@@ -181,6 +202,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       return metricsUrl;
     },
     async start() {
+      await replicas.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -221,7 +243,9 @@ export async function createApp({ config, connectionString, log }: { config: Con
         changes.close(),
         limiter.close?.(),
         upstreams.close(),
+        within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
+      await redis?.close();
       await closeDatabase({ timeoutMs: 1000 });
     },
   };
