@@ -29,6 +29,7 @@ import { createResilientLimiter } from './limits/resilient.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';
+import { createSharedUsageFeed } from './realtime/usage-feed.ts';
 import { createReplicaRegistry } from './replicas/registry.ts';
 import { createRedisLink } from './replicas/redis.ts';
 import { createGraphQL } from './graphql.ts';
@@ -109,7 +110,21 @@ export async function createApp({ config, connectionString, log }: { config: Con
   });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
-  const services: Services = { config, log, keys, catalogue, limiter, usage, inference: service, upstreams, changes, metrics };
+  // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
+  const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;
+  const services: Services = {
+    config,
+    log,
+    keys,
+    catalogue,
+    limiter,
+    usage: liveUsage ? { ...usage, onRecord: liveUsage.onRecord } : usage,
+    inference: service,
+    upstreams,
+    changes,
+    metrics,
+    replicas,
+  };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
   const graphql = createGraphQL({ services });
@@ -245,6 +260,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
         upstreams.close(),
         within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
+      liveUsage?.close();
       await redis?.close();
       await closeDatabase({ timeoutMs: 1000 });
     },

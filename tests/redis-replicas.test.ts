@@ -6,7 +6,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { runKeys, spawnGateway, type GatewayProcess } from './support/process.ts';
 import { startTestRedis, type TestRedis } from './support/redis.ts';
@@ -95,6 +97,64 @@ describe('replicas sharing Redis', () => {
     // Each replica alone would admit up to 400: together they stay within one budget.
     expect(used).toBeLessThanOrEqual(400);
     expect(used).toBeGreaterThan(0);
+  });
+
+  it('shows a usage event from replica 2 to a usageEvents subscriber on replica 1', async () => {
+    const { id, key } = await createKey(['--name', 'feed']);
+    const client = createClient({
+      url: `${replicas[0].url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${adminKey}` },
+      retryAttempts: 0,
+    });
+    const events = client.iterate<{ usageEvents: { endpoint: string; model: string; apiKeyId: string } }>({
+      query: 'subscription { usageEvents { endpoint model apiKeyId } }',
+    });
+    try {
+      // The subscription is live once a record made on replica 1 itself comes through.
+      const first = events.next();
+      let live = false;
+      void first.then(() => (live = true));
+      for (let i = 0; i < 50 && !live; i++) {
+        await fetch(`${replicas[0].url}/api/generate`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'echo', prompt: 'here' }),
+        });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(live).toBe(true);
+      const res = await fetch(`${replicas[1].url}/api/chat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'from replica two' }] }),
+      });
+      expect(res.status).toBe(200);
+      // Skip what replica 1 recorded itself (/api/generate): the next /api/chat record came from replica 2.
+      let seen: { endpoint: string; model: string; apiKeyId: string } | undefined;
+      while (!seen) {
+        const next = await events.next();
+        if (next.done) break;
+        if (next.value.data?.usageEvents.endpoint === '/api/chat') seen = next.value.data.usageEvents;
+      }
+      expect(seen).toMatchObject({ endpoint: '/api/chat', model: 'echo', apiKeyId: id });
+    } finally {
+      await events.return?.();
+      await client.dispose();
+    }
+  });
+
+  it('lists the three live replicas, with their Redis state, to an admin', async () => {
+    const res = await fetch(`${replicas[2].url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ replicas { id version live redisState current inFlight startedAt lastHeartbeat } }' }),
+    });
+    const { data } = await res.json();
+    const live = data.replicas.filter((r: { live: boolean }) => r.live);
+    expect(live).toHaveLength(3);
+    expect(live.every((r: { redisState: string; version: string }) => r.redisState === 'up' && r.version === '0.1.0')).toBe(true);
+    expect(live.filter((r: { current: boolean }) => r.current)).toHaveLength(1);
   });
 
   it('refuses a revoked key on every replica within a second', async () => {

@@ -15,7 +15,7 @@ const LIVE_MS = 6000;
 /** Rows of replicas gone longer than this are deleted. */
 const FORGET_MS = 24 * 3600_000;
 
-interface ReplicaInfo {
+export interface ReplicaInfo {
   id: string;
   version: string;
   startedAt: Date;
