@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis';
 import type { Log } from '../log.ts';
 
-type RedisState = 'up' | 'down';
+export type RedisState = 'up' | 'down';
 
 export interface RedisLink {
   client: Redis;
@@ -70,18 +70,18 @@ export async function createRedisLink({ url, timeoutMs, log }: { url: string; ti
   });
   client.on('close', () => change('down', 'redis connection lost'));
 
-  let probing = false;
-  const probe = async () => {
-    if (probing || closed || client.status !== 'ready') return;
-    probing = true;
-    try {
-      await client.ping();
-      change('up');
-    } catch (err) {
-      change('down', describe(err));
-    } finally {
-      probing = false;
-    }
+  // One PING at a time; callers share the one in flight.
+  let probing: Promise<void> | undefined;
+  const probe = () => {
+    if (closed || client.status !== 'ready') return Promise.resolve();
+    probing ??= client
+      .ping()
+      .then(
+        () => change('up'),
+        (err) => change('down', describe(err)),
+      )
+      .finally(() => (probing = undefined));
+    return probing;
   };
   const timer = setInterval(() => {
     if (state === 'down') void probe();
