@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis';
 import type { Log } from '../log.ts';
 
-export type RedisState = 'up' | 'down';
+type RedisState = 'up' | 'down';
 
 export interface RedisLink {
   client: Redis;
