@@ -29,6 +29,7 @@ import { createResilientLimiter } from './limits/resilient.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';
+import { createSharedSlots } from './scheduler/shared-slots.ts';
 import { createSharedUsageFeed } from './realtime/usage-feed.ts';
 import { createReplicaRegistry } from './replicas/registry.ts';
 import { createRedisLink } from './replicas/redis.ts';
@@ -74,6 +75,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey });
   const changes = await createChangeFeed({ connectionString, log, connectTimeoutMs: config.dbConnectTimeoutMs });
   const keys = await createKeyStore({ changes });
+  // With REDIS_URL the limits are shared by every replica; the heartbeats count them for the fallback.
+  const redis = config.redisUrl ? await createRedisLink({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, log }) : undefined;
+  // With Redis, a server's slots are leases shared by every replica.
+  const sharedSlots = redis ? createSharedSlots({ link: redis }) : undefined;
   const upstreams = await createUpstreams({
     urls: config.ollamaUrls,
     connectTimeoutMs: config.ollamaConnectTimeoutMs,
@@ -85,11 +90,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
     healthIntervalMs: config.healthIntervalMs,
     changes,
     log,
+    gate: sharedSlots,
   });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   upstreams.bind({ serversOf: catalogue.serversOf });
-  // With REDIS_URL the limits are shared by every replica; the heartbeats count them for the fallback.
-  const redis = config.redisUrl ? await createRedisLink({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, log }) : undefined;
   const replicas = createReplicaRegistry({
     version: await packageVersion(),
     inFlight: () => inFlight,
@@ -261,6 +265,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
         within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
       liveUsage?.close();
+      sharedSlots?.close();
       await redis?.close();
       await closeDatabase({ timeoutMs: 1000 });
     },
