@@ -104,7 +104,9 @@ export function createSharedSlots({
       }
     },
     release(server, lease) {
-      held.get(server)?.delete(lease);
+      const leases = held.get(server);
+      leases?.delete(lease);
+      if (leases?.size === 0) held.delete(server);
       if (link.state !== 'up') return; // its TTL frees it
       link.client
         .multi()
