@@ -8,6 +8,7 @@
  *   await app.start();            // listens, starts model sync
  *   await app.stop();             // drains requests, flushes usage, closes connections
  */
+import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -21,10 +22,17 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
+import { createRedisLimiter } from './limits/redis.ts';
+import { createResilientLimiter } from './limits/resilient.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';
+import { createSharedSlots } from './scheduler/shared-slots.ts';
+import { createSharedUsageFeed } from './realtime/usage-feed.ts';
+import { createReplicaRegistry } from './replicas/registry.ts';
+import { createRedisLink } from './replicas/redis.ts';
 import { createGraphQL } from './graphql.ts';
 import { createAnthropicApi } from './rest/anthropic.ts';
 import { createRestApi, sendError } from './rest/api.ts';
@@ -59,12 +67,18 @@ const within = (p: Promise<unknown>, ms: number) => {
   return Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 };
 
+const packageVersion = async () => JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+
 export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
   openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey, dataDir: config.dataDir });
   const changes = await createChangeFeed({ connectionString, log, connectTimeoutMs: config.dbConnectTimeoutMs });
   const keys = await createKeyStore({ changes });
+  // With REDIS_URL the limits are shared by every replica; the heartbeats count them for the fallback.
+  const redis = config.redisUrl ? await createRedisLink({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, log }) : undefined;
+  // With Redis, a server's slots are leases shared by every replica.
+  const sharedSlots = redis ? createSharedSlots({ link: redis }) : undefined;
   const upstreams = await createUpstreams({
     urls: config.ollamaUrls,
     connectTimeoutMs: config.ollamaConnectTimeoutMs,
@@ -76,10 +90,19 @@ export async function createApp({ config, connectionString, log }: { config: Con
     healthIntervalMs: config.healthIntervalMs,
     changes,
     log,
+    gate: sharedSlots,
   });
   const catalogue = await createCatalogue({ sources: upstreams.sources, builtin: config.builtinModels, changes, log });
   upstreams.bind({ serversOf: catalogue.serversOf });
-  const limiter = createMemoryLimiter();
+  const replicas = createReplicaRegistry({
+    version: await packageVersion(),
+    inFlight: () => inFlight,
+    redis: () => (redis ? { state: redis.state, reason: redis.reason } : { state: 'none' }),
+    log,
+  });
+  const limiter: Limiter = redis
+    ? createResilientLimiter({ shared: createRedisLimiter({ redis: redis.client }), link: redis, replicas: replicas.live })
+    : createMemoryLimiter();
   const usage = await createUsageRecorder({
     connectionString,
     flushMs: config.usageFlushMs,
@@ -91,7 +114,21 @@ export async function createApp({ config, connectionString, log }: { config: Con
   });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
-  const services: Services = { config, log, keys, catalogue, limiter, usage, inference: service, upstreams, changes, metrics };
+  // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
+  const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;
+  const services: Services = {
+    config,
+    log,
+    keys,
+    catalogue,
+    limiter,
+    usage: liveUsage ? { ...usage, onRecord: liveUsage.onRecord } : usage,
+    inference: service,
+    upstreams,
+    changes,
+    metrics,
+    replicas,
+  };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
   const graphql = createGraphQL({ services });
@@ -149,7 +186,10 @@ export async function createApp({ config, connectionString, log }: { config: Con
         ),
       ]);
       if (pending > 0) return sendJson(res, 503, { status: 'migrating' });
-      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready' });
+      if (draining) return sendJson(res, 503, { status: 'draining' });
+      // Still serving (200, so a load balancer keeps it), with each limit split across the replicas.
+      if (redis?.state === 'down') return sendJson(res, 200, { status: 'degraded', reason: redis.reason });
+      sendJson(res, 200, { status: 'ready' });
     } catch {
       sendJson(res, 503, { status: 'database unreachable' });
     } finally {
@@ -181,6 +221,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       return metricsUrl;
     },
     async start() {
+      await replicas.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -221,7 +262,11 @@ export async function createApp({ config, connectionString, log }: { config: Con
         changes.close(),
         limiter.close?.(),
         upstreams.close(),
+        within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
+      liveUsage?.close();
+      sharedSlots?.close();
+      await redis?.close();
       await closeDatabase({ timeoutMs: 1000 });
     },
   };

@@ -93,9 +93,16 @@ const schema = z.object({
   OLLAMA_HEALTH_INTERVAL_S: positiveInt.default(5),
   QUEUE_MAX: positiveInt.default(1000),
   QUEUE_TIMEOUT_S: positiveInt.default(120),
+  // Replicas: a shared Redis for limits, slots and the live feed; without it all of that is per process.
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_TIMEOUT_MS: positiveInt.default(500),
 });
 
-const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN']);
+const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL']);
 
 export interface Config {
   port: number;
@@ -151,6 +158,10 @@ export interface Config {
   queueMax: number;
   /** Longest a request waits for a slot; past it, 503 queue_timeout. */
   queueTimeoutMs: number;
+  /** Shared state for several replicas (limits, slots, live feed); in memory when unset. */
+  redisUrl?: string;
+  /** Longest a Redis command may take before the replica falls back to its local limits. */
+  redisTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -210,6 +221,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthIntervalMs: e.OLLAMA_HEALTH_INTERVAL_S * 1000,
     queueMax: e.QUEUE_MAX,
     queueTimeoutMs: e.QUEUE_TIMEOUT_S * 1000,
+    redisUrl: e.REDIS_URL,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
   };
 }
 

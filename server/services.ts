@@ -13,6 +13,7 @@ import type { Limiter } from './limits/limiter.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { Upstreams } from './providers/upstreams.ts';
+import type { ReplicaRegistry } from './replicas/registry.ts';
 import type { UsageRecorder } from './usage/recorder.ts';
 
 export interface Services {
@@ -23,7 +24,7 @@ export interface Services {
   /** The models and which servers list them. */
   catalogue: Catalogue;
   limiter: Limiter;
-  /** Usage records: written in batches, spooled, and the live feed. */
+  /** Usage records: written in batches, spooled, and the live feed (every replica's, with REDIS_URL). */
   usage: UsageRecorder;
   /** The one engine every surface calls: admission, model rules, scheduling, provider, usage. */
   inference: InferenceService;
@@ -31,10 +32,12 @@ export interface Services {
   upstreams: Upstreams;
   changes: ChangeFeed;
   metrics: Metrics;
+  /** The gateway processes sharing the database (heartbeats). */
+  replicas: ReplicaRegistry;
 }
 
 /** The services a GraphQL resolver reaches, by name, on its context. */
-export type ResolverServices = Pick<Services, 'inference' | 'keys' | 'catalogue' | 'usage' | 'upstreams' | 'log'>;
+export type ResolverServices = Pick<Services, 'inference' | 'keys' | 'catalogue' | 'usage' | 'upstreams' | 'log' | 'replicas'>;
 
 /** A surface mounted under a path prefix; returns false to let the next one try. */
 export type Surface = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;

@@ -16,6 +16,7 @@ import {
   type Scheduler,
   type ServerConnection,
   type ServerEntry,
+  type SlotGate,
 } from '../scheduler/scheduler.ts';
 import { listServers, seedServers } from '../scheduler/servers.ts';
 import { createBuiltinProvider } from './builtin.ts';
@@ -98,6 +99,7 @@ export async function createUpstreams({
   healthIntervalMs,
   changes,
   log,
+  gate,
 }: {
   urls: string[];
   connectTimeoutMs: number;
@@ -111,9 +113,11 @@ export async function createUpstreams({
   healthIntervalMs: number;
   changes?: ChangeFeed;
   log: Pick<Log, 'info' | 'warn'>;
+  /** The servers' slots counted across replicas (REDIS_URL). */
+  gate?: SlotGate;
 }): Promise<Upstreams> {
   let serversOf: (id: string) => readonly string[] = () => [];
-  const scheduler = createScheduler({ serversOf: (id) => serversOf(id), queueMax, queueTimeoutMs, healthIntervalMs, log });
+  const scheduler = createScheduler({ serversOf: (id) => serversOf(id), queueMax, queueTimeoutMs, healthIntervalMs, log, gate });
   const builtin = createBuiltinProvider();
   const builtinLease: Lease = { waitedMs: 0, server: null, release() {}, stream: (req, signal) => builtin.stream(req, signal) };
   const sources: UpstreamSource[] = [];

@@ -109,6 +109,24 @@ export interface Scheduler {
   close(): void;
 }
 
+/**
+ * Slots counted across replicas (scheduler/shared-slots.ts): a request that has a local slot also
+ * claims one of the server's slots in the shared store before it is sent, and waits while every one
+ * is held elsewhere. `claim` resolves to a lease id, or undefined when the store is unavailable (then
+ * the local count alone applies); it throws `timedOut()` past the deadline and `aborted()` on abort.
+ */
+export interface SlotGate {
+  claim(input: {
+    server: string;
+    slots: number;
+    signal: AbortSignal;
+    deadline: number;
+    timedOut: () => Error;
+    aborted: () => Error;
+  }): Promise<string | undefined>;
+  release(server: string, lease: string): void;
+}
+
 type Logger = Pick<Log, 'info' | 'warn'>;
 
 const aborted = (signal: AbortSignal) => abortError(signal, 'The request was cancelled while queued');
@@ -119,6 +137,7 @@ export function createScheduler({
   queueTimeoutMs,
   healthIntervalMs,
   log,
+  gate,
 }: {
   /** Ids of the servers that list a model (the catalogue's ModelServer rows). */
   serversOf: (modelId: string) => readonly string[];
@@ -126,6 +145,8 @@ export function createScheduler({
   queueTimeoutMs: number;
   healthIntervalMs: number;
   log: Logger;
+  /** With several replicas: the servers' slots counted across all of them. */
+  gate?: SlotGate;
 }): Scheduler {
   let list: ServerEntry[] = [];
   let byId = new Map<string, ServerEntry>();
@@ -243,6 +264,9 @@ export function createScheduler({
   class Slot implements Lease {
     released = false;
     tried: ServerEntry[] | undefined;
+    /** The shared lease on `leased` (a server this request was sent to), with a gate. */
+    lease: string | undefined;
+    leased: ServerEntry | undefined;
     constructor(
       public current: ServerEntry,
       readonly key: KeyState,
@@ -255,9 +279,34 @@ export function createScheduler({
       return this.current.name;
     }
 
+    /** With a gate: holds one of the current server's slots across replicas before the request goes there. */
+    async shared(signal: AbortSignal) {
+      if (!gate || this.leased === this.current) return;
+      this.unlease();
+      const server = this.current;
+      const lease = await gate.claim({
+        server: server.id,
+        slots: server.slots,
+        signal,
+        deadline: this.arrived + queueTimeoutMs,
+        timedOut: () => errors.queueTimeout(Math.round(queueTimeoutMs / 1000), retryAfter()),
+        aborted: () => aborted(signal),
+      });
+      this.leased = server;
+      this.lease = lease;
+      if (this.released) this.unlease();
+    }
+
+    unlease() {
+      if (this.lease && this.leased) gate!.release(this.leased.id, this.lease);
+      this.lease = undefined;
+      this.leased = undefined;
+    }
+
     release() {
       if (this.released) return;
       this.released = true;
+      this.unlease();
       this.current.inFlight--;
       this.key.running--;
       this.current.served++;
@@ -297,6 +346,7 @@ export function createScheduler({
       let started = false;
       const first = async (): Promise<IteratorResult<ProviderEvent>> => {
         for (;;) {
+          await this.shared(signal);
           const t0 = Date.now();
           inner = this.current.conn.provider.stream(req, signal)[Symbol.asyncIterator]();
           try {
@@ -319,6 +369,7 @@ export function createScheduler({
 
     async complete(req: InferenceRequest, signal: AbortSignal) {
       for (;;) {
+        await this.shared(signal);
         const started = Date.now();
         try {
           const answer = await this.current.conn.provider.complete!(req, signal);
@@ -332,6 +383,7 @@ export function createScheduler({
 
     async embed(req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
       for (;;) {
+        await this.shared(signal);
         const started = Date.now();
         try {
           const result = await this.current.conn.provider.embed!(req, signal);

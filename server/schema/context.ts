@@ -85,6 +85,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
       catalogue: services.catalogue,
       usage: services.usage,
       upstreams: services.upstreams,
+      replicas: services.replicas,
       log: services.log,
       signal,
       rateLimit: {},

@@ -6,5 +6,6 @@ import './usage.ts';
 import './inference.ts';
 import './audit.ts';
 import './upstreams.ts';
+import './replicas.ts';
 
 export const schema = builder.toSchema();

@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query ReplicasPanel {\n    replicas {\n      id\n      version\n      startedAt\n      lastHeartbeat\n      live\n      inFlight\n      redisState\n      redisReason\n      current\n    }\n  }\n": typeof types.ReplicasPanelDocument,
     "\n  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID) {\n    apiKeys(filter: $filter, limit: $limit, after: $after) {\n      totalCount\n      hasNextPage\n      endCursor\n      nodes {\n        id\n        name\n        prefix\n        role\n        tier\n        rpmLimit\n        tpmLimit\n        weight\n        effectiveWeight\n        maxConcurrent\n        requestsPerMinute\n        allowedModels\n        expiresAt\n        revokedAt\n        lastUsedAt\n        status\n        previousSecretExpiresAt\n        createdAt\n      }\n    }\n    usage(filter: { from: $monthStart }) {\n      byKey {\n        apiKeyId\n        totals {\n          requests\n          totalTokens\n        }\n      }\n    }\n    models(includeInactive: true) {\n      id\n      isActive\n    }\n  }\n": typeof types.ApiKeysPageDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation UpdateApiKey($input: UpdateApiKeyInput!) {\n    updateApiKey(input: $input) {\n      id\n      name\n      role\n      tier\n      rpmLimit\n      tpmLimit\n      weight\n      effectiveWeight\n      maxConcurrent\n      requestsPerMinute\n      allowedModels\n      expiresAt\n    }\n  }\n": typeof types.UpdateApiKeyDocument,
@@ -37,6 +38,7 @@ type Documents = {
     "\n  subscription UsageLiveFeed {\n    usageEvents {\n      id\n      model\n      surface\n      endpoint\n      status\n      totalTokens\n      latencyMs\n      ttftMs\n      createdAt\n      apiKey {\n        id\n        name\n      }\n    }\n  }\n": typeof types.UsageLiveFeedDocument,
 };
 const documents: Documents = {
+    "\n  query ReplicasPanel {\n    replicas {\n      id\n      version\n      startedAt\n      lastHeartbeat\n      live\n      inFlight\n      redisState\n      redisReason\n      current\n    }\n  }\n": types.ReplicasPanelDocument,
     "\n  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID) {\n    apiKeys(filter: $filter, limit: $limit, after: $after) {\n      totalCount\n      hasNextPage\n      endCursor\n      nodes {\n        id\n        name\n        prefix\n        role\n        tier\n        rpmLimit\n        tpmLimit\n        weight\n        effectiveWeight\n        maxConcurrent\n        requestsPerMinute\n        allowedModels\n        expiresAt\n        revokedAt\n        lastUsedAt\n        status\n        previousSecretExpiresAt\n        createdAt\n      }\n    }\n    usage(filter: { from: $monthStart }) {\n      byKey {\n        apiKeyId\n        totals {\n          requests\n          totalTokens\n        }\n      }\n    }\n    models(includeInactive: true) {\n      id\n      isActive\n    }\n  }\n": types.ApiKeysPageDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation UpdateApiKey($input: UpdateApiKeyInput!) {\n    updateApiKey(input: $input) {\n      id\n      name\n      role\n      tier\n      rpmLimit\n      tpmLimit\n      weight\n      effectiveWeight\n      maxConcurrent\n      requestsPerMinute\n      allowedModels\n      expiresAt\n    }\n  }\n": types.UpdateApiKeyDocument,
@@ -74,6 +76,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReplicasPanel {\n    replicas {\n      id\n      version\n      startedAt\n      lastHeartbeat\n      live\n      inFlight\n      redisState\n      redisReason\n      current\n    }\n  }\n"): (typeof documents)["\n  query ReplicasPanel {\n    replicas {\n      id\n      version\n      startedAt\n      lastHeartbeat\n      live\n      inFlight\n      redisState\n      redisReason\n      current\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
+import { ReplicasPanel } from '../components/ReplicasPanel.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
 import { formatRelative } from '../format.ts';
 import { graphql } from '../gql';
@@ -189,6 +190,7 @@ export function ServersPage() {
           </table>
         </div>
       ) : null}
+      <ReplicasPanel />
       <Dialog open={adding} title="Add a server" onClose={() => setAdding(false)}>
         {adding ? (
           <AddServerForm
