@@ -177,4 +177,24 @@ describe('audit log', () => {
     expect(codeOf(r.body)).toBe('BAD_USER_INPUT');
     expect(r.body.errors?.[0]?.message).toMatch(/last working admin key/);
   });
+  it('records upstream servers added, drained and removed, with who, from where and what changed', async () => {
+    const other = await startOllamaEmulator();
+    try {
+      const added = await asConsole('mutation A($input: AddUpstreamInput!) { addUpstream(input: $input) { id } }', {
+        input: { name: 'gpu-audit', url: other.url, parallel: 2 },
+      });
+      const id = added.data.addUpstream.id as string;
+      await gqlHttp(gw, 'mutation D($input: DrainUpstreamInput!) { drainUpstream(input: $input) { id } }', { input: { id } });
+      await gqlHttp(gw, 'mutation R($input: RemoveUpstreamInput!) { removeUpstream(input: $input) }', { input: { id } });
+      const entries = (await audit({ targetId: id })).reverse();
+      expect(entries.map((e) => e.action)).toEqual(['server.add', 'server.update', 'server.remove']);
+      expect(entries[0]).toMatchObject({ surface: 'CONSOLE', actorKeyId: adminId });
+      expect(JSON.parse(entries[0].after!)).toMatchObject({ name: 'gpu-audit', parallel: 2, state: 'ENABLED' });
+      expect(entries[1].surface).toBe('GRAPHQL');
+      expect([JSON.parse(entries[1].before!), JSON.parse(entries[1].after!)]).toEqual([{ state: 'ENABLED' }, { state: 'DRAINING' }]);
+      expect(JSON.parse(entries[2].before!)).toMatchObject({ name: 'gpu-audit', state: 'DRAINING' });
+    } finally {
+      await other.close();
+    }
+  });
 });

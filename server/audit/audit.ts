@@ -25,7 +25,17 @@ export interface Actor {
   ip?: string | null;
 }
 
-export type AuditAction = 'key.create' | 'key.update' | 'key.rotate' | 'key.revoke' | 'model.update' | 'models.sync' | 'console.sign_in';
+export type AuditAction =
+  | 'key.create'
+  | 'key.update'
+  | 'key.rotate'
+  | 'key.revoke'
+  | 'model.update'
+  | 'models.sync'
+  | 'server.add'
+  | 'server.update'
+  | 'server.remove'
+  | 'console.sign_in';
 
 type Db = Pick<Prisma.TransactionClient, 'auditEntry'>;
 
@@ -49,6 +59,8 @@ export function keySnapshot(k: ApiKey): Record<string, unknown> {
     tier: k.tier,
     rpmLimit: k.rpmLimit,
     tpmLimit: k.tpmLimit,
+    weight: k.weight,
+    maxConcurrent: k.maxConcurrent,
     allowedModels: k.allowedModels,
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
@@ -80,7 +92,7 @@ export async function writeAudit({
   db?: Db;
   actor: Actor;
   action: AuditAction;
-  targetType: 'apiKey' | 'model' | 'catalogue' | 'console';
+  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console';
   targetId?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
@@ -144,6 +156,11 @@ export async function recordAudit(entry: Parameters<typeof writeAudit>[0], log: 
     const { db: _db, ...shown } = entry;
     log.error({ err: (err as Error).message, audit: shown }, 'audit entry could not be written to the database');
   }
+}
+
+/** The fields of an upstream server an admin edits. */
+export function serverSnapshot(u: { name: string; url: string; state: string; parallel: number | null }): Record<string, unknown> {
+  return { name: u.name, url: u.url, state: u.state, parallel: u.parallel };
 }
 
 /** The fields of a model an admin edits. */

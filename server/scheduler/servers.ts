@@ -6,6 +6,7 @@ import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
 import type { Upstream, UpstreamState } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { type Actor, changes, cliActor, serverSnapshot, writeAudit } from '../audit/audit.ts';
 
 const MAX_PARALLEL = 256;
 
@@ -74,26 +75,54 @@ export async function seedServers({ urls }: { urls: string[] }): Promise<void> {
 
 export const listServers = (): Promise<Upstream[]> => prisma.upstream.findMany({ orderBy: { createdAt: 'asc' } });
 
-export async function addServer(input: AddServerInput): Promise<Upstream> {
+// Every change of a server row is audited in the same transaction, whoever makes it (GraphQL, the console).
+export async function addServer(input: AddServerInput & { actor?: Actor }): Promise<Upstream> {
   validate(input);
-  const row = await prisma.upstream
-    .create({ data: { name: input.name.trim(), url: normalizeUrl(input.url), parallel: input.parallel ?? null, kind: input.kind ?? 'ollama' } })
+  const row = await prisma
+    .$transaction(async (tx) => {
+      const created = await tx.upstream.create({
+        data: { name: input.name.trim(), url: normalizeUrl(input.url), parallel: input.parallel ?? null, kind: input.kind ?? 'ollama' },
+      });
+      await writeAudit({
+        db: tx,
+        actor: input.actor ?? cliActor(),
+        action: 'server.add',
+        targetType: 'server',
+        targetId: created.id,
+        after: serverSnapshot(created),
+      });
+      return created;
+    })
     .catch(conflict);
   await publishChange({ kind: 'upstream', id: row.id });
   return row;
 }
 
-export async function updateServer(input: UpdateServerInput): Promise<Upstream> {
+export async function updateServer(input: UpdateServerInput & { actor?: Actor }): Promise<Upstream> {
   validate(input);
-  const { id, ...patch } = input;
+  const { id, actor, ...patch } = input;
   const data = { ...patch, name: patch.name?.trim(), url: patch.url === undefined ? undefined : normalizeUrl(patch.url) };
-  const row = await prisma.upstream.update({ where: { id }, data }).catch(conflict);
+  const row = await prisma
+    .$transaction(async (tx) => {
+      const before = await tx.upstream.findUnique({ where: { id } });
+      const updated = await tx.upstream.update({ where: { id }, data });
+      const diff = changes(before ? serverSnapshot(before) : {}, serverSnapshot(updated));
+      await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'server.update', targetType: 'server', targetId: id, ...diff });
+      return updated;
+    })
+    .catch(conflict);
   await publishChange({ kind: 'upstream', id });
   return row;
 }
 
-export async function removeServer({ id }: { id: string }): Promise<Upstream> {
-  const row = await prisma.upstream.delete({ where: { id } }).catch(conflict);
+export async function removeServer({ id, actor }: { id: string; actor?: Actor }): Promise<Upstream> {
+  const row = await prisma
+    .$transaction(async (tx) => {
+      const removed = await tx.upstream.delete({ where: { id } });
+      await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'server.remove', targetType: 'server', targetId: id, before: serverSnapshot(removed) });
+      return removed;
+    })
+    .catch(conflict);
   await publishChange({ kind: 'upstream', id });
   return row;
 }

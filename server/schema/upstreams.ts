@@ -150,7 +150,7 @@ builder.mutationFields((t) => ({
     description: 'Adds a server; it is probed and its models synced at once (admin).',
     args: { input: t.arg({ type: AddUpstreamInput, required: true, description: 'The new server.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const row = await addServer({ name: input.name, url: input.url, parallel: input.parallel });
+      const row = await addServer({ name: input.name, url: input.url, parallel: input.parallel, actor: ctx.actor });
       const entry = await applied(ctx.upstreams, ctx.catalogue, row.id, { sync: true });
       void ctx.upstreams.scheduler.probeAll();
       return entry;
@@ -168,6 +168,7 @@ builder.mutationFields((t) => ({
         url: input.url ?? undefined,
         parallel: input.parallel,
         state: input.state ?? undefined,
+        actor: ctx.actor,
       });
       return applied(ctx.upstreams, ctx.catalogue, row.id, { sync: input.url != null || input.state === 'ENABLED' });
     },
@@ -177,14 +178,16 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Lets a server finish what it runs and sends it nothing new (admin).',
     args: { input: t.arg({ type: DrainUpstreamInput, required: true, description: 'The server.' }) },
-    resolve: async (_root, { input }, ctx) => applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DRAINING' })).id),
+    resolve: async (_root, { input }, ctx) =>
+      applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DRAINING', actor: ctx.actor })).id),
   }),
   disableUpstream: t.field({
     type: Upstream,
     authScopes: { admin: true },
     description: 'Sends a server nothing new and stops probing and syncing it (admin).',
     args: { input: t.arg({ type: DisableUpstreamInput, required: true, description: 'The server.' }) },
-    resolve: async (_root, { input }, ctx) => applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DISABLED' })).id),
+    resolve: async (_root, { input }, ctx) =>
+      applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'DISABLED', actor: ctx.actor })).id),
   }),
   enableUpstream: t.field({
     type: Upstream,
@@ -192,14 +195,14 @@ builder.mutationFields((t) => ({
     description: 'Sends a drained or disabled server traffic again (admin).',
     args: { input: t.arg({ type: EnableUpstreamInput, required: true, description: 'The server.' }) },
     resolve: async (_root, { input }, ctx) =>
-      applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'ENABLED' })).id, { sync: true }),
+      applied(ctx.upstreams, ctx.catalogue, (await updateServer({ id: String(input.id), state: 'ENABLED', actor: ctx.actor })).id, { sync: true }),
   }),
   removeUpstream: t.id({
     authScopes: { admin: true },
     description: 'Removes a server; requests running on it finish first. Returns its id (admin).',
     args: { input: t.arg({ type: RemoveUpstreamInput, required: true, description: 'The server.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const row = await removeServer({ id: String(input.id) });
+      const row = await removeServer({ id: String(input.id), actor: ctx.actor });
       await ctx.upstreams.reload();
       await ctx.catalogue.sync();
       return row.id;
