@@ -183,7 +183,7 @@ describe('audit log', () => {
       const added = await asConsole('mutation A($input: AddUpstreamInput!) { addUpstream(input: $input) { id } }', {
         input: { name: 'gpu-audit', url: other.url, parallel: 2 },
       });
-      const id = added.data.addUpstream.id as string;
+      const id = added.data!.addUpstream.id as string;
       await gqlHttp(gw, 'mutation D($input: DrainUpstreamInput!) { drainUpstream(input: $input) { id } }', { input: { id } });
       await gqlHttp(gw, 'mutation R($input: RemoveUpstreamInput!) { removeUpstream(input: $input) }', { input: { id } });
       const entries = (await audit({ targetId: id })).reverse();
