@@ -1,6 +1,5 @@
 import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { CAPABLE_MODEL, DEFAULT_EMULATED_MODELS, TOOL_CALL_TOKENS, startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
@@ -31,15 +30,7 @@ afterAll(async () => {
 
 beforeEach(() => emulator.reset());
 
-async function usageRecord(id: string) {
-  for (let i = 0; i < 100; i++) {
-    await gw.app.services.usage.flush();
-    const rec = await prisma.usageRecord.findUnique({ where: { id } });
-    if (rec) return rec;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no usage record ${id}`);
-}
+const usageRecord = (id: string) => gw.usageRecord(id);
 
 async function expectError<T extends APIError>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
   const err = await promise.then(

@@ -3,7 +3,6 @@
  * images on messages and tool calling, over HTTP and SSE against the Ollama emulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { prisma } from '../server/db/client.ts';
 import { graphql } from './gql/index.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { codeOf, gqlHttp, gqlSse } from './support/graphql.ts';
@@ -65,15 +64,7 @@ afterAll(async () => {
 
 beforeEach(() => emulator.reset());
 
-async function usageRecord(id: string) {
-  for (let i = 0; i < 100; i++) {
-    await gw.app.services.usage.flush();
-    const rec = await prisma.usageRecord.findUnique({ where: { id } });
-    if (rec) return rec;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no usage record ${id}`);
-}
+const usageRecord = (id: string) => gw.usageRecord(id);
 
 describe('graphql chat: thinking, images and tools', () => {
   it('passes think and images to Ollama and answers with the thinking, recorded under graphql', async () => {

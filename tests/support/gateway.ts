@@ -11,6 +11,8 @@ import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { prisma } from '../../server/db/client.ts';
+import type { UsageRecord } from '../../server/db/generated/client.ts';
 
 export interface TestGateway {
   url: string;
@@ -20,6 +22,8 @@ export interface TestGateway {
   adminKey: string;
   /** Creates a key directly in the database (as the CLI would) and returns its secret and id. */
   createKey(input?: Partial<CreateApiKeyInput>): Promise<{ id: string; secret: string }>;
+  /** The usage record of a request id, once it is written (flushes, then polls for about 2 s). */
+  usageRecord(id: string): Promise<UsageRecord>;
   /** fetch() against the gateway with a Bearer key. */
   request(pathname: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -55,6 +59,15 @@ export async function startGateway({ env = {} }: { env?: Record<string, string> 
       const { key, secret } = await createApiKey({ name: 'test key', ...input });
       await app.services.keys.reloadKey(key.id);
       return { id: key.id, secret };
+    },
+    async usageRecord(id) {
+      for (let i = 0; i < 100; i++) {
+        await app.services.usage.flush();
+        const rec = await prisma.usageRecord.findUnique({ where: { id } });
+        if (rec) return rec;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no usage record ${id}`);
     },
     request(pathname, init = {}) {
       const { key = adminKey, json, headers, ...rest } = init;
