@@ -1,6 +1,6 @@
 /**
- * A minimal, fast Ollama stand-in for load tests: /api/tags and streamed /api/chat and /api/generate
- * answering 100 tokens of NDJSON, with Ollama's final-chunk counts. Kept separate from the test
+ * A minimal, fast Ollama stand-in for load tests: /api/tags, /api/version and /api/ps (the
+ * scheduler's health probes), and streamed /api/chat and /api/generate answering 100 tokens of NDJSON, with Ollama's final-chunk counts. Kept separate from the test
  * emulator, which records every request and would measure itself.
  */
 import http from 'node:http';
@@ -9,6 +9,12 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
 const port = Number(process.env.PORT ?? 11500);
 const tags = JSON.stringify({
   models: [{ name: 'bench:1b', model: 'bench:1b', size: 1, digest: 'x', modified_at: new Date().toISOString(), details: { family: 'bench' } }],
+});
+
+const version = JSON.stringify({ version: '0.12.6' });
+// The model stays loaded, as a busy server's would.
+const ps = JSON.stringify({
+  models: [{ name: 'bench:1b', model: 'bench:1b', size: 1, digest: 'x', details: { family: 'bench' }, expires_at: '2099-01-01T00:00:00Z', size_vram: 1 }],
 });
 
 function body(kind: 'chat' | 'generate'): string {
@@ -57,9 +63,10 @@ http
     req.on('data', (d) => (raw += d));
     req.on('end', () => {
       const streamed = !raw.includes('"stream":false');
-      if (req.url === '/api/tags') {
+      const fixed = req.url === '/api/tags' ? tags : req.url === '/api/version' ? version : req.url === '/api/ps' ? ps : undefined;
+      if (fixed) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(tags);
+        return res.end(fixed);
       }
       const payload = req.url === '/api/chat' ? (streamed ? chat : chatOnce) : req.url === '/api/generate' ? (streamed ? generate : generateOnce) : undefined;
       if (!payload) {
