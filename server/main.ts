@@ -67,18 +67,6 @@ if (generated) {
   await forgetPendingAdminKey({ dataDir: config.dataDir });
 }
 
-// Last, after the banner: "gateway ready" means everything a user needs has been printed.
-log.info(
-  {
-    url: url!,
-    database: db!.embedded ? 'embedded' : 'external',
-    ...(db!.pgDir ? { data: db!.pgDir } : {}),
-    ollama: config.ollamaUrls,
-    ms: Date.now() - started,
-  },
-  'gateway ready',
-);
-
 let stopping = 0;
 const shutdown = async (signal: string) => {
   // A signal sent to the whole process group can arrive twice (directly and relayed by npm/tsx):
@@ -108,3 +96,16 @@ const shutdown = async (signal: string) => {
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+// Last, after the banner and the signal handlers: "gateway ready" means everything a user needs has been
+// printed, and a SIGTERM sent on reading it is handled (not the default exit).
+log.info(
+  {
+    url: url!,
+    database: db!.embedded ? 'embedded' : 'external',
+    ...(db!.pgDir ? { data: db!.pgDir } : {}),
+    ollama: config.ollamaUrls,
+    ms: Date.now() - started,
+  },
+  'gateway ready',
+);
