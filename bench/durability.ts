@@ -12,6 +12,7 @@ import pg from 'pg';
 import { embeddedConnectionString } from '../server/db/embedded.ts';
 import { freePort } from '../tests/support/ports.ts';
 import { runKeys, spawnGateway, type GatewayProcess } from '../tests/support/process.ts';
+import { chatLoad } from '../tests/support/load.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' } } });
 const seconds = Number(values.seconds);
@@ -25,30 +26,6 @@ async function setup() {
   const created = await runKeys(['create', '--name', 'drill', '--rpm', '1000000', '--json'], env);
   const key = JSON.parse(created.stdout).key as string;
   return { dataDir, env, gw, key };
-}
-
-/** Posts chats from a few workers until stopped; keeps each answered request id with its time. */
-function load(url: string, key: string, workers = 8) {
-  const answered: Array<{ id: string; at: number }> = [];
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      try {
-        const res = await fetch(`${url}/api/chat`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'drill words' }] }),
-          signal: AbortSignal.timeout(5000),
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) answered.push({ id: res.headers.get('x-request-id')!, at: Date.now() });
-      } catch {
-        await sleep(50);
-      }
-    }
-  };
-  const running = Array.from({ length: workers }, worker);
-  return { answered, stop: async () => ((stop = true), await Promise.all(running)) };
 }
 
 const postmaster = (dataDir: string) => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -122,7 +99,7 @@ async function stopGateway(gw: GatewayProcess): Promise<{ ms: number; code: numb
 
 async function killed() {
   const { dataDir, env, gw, key } = await setup();
-  const l = load(gw.url, key);
+  const l = chatLoad(gw.url, key, { workers: 8, content: 'drill words' });
   await sleep(seconds * 500);
   const pid = postmaster(dataDir);
   process.kill(pid, 'SIGKILL');
@@ -171,7 +148,7 @@ async function killed() {
 
 async function frozen() {
   const { dataDir, env, gw, key } = await setup();
-  const l = load(gw.url, key);
+  const l = chatLoad(gw.url, key, { workers: 8, content: 'drill words' });
   await sleep(seconds * 500);
   const pids = serverPids(dataDir);
   signalServer(pids, 'SIGSTOP');
@@ -212,7 +189,7 @@ async function frozen() {
 
 async function deadThenKilled() {
   const { dataDir, env, gw, key } = await setup();
-  const l = load(gw.url, key);
+  const l = chatLoad(gw.url, key, { workers: 8, content: 'drill words' });
   await sleep(seconds * 300);
   // Keep the database down: kill it again whenever the gateway restarts it.
   const release = keepDead(dataDir);

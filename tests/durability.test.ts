@@ -13,6 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { embeddedConnectionString } from '../server/db/embedded.ts';
 import { freePort } from './support/ports.ts';
 import { runKeys, spawnGateway, type GatewayProcess } from './support/process.ts';
+import { chatLoad } from './support/load.ts';
 
 const ADMIN_KEY = 'durability-test-admin-key';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,37 +59,6 @@ async function started(env: Record<string, string>): Promise<GatewayProcess> {
     if (gw.child.exitCode === null && gw.child.signalCode === null) gw.child.kill('SIGKILL');
   });
   return gw;
-}
-
-/** REST chats from a few workers until stopped; keeps every answered x-request-id with its time. */
-function load(url: string, key: string, workers = 6) {
-  const answered: Array<{ id: string; at: number }> = [];
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      try {
-        const res = await fetch(`${url}/api/chat`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'count me once' }] }),
-          signal: AbortSignal.timeout(5000),
-        });
-        await res.arrayBuffer();
-        if (res.status === 200) answered.push({ id: res.headers.get('x-request-id')!, at: Date.now() });
-      } catch {
-        await sleep(50); // refused while the gateway stops
-      }
-    }
-  };
-  const running = Array.from({ length: workers }, worker);
-  return {
-    answered,
-    ids: () => answered.map((a) => a.id),
-    stop: async () => {
-      stop = true;
-      await Promise.all(running);
-    },
-  };
 }
 
 /** The embedded server of dataDir and the processes it forked (each backend is its own process group). */
@@ -175,7 +145,7 @@ async function terminate(gw: GatewayProcess): Promise<{ code: number | null; ms:
 describe('the gateway when its embedded database fails', { timeout: 120_000 }, () => {
   it('restarts a database SIGKILLed under load, is ready again without a restart, and counts every answered request once', async () => {
     const { dataDir, env, gw, key } = await setup();
-    const l = load(gw.url, key);
+    const l = chatLoad(gw.url, key);
     await sleep(800);
     const killedAt = Date.now();
     signal(serverPids(dataDir, { children: false }), 'SIGKILL');
@@ -204,7 +174,7 @@ describe('the gateway when its embedded database fails', { timeout: 120_000 }, (
 
   it('SIGTERM with the database frozen (SIGSTOP) exits within its deadline and spools; after SIGCONT and a new start every answered request is counted once', async () => {
     const { dataDir, env, gw, key } = await setup();
-    const l = load(gw.url, key);
+    const l = chatLoad(gw.url, key);
     await sleep(800);
     const frozen = serverPids(dataDir);
     cleanups.push(async () => signal(frozen, 'SIGCONT'));
@@ -233,7 +203,7 @@ describe('the gateway when its embedded database fails', { timeout: 120_000 }, (
 
   it('a SIGKILL of the gateway while its database is dead loses at most the last flush interval', async () => {
     const { dataDir, env, gw, key } = await setup();
-    const l = load(gw.url, key);
+    const l = chatLoad(gw.url, key);
     await sleep(500);
     const release = keepDead(dataDir);
     cleanups.push(async () => release());
