@@ -150,7 +150,11 @@ describe('connection hygiene', () => {
     });
 
     it('does not cut a slow model load or a slow token stream, though each is silent longer than the idle timeout', async () => {
-      ollama.setBehavior({ headersDelayMs: IDLE_SOCKET_TIMEOUT_MS * 2, tokenDelayMs: IDLE_SOCKET_TIMEOUT_MS + 400, reply: () => ['one', ' two', ' three'] });
+      // For the model only: the scheduler's health probes (which name no model) must not be slowed past their timeout.
+      ollama.setBehavior(
+        { headersDelayMs: IDLE_SOCKET_TIMEOUT_MS * 2, tokenDelayMs: IDLE_SOCKET_TIMEOUT_MS + 400, reply: () => ['one', ' two', ' three'] },
+        { model: 'llama3.2:latest' },
+      );
       const res = await gw.request('/ollama/api/chat', { key, method: 'POST', json: { model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }] } });
       expect(res.status).toBe(200);
       const lines = (await res.text())
@@ -162,7 +166,7 @@ describe('connection hygiene', () => {
     });
 
     it('does not cut a non-streamed answer that waits on a model load longer than the idle timeout', async () => {
-      ollama.setBehavior({ headersDelayMs: IDLE_SOCKET_TIMEOUT_MS * 2 });
+      ollama.setBehavior({ headersDelayMs: IDLE_SOCKET_TIMEOUT_MS * 2 }, { model: 'llama3.2:latest' });
       const res = await gw.request('/api/chat', { key, method: 'POST', json: { model: 'llama3.2:latest', messages: [{ role: 'user', content: 'patience' }] } });
       expect(res.status).toBe(200);
       expect((await res.json()).choices[0].message.content).toBe('You said: patience');
