@@ -5,7 +5,7 @@
  */
 import { prisma } from '../db/client.ts';
 import type { ChangeFeed } from '../db/change-feed.ts';
-import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
+import type { ApiKey, Role, Team, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import { hashSecret } from './api-keys.ts';
 import { bearerSecret, effectiveRpm, effectiveWeight } from './key-rules.ts';
@@ -27,6 +27,31 @@ export interface Principal {
   weight: number;
   /** Most requests running at once, or null for no cap (extra ones wait). */
   maxConcurrent: number | null;
+  /** The key's own calendar quotas (null: none). */
+  quotas: Quotas;
+  /** The key's own parameter policy as stored (server/policy reads it), or null. */
+  policy: unknown;
+  /** The key's team, whose quotas, limits and policy hold in addition to the key's; null for none. */
+  team: TeamView | null;
+}
+
+export interface Quotas {
+  dailyTokens: number | null;
+  monthlyTokens: number | null;
+  dailyRequests: number | null;
+}
+
+/** What the engine needs of a team (kept current like the keys). */
+export interface TeamView {
+  id: string;
+  name: string;
+  /** Requests per minute for the whole team, or null. */
+  rpm: number | null;
+  /** Tokens per minute for the whole team, or null. */
+  tpm: number | null;
+  quotas: Quotas;
+  policy: unknown;
+  alertWebhookUrl: string | null;
 }
 
 interface Entry {
@@ -52,10 +77,24 @@ export interface KeyStore {
   onChange(fn: (keyId: string) => void): void;
   flushLastUsed(): Promise<void>;
   reloadKey(id: string): Promise<void>;
+  /** Reloads a team and rebuilds its keys' principals (the change feed calls it on every replica). */
+  reloadTeam(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
-function toPrincipal(k: ApiKey): Principal {
+function toTeamView(t: Team): TeamView {
+  return {
+    id: t.id,
+    name: t.name,
+    rpm: t.rpmLimit,
+    tpm: t.tpmLimit,
+    quotas: { dailyTokens: t.dailyTokens, monthlyTokens: t.monthlyTokens, dailyRequests: t.dailyRequests },
+    policy: t.policy,
+    alertWebhookUrl: t.alertWebhookUrl,
+  };
+}
+
+function toPrincipal(k: ApiKey, team: TeamView | null): Principal {
   return {
     keyId: k.id,
     name: k.name,
@@ -68,6 +107,9 @@ function toPrincipal(k: ApiKey): Principal {
     expiresAt: k.expiresAt?.getTime() ?? null,
     weight: effectiveWeight(k),
     maxConcurrent: k.maxConcurrent,
+    quotas: { dailyTokens: k.dailyTokens, monthlyTokens: k.monthlyTokens, dailyRequests: k.dailyRequests },
+    policy: k.policy,
+    team,
   };
 }
 
@@ -79,6 +121,9 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
   const versions = new Map<string, number>();
   const changeListeners: Array<(id: string) => void> = [];
   const used = new Map<string, number>();
+  // The rows behind the principals, so a team's change rebuilds its keys' principals.
+  const rows = new Map<string, ApiKey>();
+  const teams = new Map<string, TeamView>();
 
   /** Caches a row unless a newer one is cached; returns whether the key's usability changed. */
   const put = (k: ApiKey): boolean => {
@@ -86,7 +131,8 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
     if ((versions.get(k.id) ?? -1) > version) return false;
     const before = hashesById.get(k.id)?.map((h) => byHash.get(h)?.revoked);
     for (const h of hashesById.get(k.id) ?? []) byHash.delete(h);
-    const principal = toPrincipal(k);
+    rows.set(k.id, k);
+    const principal = toPrincipal(k, k.teamId ? (teams.get(k.teamId) ?? null) : null);
     const hashes = [k.hash];
     byHash.set(k.hash, { principal, revoked: k.revokedAt !== null });
     if (k.previousHash && k.previousExpiresAt) {
@@ -103,7 +149,24 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
   };
 
   const reloadAll = async () => {
-    for (const k of await prisma.apiKey.findMany()) if (put(k)) notify(k.id);
+    const [teamRows, keyRows] = await Promise.all([prisma.team.findMany(), prisma.apiKey.findMany()]);
+    teams.clear();
+    for (const t of teamRows) teams.set(t.id, toTeamView(t));
+    for (const k of keyRows) if (put(k)) notify(k.id);
+  };
+
+  /** A team changed (or was deleted): its keys get principals with the new team. */
+  const reloadTeam = async (id: string) => {
+    const t = await prisma.team.findUnique({ where: { id } });
+    if (t) teams.set(id, toTeamView(t));
+    else teams.delete(id);
+    for (const k of rows.values()) {
+      if (k.teamId !== id) continue;
+      // Same row, new team view: bypass the version check by rebuilding in place.
+      versions.delete(k.id);
+      put(k);
+      notify(k.id);
+    }
   };
 
   const reloadKey = async (id: string) => {
@@ -114,6 +177,7 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
 
   await reloadAll();
   changes?.on('key', (id) => void reloadKey(id).catch(() => {}));
+  changes?.on('team', (id) => void reloadTeam(id).catch(() => {}));
   changes?.onResync(() => void reloadAll().catch(() => {}));
   const timer = setInterval(() => void reloadAll().catch(() => {}), reloadMs);
   timer.unref();
@@ -160,6 +224,7 @@ export async function createKeyStore({ changes, reloadMs = 5000 }: { changes?: C
       await prisma.$executeRaw`UPDATE "ApiKey" AS k SET "lastUsedAt" = v.t AT TIME ZONE 'UTC' FROM unnest(${ids}::text[], ${times}::timestamptz[]) AS v(id, t) WHERE k.id = v.id AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" < v.t AT TIME ZONE 'UTC')`;
     },
     reloadKey,
+    reloadTeam,
     async close() {
       clearInterval(timer);
       await store.flushLastUsed().catch(() => {});

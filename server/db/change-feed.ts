@@ -9,7 +9,7 @@ import type { Log } from '../log.ts';
 
 const CHANNEL = 'ogw_changes';
 
-export type ChangeKind = 'key' | 'model' | 'upstream';
+export type ChangeKind = 'key' | 'model' | 'upstream' | 'team' | 'policy';
 type Listener = (id: string) => void;
 
 export interface ChangeFeed {
@@ -33,7 +33,7 @@ export async function createChangeFeed({
   log: Pick<Log, 'warn'> & Partial<Pick<Log, 'info'>>;
   connectTimeoutMs?: number;
 }): Promise<ChangeFeed> {
-  const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [], upstream: [] };
+  const listeners: Record<ChangeKind, Listener[]> = { key: [], model: [], upstream: [], team: [], policy: [] };
   const resync: Array<() => void> = [];
   let client: pg.Client | undefined;
   let closed = false;

@@ -211,6 +211,7 @@ export function createInferenceService({
     usage.record({
       id: input.requestId,
       apiKeyId: input.principal.keyId,
+      teamId: input.principal.team?.id ?? null,
       model: input.model,
       surface: input.surface,
       endpoint: input.endpoint,

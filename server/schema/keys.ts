@@ -10,6 +10,7 @@ const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
   values: {
     ADMIN: { description: 'Manages keys and models, sees all usage, may introspect the schema.' },
+    TEAM_ADMIN: { description: 'Manages its own team’s keys and sees its team’s usage; nothing else.' },
     USER: { description: 'Runs models and sees its own usage.' },
   } as const,
 });

@@ -18,6 +18,8 @@ import type { Log } from '../log.ts';
 export interface UsageInput {
   id: string;
   apiKeyId: string;
+  /** The key's team when the request ran. */
+  teamId?: string | null;
   model: string;
   surface: 'rest' | 'openai' | 'responses' | 'anthropic' | 'ollama' | 'graphql';
   endpoint: string;
@@ -118,10 +120,10 @@ export async function createUsageRecorder({
     await pool.query(
       // pg sends a Date in the machine's local time with its offset: read it as timestamptz and store
       // it in UTC, as Prisma does, or createdAt is off by the offset on any machine not set to UTC.
-      `INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt", "queueWaitMs", "upstream")
-       SELECT id, k, m, s, e, st, er, str, pt, ct, l, t, c AT TIME ZONE 'UTC', q, up
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[], $14::int[], $15::text[])
-         AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c, q, up)
+      `INSERT INTO "UsageRecord" ("id", "apiKeyId", "model", "surface", "endpoint", "status", "error", "stream", "promptTokens", "completionTokens", "latencyMs", "ttftMs", "createdAt", "queueWaitMs", "upstream", "teamId")
+       SELECT id, k, m, s, e, st, er, str, pt, ct, l, t, c AT TIME ZONE 'UTC', q, up, tm
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::int[], $10::int[], $11::int[], $12::int[], $13::timestamptz[], $14::int[], $15::text[], $16::text[])
+         AS u(id, k, m, s, e, st, er, str, pt, ct, l, t, c, q, up, tm)
        ON CONFLICT ("id") DO NOTHING`,
       [
         col('id'),
@@ -139,6 +141,7 @@ export async function createUsageRecorder({
         col('createdAt'),
         col('queueWaitMs'),
         col('upstream'),
+        col('teamId'),
       ],
     );
   };

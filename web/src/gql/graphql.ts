@@ -106,6 +106,8 @@ export type FinishReason =
 export type KeyRole =
   /** Manages keys and models, sees all usage, may introspect the schema. */
   | 'ADMIN'
+  /** Manages its own team’s keys and sees its team’s usage; nothing else. */
+  | 'TEAM_ADMIN'
   /** Runs models and sees its own usage. */
   | 'USER';
 
