@@ -35,14 +35,14 @@ export interface Principal {
   team: TeamView | null;
 }
 
-export interface Quotas {
+interface Quotas {
   dailyTokens: number | null;
   monthlyTokens: number | null;
   dailyRequests: number | null;
 }
 
 /** What the engine needs of a team (kept current like the keys). */
-export interface TeamView {
+interface TeamView {
   id: string;
   name: string;
   /** Requests per minute for the whole team, or null. */

@@ -161,7 +161,14 @@ builder.prismaObjectField('ApiKey', 'usage', (t) =>
 
 /** A record as the recorder hands it over, in the shape of a stored one. */
 function toUsageRow(rec: UsageInput): UsageRow {
-  return { ...rec, teamId: rec.teamId ?? null, error: rec.error ?? null, ttftMs: rec.ttftMs ?? null, queueWaitMs: rec.queueWaitMs ?? null, upstream: rec.upstream ?? null };
+  return {
+    ...rec,
+    teamId: rec.teamId ?? null,
+    error: rec.error ?? null,
+    ttftMs: rec.ttftMs ?? null,
+    queueWaitMs: rec.queueWaitMs ?? null,
+    upstream: rec.upstream ?? null,
+  };
 }
 
 builder.subscriptionField('usageEvents', (t) =>
