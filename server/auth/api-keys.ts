@@ -13,6 +13,7 @@ import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
 import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { checkKeyInScope, checkKeyWrite, type KeyScope } from './key-rules.ts';
 
 export const KEY_PREFIX = 'ogw_';
 const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
@@ -40,14 +41,20 @@ export interface CreateApiKeyInput {
   maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
+  /** The team it belongs to; null or omitted for none. */
+  teamId?: string | null;
   /** Who creates it, for the audit log. */
   actor?: Actor;
+  /** Which keys the actor may manage (key-rules keyScopeOf); every key when omitted (the operator's CLI). */
+  scope?: KeyScope;
 }
 
 export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
   validateLimits(input);
+  const teamId = checkKeyWrite(input.scope ?? { all: true }, { role: input.role, teamId: input.teamId }, true) ?? null;
   const secret = generateSecret();
   const key = await prisma.$transaction(async (tx) => {
+    if (teamId) await teamMustExist(tx, teamId);
     const created = await tx.apiKey.create({
       data: {
         name: input.name.trim(),
@@ -59,6 +66,7 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         weight: input.weight ?? null,
         maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
+        teamId,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -77,16 +85,19 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
   return { key, secret };
 }
 
-export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor'>> & { id: string; actor?: Actor };
+export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor' | 'scope'>> & { id: string; actor?: Actor; scope?: KeyScope };
 
 export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   validateLimits(input);
-  const { id, actor, ...patch } = input;
+  const { id, actor, scope = { all: true }, ...patch } = input;
   if (patch.name !== undefined) patch.name = patch.name.trim();
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
-    if (patch.role === 'USER' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
+    checkKeyInScope(scope, existing);
+    checkKeyWrite(scope, patch, false);
+    if (patch.teamId) await teamMustExist(tx, patch.teamId);
+    if (patch.role !== undefined && patch.role !== 'ADMIN' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
     const updated = await tx.apiKey.update({ where: { id }, data: patch });
     const diff = changes(keySnapshot(existing), keySnapshot(updated));
     await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.update', targetType: 'apiKey', targetId: id, ...diff });
@@ -96,10 +107,11 @@ export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   return key;
 }
 
-export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor }): Promise<ApiKey> {
+export async function revokeApiKey({ id, actor, scope = { all: true } }: { id: string; actor?: Actor; scope?: KeyScope }): Promise<ApiKey> {
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    checkKeyInScope(scope, existing);
     if (existing.revokedAt) return existing; // already revoked: nothing changes, nothing to record
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
     await writeAudit({
@@ -117,7 +129,17 @@ export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor })
 }
 
 /** A new secret; the old one keeps working for `graceSeconds` (0: stops at once). */
-export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; graceSeconds: number; actor?: Actor }): Promise<{ key: ApiKey; secret: string }> {
+export async function rotateApiKey({
+  id,
+  graceSeconds,
+  actor,
+  scope = { all: true },
+}: {
+  id: string;
+  graceSeconds: number;
+  actor?: Actor;
+  scope?: KeyScope;
+}): Promise<{ key: ApiKey; secret: string }> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 30 * 86400) {
     throw errors.invalidRequest('graceSeconds must be a whole number of seconds between 0 and 2592000 (30 days)');
   }
@@ -125,6 +147,7 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    checkKeyInScope(scope, existing);
     if (existing.revokedAt) throw errors.keyRevoked();
     const rotated = await tx.apiKey.update({
       where: { id },
@@ -149,6 +172,10 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
   });
   await publishChange({ kind: 'key', id });
   return { key, secret };
+}
+
+async function teamMustExist(tx: Pick<typeof prisma, 'team'>, teamId: string) {
+  if (!(await tx.team.findUnique({ where: { id: teamId }, select: { id: true } }))) throw errors.invalidRequest(`No team with id '${teamId}'`);
 }
 
 /** Demoting an admin must leave another working admin key, or nobody can manage the gateway. */

@@ -4,8 +4,8 @@
  * otherwise it starts the embedded database itself for the duration of the command. An external
  * DATABASE_URL is migrated first. Changes reach running gateways at once (LISTEN/NOTIFY).
  *
- *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
- *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--json]
+ *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin]
+ *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--team NAME|ID] [--json]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -22,10 +22,13 @@ import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
+import { findTeam } from '../teams/teams.ts';
 import { createLogger } from '../log.ts';
 
 const USAGE = `Usage:
-  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--json]
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--team NAME|ID] [--json]
+    --team NAME|ID      put the key in this team (its limits and quotas hold too)
+    --team-admin        the key manages its team's keys and sees its team's usage (needs --team)
     --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
     --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
   npm run keys -- list [--json]
@@ -73,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       weight: { type: 'string' },
       'max-concurrent': { type: 'string' },
       admin: { type: 'boolean', default: false },
+      'team-admin': { type: 'boolean', default: false },
+      team: { type: 'string' },
       models: { type: 'string' },
       expires: { type: 'string' },
       grace: { type: 'string' },
@@ -92,6 +97,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
+    if (values.admin && values['team-admin']) throw new UsageError('--admin and --team-admin cannot go together');
+    if (values['team-admin'] && !values.team?.trim()) throw new UsageError('--team-admin needs --team NAME|ID: a team admin manages its own team');
+    if (values.team !== undefined && !values.team.trim()) throw new UsageError('--team needs a team name or id');
   }
   if ((command === 'revoke' || command === 'rotate') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
   const input = {
@@ -129,9 +137,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'create': {
+        const team = values.team ? await findTeam(values.team) : null;
         const { key, secret } = await createApiKey({
           name: values.name!,
-          role: values.admin ? 'ADMIN' : 'USER',
+          role: values.admin ? 'ADMIN' : values['team-admin'] ? 'TEAM_ADMIN' : 'USER',
+          teamId: team?.id ?? null,
           tier: values.tier === 'premium' ? 'PREMIUM' : 'STANDARD',
           rpmLimit: input.rpm ?? null,
           tpmLimit: input.tpm ?? null,
@@ -160,22 +170,25 @@ async function main(argv: string[]): Promise<number> {
               weight: key.weight,
               max_concurrent: key.maxConcurrent,
               expires_at: key.expiresAt,
+              team: team?.name ?? null,
+              team_id: team?.id ?? null,
             }),
           );
         else
           console.log(
-            `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
+            `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}${team ? `, team ${team.name}` : ''}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
           );
         return 0;
       }
       case 'list': {
-        const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
+        const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' }, include: { team: { select: { name: true } } } });
         const rows = keys.map((k) => ({
           id: k.id,
           name: k.name,
           prefix: k.prefix,
           role: k.role.toLowerCase(),
           tier: k.tier.toLowerCase(),
+          team: k.team?.name ?? null,
           rpm: k.rpmLimit,
           weight: k.weight,
           max_concurrent: k.maxConcurrent,
@@ -190,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
           console.table(
             rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({
               ...r,
+              team: r.team ?? '',
               expires: expires_at?.toISOString() ?? '',
               last_used: last_used_at?.toISOString() ?? 'never',
             })),

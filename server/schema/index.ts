@@ -7,5 +7,6 @@ import './inference.ts';
 import './audit.ts';
 import './upstreams.ts';
 import './replicas.ts';
+import './teams.ts';
 
 export const schema = builder.toSchema();

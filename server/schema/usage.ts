@@ -143,9 +143,9 @@ const UsageReportType = builder.objectRef<UsageReport>('UsageReport').implement(
 builder.queryField('usage', (t) =>
   t.field({
     type: UsageReportType,
-    description: 'A usage report. A user key sees only its own usage; an admin sees all, or one key’s with apiKeyId.',
+    description: 'A usage report. A user key sees only its own usage; a team admin its team’s; an admin sees all, or one key’s with apiKeyId.',
     args: { filter: t.arg({ type: UsageFilter, description: 'Which requests to cover; all (that this key may see) when omitted.' }) },
-    resolve: (_root, { filter }, ctx) => new UsageReport(usageScopeFor(ctx.principal, filter)),
+    resolve: async (_root, { filter }, ctx) => new UsageReport(await usageScopeFor(ctx.principal, filter)),
   }),
 );
 

@@ -4,13 +4,14 @@
  * the scope rule (a user key sees only its own usage) lives here too.
  *
  * @example
- *   const report = new UsageReport(usageScopeFor(principal, { from, to }));
+ *   const report = new UsageReport(await usageScopeFor(principal, { from, to }));
  *   const { requests } = await report.totals();
  */
 import type { Principal } from '../auth/key-store.ts';
 import { prisma } from '../db/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { usageVisibility } from '../auth/key-rules.ts';
 
 export interface Agg {
   requests: number;
@@ -55,6 +56,8 @@ export interface UsageScope {
   to?: Date;
   apiKeyId?: string;
   model?: string;
+  /** Only requests made while the key was in this team (a team admin's view). */
+  teamId?: string;
 }
 
 /** A report is its scope; each field runs the query it needs (memoised), so a totals-only query stays cheap. */
@@ -64,17 +67,18 @@ export class UsageReport {
   constructor(readonly scope: UsageScope) {}
 
   where(): Prisma.UsageRecordWhereInput {
-    const { from, to, apiKeyId, model } = this.scope;
-    return { createdAt: { gte: from, lt: to }, apiKeyId, model };
+    const { from, to, apiKeyId, model, teamId } = this.scope;
+    return { createdAt: { gte: from, lt: to }, apiKeyId, model, teamId };
   }
 
   private sqlWhere(): Prisma.Sql {
-    const { from, to, apiKeyId, model } = this.scope;
+    const { from, to, apiKeyId, model, teamId } = this.scope;
     const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
     if (from) parts.push(Prisma.sql`"createdAt" >= ${from}`);
     if (to) parts.push(Prisma.sql`"createdAt" < ${to}`);
     if (apiKeyId) parts.push(Prisma.sql`"apiKeyId" = ${apiKeyId}`);
     if (model) parts.push(Prisma.sql`"model" = ${model}`);
+    if (teamId) parts.push(Prisma.sql`"teamId" = ${teamId}`);
     return Prisma.join(parts, ' AND ');
   }
 
@@ -163,17 +167,23 @@ function rollUp<T extends Agg>(rows: T[], by: (r: T) => string): Array<[string, 
 
 export type UsageFilterInput = { from?: Date | null; to?: Date | null; apiKeyId?: string | number | null; model?: string | null } | null | undefined;
 
-/** The scope a key may see: user keys are pinned to themselves. */
-export function usageScopeFor(principal: Principal, filter: UsageFilterInput): UsageScope {
+/** The scope a key may see (key-rules usageVisibility): user keys are pinned to themselves, team admins to their team. */
+export async function usageScopeFor(principal: Principal, filter: UsageFilterInput): Promise<UsageScope> {
   const apiKeyId = filter?.apiKeyId != null ? String(filter.apiKeyId) : undefined;
-  if (!principal.isAdmin && apiKeyId !== undefined && apiKeyId !== principal.keyId) {
+  const sees = usageVisibility(principal);
+  if ('keyId' in sees && apiKeyId !== undefined && apiKeyId !== sees.keyId) {
     throw errors.forbidden('A user key may only see its own usage; this needs an admin key');
+  }
+  if ('teamId' in sees && apiKeyId !== undefined) {
+    const key = await prisma.apiKey.findUnique({ where: { id: apiKeyId }, select: { teamId: true } });
+    if (key?.teamId !== sees.teamId) throw errors.forbidden('A team admin key may only see the usage of its own team’s keys');
   }
   if (filter?.from && filter?.to && filter.from >= filter.to) throw errors.invalidRequest('from must be before to');
   return {
     from: filter?.from ?? undefined,
     to: filter?.to ?? undefined,
     model: filter?.model ?? undefined,
-    apiKeyId: principal.isAdmin ? apiKeyId : principal.keyId,
+    apiKeyId: 'keyId' in sees ? sees.keyId : apiKeyId,
+    teamId: 'teamId' in sees ? sees.teamId : undefined,
   };
 }

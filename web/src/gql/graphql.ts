@@ -22,6 +22,8 @@ export type ApiKeyFilter = {
   search?: string | null | undefined;
   /** Only keys in this state. */
   status?: KeyStatus | null | undefined;
+  /** Only keys of this team. */
+  teamId?: string | number | null | undefined;
   /** Only keys of this tier. */
   tier?: KeyTier | null | undefined;
 };
@@ -81,10 +83,12 @@ export type CreateApiKeyInput = {
   maxConcurrent?: number | null | undefined;
   /** A human name for the key. */
   name: string;
-  /** Admin or user; USER when omitted. */
+  /** The role; USER when omitted (a team admin may not create ADMIN keys). */
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit (1 to 1000000) instead of the tier default. */
   rpmLimit?: number | null | undefined;
+  /** The team the key belongs to (admin); a team admin’s keys always go to its own team. */
+  teamId?: string | number | null | undefined;
   /** The tier; STANDARD when omitted. */
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit (1 to 1000000); no token limit when omitted. */
@@ -208,6 +212,8 @@ export type UpdateApiKeyInput = {
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit; null returns to the tier default. */
   rpmLimit?: number | null | undefined;
+  /** Moves the key to this team; null takes it out of its team (admin only). */
+  teamId?: string | number | null | undefined;
   /** A new tier. */
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit; null removes it. */
