@@ -9,12 +9,13 @@ import { SecretReveal } from '../components/SecretReveal.tsx';
 import { formatCompact, formatDate, formatDateTime, formatRelative, startOfMonth, toDateInput } from '../format.ts';
 import { graphql } from '../gql';
 import type { ApiKeysPageQuery, KeyRole, KeyStatus, KeyTier } from '../gql/graphql.ts';
-import { useSession } from '../session.ts';
+import { useIsAdmin, useSession } from '../session.ts';
+import { roleLabel } from './TeamsPage.tsx';
 
 const PAGE_SIZE = 25;
 
 const ApiKeysPageQueryDoc = graphql(`
-  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID) {
+  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID, $admin: Boolean!) {
     apiKeys(filter: $filter, limit: $limit, after: $after) {
       totalCount
       hasNextPage
@@ -38,7 +39,15 @@ const ApiKeysPageQueryDoc = graphql(`
         status
         previousSecretExpiresAt
         createdAt
+        team {
+          id
+          name
+        }
       }
+    }
+    teams {
+      id
+      name
     }
     usage(filter: { from: $monthStart }) {
       byKey {
@@ -49,7 +58,7 @@ const ApiKeysPageQueryDoc = graphql(`
         }
       }
     }
-    models(includeInactive: true) {
+    models(includeInactive: $admin) {
       id
       isActive
     }
@@ -84,6 +93,10 @@ const UpdateApiKeyMutation = graphql(`
       requestsPerMinute
       allowedModels
       expiresAt
+      team {
+        id
+        name
+      }
     }
   }
 `);
@@ -127,19 +140,26 @@ export function ApiKeysPage() {
   const cursors = paging.filter === filter ? paging.cursors : [];
   const setCursors = (next: string[]) => setPaging({ filter, cursors: next });
   const after = cursors.at(-1) ?? null;
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after } });
+  const admin = useIsAdmin();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after, admin } });
   const [modal, setModal] = useState<Modal>(null);
 
   const keys = data?.apiKeys.nodes ?? [];
   const usageByKey = new Map((data?.usage.byKey ?? []).map((u) => [u.apiKeyId, u.totals]));
   const modelIds = (data?.models ?? []).map((m) => m.id);
+  const teams = data?.teams ?? [];
   const close = () => setModal(null);
+  const session = useSession();
 
   return (
     <>
       <PageHeader
         title="API keys"
-        description="Who may call the gateway, how often, and what they used this month."
+        description={
+          admin
+            ? 'Who may call the gateway, how often, and what they used this month.'
+            : `The keys of ${session?.team?.name ?? 'your team'}: who may call the gateway, how often, and what they used this month.`
+        }
         actions={
           <button type="button" className="btn btn-primary" onClick={() => setModal({ kind: 'create' })}>
             Create key
@@ -179,6 +199,7 @@ export function ApiKeysPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Prefix</th>
                 <th scope="col">Role</th>
+                <th scope="col">Team</th>
                 <th scope="col">Tier</th>
                 <th scope="col">Limits</th>
                 <th scope="col">Expires</th>
@@ -211,7 +232,10 @@ export function ApiKeysPage() {
                     </th>
                     <td className="mono">{k.prefix}…</td>
                     <td>
-                      <span className={k.role === 'ADMIN' ? 'badge badge-accent' : 'badge'}>{k.role.toLowerCase()}</span>
+                      <span className={k.role === 'USER' ? 'badge' : 'badge badge-accent'}>{roleLabel(k.role)}</span>
+                    </td>
+                    <td className="small">
+                      {k.team ? <Link to={`/teams/${encodeURIComponent(k.team.id)}`}>{k.team.name}</Link> : <span className="muted">none</span>}
                     </td>
                     <td>{k.tier.toLowerCase()}</td>
                     <td className="small">
@@ -288,10 +312,10 @@ export function ApiKeysPage() {
       ) : null}
 
       <Dialog open={modal?.kind === 'create'} title="Create key" onClose={close} wide>
-        {modal?.kind === 'create' ? <CreateKeyForm models={modelIds} onDone={close} /> : null}
+        {modal?.kind === 'create' ? <CreateKeyForm models={modelIds} teams={teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal?.kind === 'edit'} title={modal?.kind === 'edit' ? `Edit ${modal.key.name}` : 'Edit key'} onClose={close} wide>
-        {modal?.kind === 'edit' ? <EditKeyForm apiKey={modal.key} models={modelIds} onDone={close} /> : null}
+        {modal?.kind === 'edit' ? <EditKeyForm apiKey={modal.key} models={modelIds} teams={teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal?.kind === 'revoke'} title="Revoke key" onClose={close}>
         {modal?.kind === 'revoke' ? <RevokeKey apiKey={modal.key} onDone={close} /> : null}
@@ -312,6 +336,8 @@ export interface KeyFormValues {
   maxConcurrent: string;
   expires: string;
   models: string[];
+  /** '' for no team. */
+  teamId: string;
 }
 
 /** Validates the shared fields; returns the input fields or a message. */
@@ -341,18 +367,53 @@ function parseKeyForm(v: KeyFormValues) {
     maxConcurrent,
     expiresAt: expiresAt?.toISOString() ?? null,
     allowedModels: v.models,
+    teamId: v.teamId || null,
   };
+}
+
+interface TeamChoice {
+  id: string;
+  name: string;
+}
+
+/** An admin picks the key's team; a team admin's keys are always in its own team. */
+function TeamField({ v, set, teams }: { v: KeyFormValues; set: (p: Partial<KeyFormValues>) => void; teams: TeamChoice[] }) {
+  const admin = useIsAdmin();
+  const session = useSession();
+  if (!admin) {
+    return (
+      <div className="field">
+        <span className="field-label">Team</span>
+        <span className="field-static">{session?.team?.name ?? 'your team'}</span>
+      </div>
+    );
+  }
+  return (
+    <label className="field">
+      <span className="field-label">Team</span>
+      <select value={v.teamId} onChange={(e) => set({ teamId: e.target.value })}>
+        <option value="">No team</option>
+        {teams.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 function KeyFields({
   v,
   set,
   models,
+  teams,
   roleField,
 }: {
   v: KeyFormValues;
   set: (p: Partial<KeyFormValues>) => void;
   models: string[];
+  teams: TeamChoice[];
   roleField?: React.ReactNode;
 }) {
   return (
@@ -363,6 +424,7 @@ function KeyFields({
           <input type="text" value={v.name} onChange={(e) => set({ name: e.target.value })} placeholder="e.g. Support chatbot" required />
         </label>
         {roleField}
+        <TeamField v={v} set={set} teams={teams} />
         <label className="field">
           <span className="field-label">Tier</span>
           <select value={v.tier} onChange={(e) => set({ tier: e.target.value as KeyTier })}>
@@ -423,8 +485,20 @@ function KeyFields({
   );
 }
 
-function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => void }) {
-  const [v, setV] = useState<KeyFormValues>({ name: '', tier: 'STANDARD', rpm: '', tpm: '', weight: '', maxConcurrent: '', expires: '', models: [] });
+function CreateKeyForm({ models, teams, onDone }: { models: string[]; teams: TeamChoice[]; onDone: () => void }) {
+  const admin = useIsAdmin();
+  const session = useSession();
+  const [v, setV] = useState<KeyFormValues>({
+    name: '',
+    tier: 'STANDARD',
+    rpm: '',
+    tpm: '',
+    weight: '',
+    maxConcurrent: '',
+    expires: '',
+    models: [],
+    teamId: admin ? '' : (session?.team?.id ?? ''),
+  });
   const [role, setRole] = useState<KeyRole>('USER');
   const [problem, setProblem] = useState<string | null>(null);
   const [state, create] = useMutation(CreateApiKeyMutation);
@@ -456,7 +530,7 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
 
   return (
     <form onSubmit={submit} noValidate>
-      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={models} roleField={<RoleField role={role} setRole={setRole} />} />
+      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={models} teams={teams} roleField={<RoleField role={role} setRole={setRole} />} />
       <FormFooter
         problem={problem}
         error={state.error}
@@ -470,7 +544,9 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
   );
 }
 
-export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: string[]; onDone: () => void }) {
+type EditableKey = Omit<KeyRow, 'team' | 'usage'> & { team?: TeamChoice | null };
+
+export function EditKeyForm({ apiKey, models, teams, onDone }: { apiKey: EditableKey; models: string[]; teams: TeamChoice[]; onDone: () => void }) {
   const [v, setV] = useState<KeyFormValues>({
     name: apiKey.name,
     tier: apiKey.tier,
@@ -480,8 +556,10 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
     maxConcurrent: numberText(apiKey.maxConcurrent),
     expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
     models: apiKey.allowedModels,
+    teamId: apiKey.team?.id ?? '',
   });
   const [role, setRole] = useState<KeyRole>(apiKey.role);
+  const admin = useIsAdmin();
   const [problem, setProblem] = useState<string | null>(null);
   const [state, update] = useMutation(UpdateApiKeyMutation);
 
@@ -490,7 +568,9 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
     const parsed = parseKeyForm(v);
     if (typeof parsed === 'string') return setProblem(parsed);
     setProblem(null);
-    const result = await update({ input: { id: apiKey.id, ...parsed, role } });
+    // Only an admin moves keys between teams; a team admin's keys stay in its team.
+    const { teamId, ...rest } = parsed;
+    const result = await update({ input: { id: apiKey.id, ...rest, role, ...(admin ? { teamId } : {}) } });
     if (!result.error) onDone();
   }
 
@@ -500,6 +580,7 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
         v={v}
         set={(p) => setV({ ...v, ...p })}
         models={[...new Set([...models, ...apiKey.allowedModels])]}
+        teams={teams}
         roleField={<RoleField role={role} setRole={setRole} />}
       />
       <FormFooter
@@ -516,12 +597,14 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
 }
 
 function RoleField({ role, setRole }: { role: KeyRole; setRole: (r: KeyRole) => void }) {
+  const admin = useIsAdmin();
   return (
     <label className="field">
       <span className="field-label">Role</span>
       <select value={role} onChange={(e) => setRole(e.target.value as KeyRole)}>
         <option value={'USER'}>User: runs models</option>
-        <option value={'ADMIN'}>Admin: manages the gateway</option>
+        <option value={'TEAM_ADMIN'}>Team admin: manages its team’s keys</option>
+        {admin || role === 'ADMIN' ? <option value={'ADMIN'}>Admin: manages the gateway</option> : null}
       </select>
     </label>
   );

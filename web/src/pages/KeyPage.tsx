@@ -7,13 +7,15 @@ import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
 import { formatCompact, formatDate, formatDateTime, formatMs, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
 import type { KeyStatus } from '../gql/graphql.ts';
+import { useIsAdmin } from '../session.ts';
 import { EditKeyForm, RevokeKey, RotateKey } from './ApiKeysPage.tsx';
+import { roleLabel } from './TeamsPage.tsx';
 
 // The charts library loads with the chart, as on the usage page.
 const TimeChart = lazy(() => import('../components/TimeChart.tsx').then((m) => ({ default: m.TimeChart })));
 
 const KeyPageQueryDoc = graphql(`
-  query KeyPage($id: ID!, $from: DateTime!, $to: DateTime!) {
+  query KeyPage($id: ID!, $from: DateTime!, $to: DateTime!, $admin: Boolean!) {
     apiKey(id: $id) {
       id
       name
@@ -33,6 +35,14 @@ const KeyPageQueryDoc = graphql(`
       status
       previousSecretExpiresAt
       createdAt
+      team {
+        id
+        name
+      }
+    }
+    teams {
+      id
+      name
     }
     usage(filter: { apiKeyId: $id, from: $from, to: $to }) {
       totals {
@@ -59,7 +69,7 @@ const KeyPageQueryDoc = graphql(`
         createdAt
       }
     }
-    models(includeInactive: true) {
+    models(includeInactive: $admin) {
       id
     }
   }
@@ -71,7 +81,8 @@ const HOUR = 3_600_000;
 /** One key: its limits, the last 24 hours of usage, its latest requests, and the actions on it. */
 export function KeyPage({ id }: { id: string }) {
   const [at] = useState(() => Date.now());
-  const variables = useMemo(() => ({ id, from: new Date(at - 24 * HOUR).toISOString(), to: new Date(at).toISOString() }), [id, at]);
+  const admin = useIsAdmin();
+  const variables = useMemo(() => ({ id, from: new Date(at - 24 * HOUR).toISOString(), to: new Date(at).toISOString(), admin }), [id, at, admin]);
   const [{ data, fetching, error }, refetch] = useQuery({ query: KeyPageQueryDoc, variables });
   const [modal, setModal] = useState<'edit' | 'rotate' | 'revoke' | null>(null);
   const close = () => setModal(null);
@@ -107,7 +118,7 @@ export function KeyPage({ id }: { id: string }) {
       </p>
       <PageHeader
         title={k.name}
-        description={`${k.role === 'ADMIN' ? 'Admin' : 'User'} key ${k.prefix}…, created ${formatDate(k.createdAt)}.`}
+        description={`${k.role === 'ADMIN' ? 'Admin' : k.role === 'TEAM_ADMIN' ? 'Team admin' : 'User'} key ${k.prefix}…${k.team ? ` in ${k.team.name}` : ''}, created ${formatDate(k.createdAt)}.`}
         actions={
           k.status !== 'REVOKED' ? (
             <>
@@ -136,7 +147,11 @@ export function KeyPage({ id }: { id: string }) {
           </div>
           <div>
             <dt>Role</dt>
-            <dd>{k.role.toLowerCase()}</dd>
+            <dd>{roleLabel(k.role)}</dd>
+          </div>
+          <div>
+            <dt>Team</dt>
+            <dd>{k.team ? <Link to={`/teams/${encodeURIComponent(k.team.id)}`}>{k.team.name}</Link> : 'none'}</dd>
           </div>
           <div>
             <dt>Tier</dt>
@@ -243,7 +258,7 @@ export function KeyPage({ id }: { id: string }) {
       </section>
 
       <Dialog open={modal === 'edit'} title={`Edit ${k.name}`} onClose={close} wide>
-        {modal === 'edit' ? <EditKeyForm apiKey={k} models={data.models.map((m) => m.id)} onDone={close} /> : null}
+        {modal === 'edit' ? <EditKeyForm apiKey={k} models={data.models.map((m) => m.id)} teams={data.teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal === 'revoke'} title="Revoke key" onClose={close}>
         {modal === 'revoke' ? <RevokeKey apiKey={k} onDone={close} /> : null}
