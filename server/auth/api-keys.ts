@@ -40,6 +40,10 @@ export interface CreateApiKeyInput {
   maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
+  /** Calendar quotas (server/quotas); null or omitted: none. */
+  dailyTokens?: number | null;
+  monthlyTokens?: number | null;
+  dailyRequests?: number | null;
   /** Who creates it, for the audit log. */
   actor?: Actor;
 }
@@ -59,6 +63,9 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         weight: input.weight ?? null,
         maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
+        dailyTokens: input.dailyTokens ?? null,
+        monthlyTokens: input.monthlyTokens ?? null,
+        dailyRequests: input.dailyRequests ?? null,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -223,6 +230,12 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
     const v = input[field];
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1_000_000)) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
+    }
+  }
+  for (const field of ['dailyTokens', 'monthlyTokens', 'dailyRequests'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 2_000_000_000)) {
+      throw errors.invalidRequest(`${field} must be a whole number between 1 and 2000000000`);
     }
   }
   for (const field of ['weight', 'maxConcurrent'] as const) {

@@ -192,6 +192,9 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once (1 to 1000; extra ones wait); no cap when omitted.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day (1 to 2000000000); none when omitted.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month (1 to 2000000000); none when omitted.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day (1 to 2000000000); none when omitted.' }),
   }),
 });
 
@@ -208,6 +211,9 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once; null removes the cap.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day; null removes it.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month; null removes it.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day; null removes it.' }),
   }),
 });
 
@@ -268,6 +274,9 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
         actor: ctx.actor,
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
@@ -292,6 +301,9 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
         actor: ctx.actor,
       });
       await ctx.keys.reloadKey(key.id);
