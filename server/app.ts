@@ -43,6 +43,11 @@ import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
 import type { Services, Surface } from './services.ts';
 import { createUsageRecorder } from './usage/recorder.ts';
+import { createAlerts } from './alerts/alerts.ts';
+import { createQuotas } from './quotas/quotas.ts';
+import { createRedisQuotaStore } from './quotas/redis.ts';
+import { createResilientQuotaStore } from './quotas/resilient.ts';
+import { createMemoryQuotaStore } from './quotas/store.ts';
 
 export interface App {
   server: http.Server;
@@ -69,7 +74,18 @@ const within = (p: Promise<unknown>, ms: number) => {
 
 const packageVersion = async () => JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
-export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
+export async function createApp({
+  config,
+  connectionString,
+  log,
+  now = Date.now,
+}: {
+  config: Config;
+  connectionString: string;
+  log: Logger;
+  /** The clock quota periods and usage rows go by (tests move it across a day or a month). */
+  now?: () => number;
+}): Promise<App> {
   openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey, dataDir: config.dataDir });
@@ -112,7 +128,21 @@ export async function createApp({ config, connectionString, log }: { config: Con
     statementTimeoutMs: config.dbStatementTimeoutMs,
     maxPending: config.usageMaxPending,
   });
-  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
+  const alerts = createAlerts({
+    globalUrl: config.alertWebhookUrl,
+    maxAttempts: config.alertMaxAttempts,
+    retryMs: config.alertRetryMs,
+    timeoutMs: config.alertTimeoutMs,
+    log,
+    now,
+    timeZone: config.quotaTimeZone,
+  });
+  // Day and month quotas: in Redis with REDIS_URL (shared by the replicas), else in this process.
+  const quotaStore = redis
+    ? createResilientQuotaStore({ shared: createRedisQuotaStore({ redis: redis.client, now }), link: redis, replicas: replicas.live, now })
+    : createMemoryQuotaStore({ now });
+  const quotas = createQuotas({ store: quotaStore, timeZone: config.quotaTimeZone, now, flush: () => usage.flush(), observe: alerts.observe });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, quotas, now });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
   const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;
@@ -128,6 +158,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
     changes,
     metrics,
     replicas,
+    quotas,
+    alerts,
   };
 
   const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
@@ -222,6 +254,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     },
     async start() {
       await replicas.start();
+      await alerts.start().catch((err) => log.warn({ err: (err as Error).message }, 'undelivered quota alerts not read'));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -264,6 +297,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
         upstreams.close(),
         within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
+      await alerts.close();
+      await quotas.close();
       liveUsage?.close();
       sharedSlots?.close();
       await redis?.close();

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isTimeZone } from './quotas/periods.ts';
 
 const bool = z
   .string()
@@ -100,9 +101,15 @@ const schema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')
     .optional(),
   REDIS_TIMEOUT_MS: positiveInt.default(500),
+  // Quotas and their alerts.
+  QUOTA_TIMEZONE: z.string().trim().refine(isTimeZone, 'expected an IANA time zone name such as UTC or Europe/Paris').default('UTC'),
+  ALERT_WEBHOOK_URL: httpUrl.optional(),
+  ALERT_MAX_ATTEMPTS: positiveInt.max(20, 'expected at most 20').default(6),
+  ALERT_RETRY_MS: positiveInt.default(1000),
+  ALERT_TIMEOUT_MS: positiveInt.default(5000),
 });
 
-const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL']);
+const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL', 'ALERT_WEBHOOK_URL']);
 
 export interface Config {
   port: number;
@@ -162,6 +169,16 @@ export interface Config {
   redisUrl?: string;
   /** Longest a Redis command may take before the replica falls back to its local limits. */
   redisTimeoutMs: number;
+  /** The IANA time zone whose calendar days and months quotas count in. */
+  quotaTimeZone: string;
+  /** Receives every quota alert (80% and 100%), besides a team's own webhook. */
+  alertWebhookUrl?: string;
+  /** Attempts per alert delivery (the first included). */
+  alertMaxAttempts: number;
+  /** The first retry's delay; each next one doubles it. */
+  alertRetryMs: number;
+  /** Longest one delivery attempt may take. */
+  alertTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -223,6 +240,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queueTimeoutMs: e.QUEUE_TIMEOUT_S * 1000,
     redisUrl: e.REDIS_URL,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    quotaTimeZone: e.QUOTA_TIMEZONE,
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    alertMaxAttempts: e.ALERT_MAX_ATTEMPTS,
+    alertRetryMs: e.ALERT_RETRY_MS,
+    alertTimeoutMs: e.ALERT_TIMEOUT_MS,
   };
 }
 

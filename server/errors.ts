@@ -39,6 +39,7 @@ const CATALOGUE = {
   embeddings_not_supported: bad,
   upstream_rejected: bad,
   request_exceeds_token_limit: bad,
+  request_exceeds_quota: bad,
   key_revoked: bad,
   last_admin: bad,
   batching_not_supported: bad,
@@ -56,10 +57,12 @@ const CATALOGUE = {
   model_not_found: [404, 'not_found_error'],
   rate_limit_exceeded: [429, 'rate_limit_error'],
   token_limit_exceeded: [429, 'rate_limit_error'],
+  quota_exceeded: [429, 'rate_limit_error'],
   upstream_error: [502, 'upstream_error'],
   upstream_too_large: [502, 'upstream_error'],
   upstream_unavailable: [503, 'upstream_error'],
   upstream_timeout: [504, 'upstream_error'],
+  quota_unavailable: [503, 'server_error'],
   queue_full: [503, 'server_error'],
   queue_timeout: [503, 'server_error'],
   shutting_down: [503, 'server_error'],
@@ -71,6 +74,25 @@ export type ErrorCode = keyof typeof CATALOGUE;
 /** The sampling options the engine checks, each with its own code (`invalid_<option>`). */
 export type CheckedOption = 'temperature' | 'top_p' | 'top_k' | 'max_tokens' | 'seed';
 
+/** A calendar quota as the X-Quota-* headers report it. */
+export interface QuotaHeader {
+  scope: 'key' | 'team';
+  metric: 'daily_tokens' | 'monthly_tokens' | 'daily_requests';
+  limit: number;
+  remaining: number;
+  /** Unix seconds: the end of the quota's period. */
+  reset: number;
+}
+
+/** How a quota is named in messages: "daily token quota", "daily request quota". */
+const QUOTA_WORDS: Record<QuotaHeader['metric'], [string, string]> = {
+  daily_tokens: ['daily token quota', 'tokens'],
+  monthly_tokens: ['monthly token quota', 'tokens'],
+  daily_requests: ['daily request quota', 'requests'],
+};
+
+const quotaOwner = (scope: QuotaHeader['scope'], name: string) => (scope === 'key' ? `this key's` : `team '${name}''s`);
+
 export class GatewayError extends Error {
   readonly status: number;
   readonly type: ErrorType;
@@ -79,6 +101,8 @@ export class GatewayError extends Error {
   readonly retryAfter?: number;
   /** The rate-limit state to report in headers along with this error. */
   rateLimit?: { limit: number; remaining: number; reset: number };
+  /** The calendar quota that refused the request, for the X-Quota-* headers. */
+  quota?: QuotaHeader;
 
   constructor(code: ErrorCode, message: string, opts: { retryAfter?: number; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
@@ -148,6 +172,40 @@ export const errors = {
       'request_exceeds_token_limit',
       `This request needs about ${detail}, more than this key's limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`,
     ),
+  /** A team's requests-per-minute limit, which holds besides each of its keys' own. */
+  teamRateLimited: (team: string, limit: number, retryAfter: number) =>
+    fail('rate_limit_exceeded', `Team '${team}' rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`, { retryAfter }),
+  teamTokenLimited: (team: string, limit: number, retryAfter: number, need: { tokens: number; left: number }) =>
+    fail(
+      'token_limit_exceeded',
+      `Team '${team}' token limit of ${limit} tokens per minute exceeded (this request needs about ${need.tokens} tokens, ${need.left} are left in the window); retry in ${retryAfter} s`,
+      { retryAfter },
+    ),
+  teamOverTokenLimit: (team: string, limit: number, detail: string) =>
+    fail(
+      'request_exceeds_token_limit',
+      `This request needs about ${detail}, more than team '${team}''s limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`,
+    ),
+  /** A calendar quota (per day or month, of a key or its team) has no room for this request until the period ends. */
+  quotaExceeded: ({ quota, name, need, used, retryAfter }: { quota: QuotaHeader; name: string; need: number; used: number; retryAfter: number }) => {
+    const [what, unit] = QUOTA_WORDS[quota.metric];
+    const detail = quota.metric === 'daily_requests' ? `${used} used` : `this request needs about ${need}, ${quota.remaining} are left`;
+    const e = fail(
+      'quota_exceeded',
+      `The ${what} of ${quota.limit} ${unit} of ${quotaOwner(quota.scope, name)} is used up (${detail}); it resets at ${new Date(quota.reset * 1000).toISOString()}`,
+      { retryAfter },
+    );
+    e.quota = quota;
+    return e;
+  },
+  /** A request larger than a whole token quota: it could never run, whatever the time. */
+  overQuota: ({ quota, name, detail }: { quota: QuotaHeader; name: string; detail: string }) =>
+    fail(
+      'request_exceeds_quota',
+      `This request needs about ${detail}, more than the whole ${QUOTA_WORDS[quota.metric][0]} of ${quota.limit} tokens of ${quotaOwner(quota.scope, name)}; send a shorter prompt or a smaller max_tokens`,
+    ),
+  /** The usage a quota counts from cannot be read (the database is not answering): refused rather than let through. */
+  quotaUnavailable: () => fail('quota_unavailable', 'The quota usage of this key cannot be read right now; retry shortly', { retryAfter: 5 }),
   upstreamUnavailable: (detail: string, cause?: unknown) => fail('upstream_unavailable', `The model server is unavailable: ${detail}`, { cause }),
   upstreamTimeout: (detail: string, cause?: unknown) => fail('upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
   upstreamFailed: (detail: string, cause?: unknown) => fail('upstream_error', `The model server failed: ${detail}`, { cause }),

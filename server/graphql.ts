@@ -28,7 +28,7 @@ import { errors, isGatewayError } from './errors.ts';
 import { renderGatewayGraphiQL } from './graphiql.ts';
 import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';
 import { createLifelines } from './realtime/lifeline.ts';
-import { rateLimitHeaders } from './rest/http.ts';
+import { quotaHeaders, rateLimitHeaders } from './rest/http.ts';
 import {
   createContextFactory,
   limitExtensions,
@@ -103,6 +103,7 @@ function useRateLimitHeaders(contextOf: (request: Request) => GraphQLContext | u
       const limit = contextOf(request)?.rateLimit;
       if (!limit) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(limit.result))) response.headers.set(name, String(value));
+      for (const [name, value] of Object.entries(quotaHeaders(limit.quota))) response.headers.set(name, String(value));
       if (limit.retryAfter !== undefined) response.headers.set('retry-after', String(limit.retryAfter));
     },
   };

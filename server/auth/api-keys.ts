@@ -43,6 +43,10 @@ export interface CreateApiKeyInput {
   expiresAt?: Date | null;
   /** The team it belongs to; null or omitted for none. */
   teamId?: string | null;
+  /** Calendar quotas (server/quotas); null or omitted: none. */
+  dailyTokens?: number | null;
+  monthlyTokens?: number | null;
+  dailyRequests?: number | null;
   /** Who creates it, for the audit log. */
   actor?: Actor;
   /** Which keys the actor may manage (key-rules keyScopeOf); every key when omitted (the operator's CLI). */
@@ -67,6 +71,9 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
         teamId,
+        dailyTokens: input.dailyTokens ?? null,
+        monthlyTokens: input.monthlyTokens ?? null,
+        dailyRequests: input.dailyRequests ?? null,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -250,6 +257,12 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
     const v = input[field];
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1_000_000)) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
+    }
+  }
+  for (const field of ['dailyTokens', 'monthlyTokens', 'dailyRequests'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 2_000_000_000)) {
+      throw errors.invalidRequest(`${field} must be a whole number between 1 and 2000000000`);
     }
   }
   for (const field of ['weight', 'maxConcurrent'] as const) {

@@ -6,6 +6,8 @@
  *
  *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin]
  *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--team NAME|ID] [--json]
+ *                          [--daily-tokens N] [--monthly-tokens N] [--daily-requests N]
+ *   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--json]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -14,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { cliActor, listAudit } from '../audit/audit.ts';
-import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
 import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
@@ -31,6 +33,10 @@ const USAGE = `Usage:
     --team-admin        the key manages its team's keys and sees its team's usage (needs --team)
     --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
     --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
+    --daily-tokens N    quota of tokens per calendar day (QUOTA_TIMEZONE, UTC by default); --monthly-tokens N per month
+    --daily-requests N  quota of requests per calendar day
+  npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--json]
+                        change a key's quotas ("none" removes one)
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -42,6 +48,16 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${v}")`);
+  return n;
+}
+
+/** A quota flag: a whole number, or "none" to remove it (update only). */
+function quota(name: string, v: string | undefined, { clearable }: { clearable: boolean }): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (clearable && v === 'none') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 2_000_000_000)
+    throw new UsageError(`--${name} must be a whole number between 1 and 2000000000${clearable ? ' or "none"' : ''} (got "${v}")`);
   return n;
 }
 
@@ -75,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
       tpm: { type: 'string' },
       weight: { type: 'string' },
       'max-concurrent': { type: 'string' },
+      'daily-tokens': { type: 'string' },
+      'monthly-tokens': { type: 'string' },
+      'daily-requests': { type: 'string' },
       admin: { type: 'boolean', default: false },
       'team-admin': { type: 'boolean', default: false },
       team: { type: 'string' },
@@ -93,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
@@ -101,7 +120,15 @@ async function main(argv: string[]): Promise<number> {
     if (values['team-admin'] && !values.team?.trim()) throw new UsageError('--team-admin needs --team NAME|ID: a team admin manages its own team');
     if (values.team !== undefined && !values.team.trim()) throw new UsageError('--team needs a team name or id');
   }
-  if ((command === 'revoke' || command === 'rotate') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  if ((command === 'revoke' || command === 'rotate' || command === 'update') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  const clearable = command === 'update';
+  const quotas = {
+    dailyTokens: quota('daily-tokens', values['daily-tokens'], { clearable }),
+    monthlyTokens: quota('monthly-tokens', values['monthly-tokens'], { clearable }),
+    dailyRequests: quota('daily-requests', values['daily-requests'], { clearable }),
+  };
+  if (command === 'update' && Object.values(quotas).every((v) => v === undefined))
+    throw new UsageError('update needs at least one of --daily-tokens, --monthly-tokens, --daily-requests');
   const input = {
     rpm: positiveInt('rpm', values.rpm),
     tpm: positiveInt('tpm', values.tpm),
@@ -154,6 +181,9 @@ async function main(argv: string[]): Promise<number> {
                 .filter(Boolean)
             : [],
           expiresAt: input.expires ?? null,
+          dailyTokens: quotas.dailyTokens ?? null,
+          monthlyTokens: quotas.monthlyTokens ?? null,
+          dailyRequests: quotas.dailyRequests ?? null,
           actor,
         });
         if (values.json)
@@ -169,6 +199,9 @@ async function main(argv: string[]): Promise<number> {
               tpm: key.tpmLimit,
               weight: key.weight,
               max_concurrent: key.maxConcurrent,
+              daily_tokens: key.dailyTokens,
+              monthly_tokens: key.monthlyTokens,
+              daily_requests: key.dailyRequests,
               expires_at: key.expiresAt,
               team: team?.name ?? null,
               team_id: team?.id ?? null,
@@ -177,6 +210,18 @@ async function main(argv: string[]): Promise<number> {
         else
           console.log(
             `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}${team ? `, team ${team.name}` : ''}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
+          );
+        return 0;
+      }
+      case 'update': {
+        const key = await updateApiKey({ id: id!, ...quotas, actor });
+        const shown = { daily_tokens: key.dailyTokens, monthly_tokens: key.monthlyTokens, daily_requests: key.dailyRequests };
+        if (values.json) console.log(JSON.stringify({ id: key.id, name: key.name, ...shown }));
+        else
+          console.log(
+            `Updated key ${key.id} (${key.name}): ${Object.entries(shown)
+              .map(([k, v]) => `${k.replace('_', ' ')} ${v ?? 'none'}`)
+              .join(', ')}.`,
           );
         return 0;
       }
@@ -192,6 +237,9 @@ async function main(argv: string[]): Promise<number> {
           rpm: k.rpmLimit,
           weight: k.weight,
           max_concurrent: k.maxConcurrent,
+          daily_tokens: k.dailyTokens,
+          monthly_tokens: k.monthlyTokens,
+          daily_requests: k.dailyRequests,
           status: keyStatus(k).toLowerCase(),
           expires_at: k.expiresAt,
           last_used_at: k.lastUsedAt,

@@ -17,6 +17,7 @@ import {
   noteModel,
   pipeRun,
   queueFeedback,
+  quotaFeedback,
   readJson,
   sendFailure,
   sendJson,
@@ -106,6 +107,7 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
       signal: clientSignal(req, res),
       stream,
       queue: queueFeedback(res, stream),
+      onQuota: quotaFeedback(res),
     });
     const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
     if (!stream) {

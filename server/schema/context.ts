@@ -14,7 +14,7 @@ import type { ResolverServices, Services } from '../services.ts';
 import type { Actor } from '../audit/audit.ts';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { bearerSecret } from '../auth/key-rules.ts';
-import { isGatewayError, type GatewayError } from '../errors.ts';
+import { isGatewayError, type GatewayError, type QuotaHeader } from '../errors.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 
@@ -26,7 +26,7 @@ export interface GraphQLContext extends ResolverServices {
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
   /** What the operation's admission said, for the HTTP response's X-RateLimit-* and Retry-After headers. */
-  rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number };
+  rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number; quota?: QuotaHeader };
   /** Watches a subscription: ends it when the key stops working (or, for endless feeds, at shutdown). */
   lifeline(opts: { endsOnGoAway: boolean }): Lifeline;
 }
@@ -124,6 +124,8 @@ export function errorExtensions(err: GatewayError): Record<string, unknown> {
   const code = err.code === 'shutting_down' ? 'SERVICE_UNAVAILABLE' : (CODES[err.status] ?? 'INTERNAL_SERVER_ERROR');
   const ext: Record<string, unknown> = { code, reason: err.code };
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
+  // Which quota refused it: scope (key, team), metric, limit, remaining, reset (Unix seconds).
+  if (err.quota) ext.quota = { ...err.quota };
   if (err.status === 401) ext.http = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
   return ext;
 }

@@ -1,6 +1,7 @@
 /** The GraphQL schema: the builder plus every domain file. */
 import { builder } from './builder.ts';
 import './keys.ts';
+import './quotas.ts';
 import './models.ts';
 import './usage.ts';
 import './inference.ts';

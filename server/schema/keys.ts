@@ -210,6 +210,9 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
     teamId: t.id({ description: 'The team the key belongs to (admin); a team admin’s keys always go to its own team.' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day (1 to 2000000000); none when omitted.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month (1 to 2000000000); none when omitted.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day (1 to 2000000000); none when omitted.' }),
   }),
 });
 
@@ -227,6 +230,9 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
     teamId: t.id({ description: 'Moves the key to this team; null takes it out of its team (admin only).' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day; null removes it.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month; null removes it.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day; null removes it.' }),
   }),
 });
 
@@ -290,6 +296,9 @@ builder.mutationFields((t) => ({
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
         teamId: idOrNull(input.teamId),
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
         actor: ctx.actor,
         scope: keyScopeOf(ctx.principal),
       });
@@ -316,6 +325,9 @@ builder.mutationFields((t) => ({
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
         teamId: idOrNull(input.teamId),
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
         actor: ctx.actor,
         scope: keyScopeOf(ctx.principal),
       });

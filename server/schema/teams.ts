@@ -2,9 +2,11 @@
 import { keyScopeOf } from '../auth/key-rules.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
+import { quotaState, teamQuotaUsage } from '../quotas/quotas.ts';
 import { createTeam, deleteTeam, type TeamFields, updateTeam } from '../teams/teams.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
+import { QuotaStateEnum, QuotaUsageRef } from './quotas.ts';
 
 /** Whether the caller may see a team at all: an admin, or a key of that team. */
 const seesTeam = (ctx: GraphQLContext, teamId: string) => ctx.principal.isAdmin || ctx.principal.team?.id === teamId;
@@ -41,6 +43,16 @@ builder.prismaObject('Team', {
     keyCount: t.int({
       description: 'How many keys the team has, revoked ones included.',
       resolve: (team) => prisma.apiKey.count({ where: { teamId: team.id } }),
+    }),
+    quota: t.field({
+      type: [QuotaUsageRef],
+      description: 'Every quota of the team in force now, with what the current period has used (by all its keys together).',
+      resolve: (team) => teamQuotaUsage(team),
+    }),
+    quotaState: t.field({
+      type: QuotaStateEnum,
+      description: 'OK, WARNING (80% of some team quota) or EXCEEDED (100%).',
+      resolve: async (team) => quotaState(await teamQuotaUsage(team)),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the team was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the team was last changed.' }),

@@ -52,10 +52,16 @@ export type ChatInput = {
 export type CreateApiKeyInput = {
   /** Model ids the key may use; every active model when omitted or empty. */
   allowedModels?: Array<string> | null | undefined;
+  /** Quota of requests per calendar day (1 to 2000000000); none when omitted. */
+  dailyRequests?: number | null | undefined;
+  /** Quota of tokens per calendar day (1 to 2000000000); none when omitted. */
+  dailyTokens?: number | null | undefined;
   /** When the key stops working; never when omitted. */
   expiresAt?: string | null | undefined;
   /** Most requests running at once (1 to 1000; extra ones wait); no cap when omitted. */
   maxConcurrent?: number | null | undefined;
+  /** Quota of tokens per calendar month (1 to 2000000000); none when omitted. */
+  monthlyTokens?: number | null | undefined;
   /** A human name for the key. */
   name: string;
   /** The role; USER when omitted (a team admin may not create ADMIN keys). */
@@ -209,12 +215,18 @@ export type ToolInput = {
 export type UpdateApiKeyInput = {
   /** Model ids the key may use; null or empty allows every active model. */
   allowedModels?: Array<string> | null | undefined;
+  /** Quota of requests per calendar day; null removes it. */
+  dailyRequests?: number | null | undefined;
+  /** Quota of tokens per calendar day; null removes it. */
+  dailyTokens?: number | null | undefined;
   /** New expiry; null means never. */
   expiresAt?: string | null | undefined;
   /** The key to change. */
   id: string | number;
   /** Most requests running at once; null removes the cap. */
   maxConcurrent?: number | null | undefined;
+  /** Quota of tokens per calendar month; null removes it. */
+  monthlyTokens?: number | null | undefined;
   /** A new name. */
   name?: string | null | undefined;
   /** A new role; the last working admin key cannot become a user key. */
