@@ -3,6 +3,7 @@ import { Provider } from 'urql';
 import { createConsoleClient } from './client.ts';
 import { Layout } from './components/Layout.tsx';
 import { Loading } from './components/Notice.tsx';
+import { QuotaBanner } from './components/Quota.tsx';
 import { ApiKeysPage } from './pages/ApiKeysPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { KeyPage } from './pages/KeyPage.tsx';
@@ -114,7 +115,7 @@ export function App() {
   return (
     <Provider value={consoleClient.client}>
       <SessionContext.Provider value={session}>
-        <Layout who={session.name} teamAdminOf={teamAdmin ? (session.team?.name ?? '') : null} onSignOut={() => signOut()}>
+        <Layout who={session.name} teamAdminOf={teamAdmin ? (session.team?.name ?? '') : null} banner={<QuotaBanner />} onSignOut={() => signOut()}>
           <Suspense fallback={<Loading />}>{page}</Suspense>
         </Layout>
       </SessionContext.Provider>

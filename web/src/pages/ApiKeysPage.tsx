@@ -43,6 +43,10 @@ const ApiKeysPageQueryDoc = graphql(`
           id
           name
         }
+        dailyTokens
+        monthlyTokens
+        dailyRequests
+        quotaState
       }
     }
     teams {
@@ -96,6 +100,18 @@ const UpdateApiKeyMutation = graphql(`
       team {
         id
         name
+      }
+      dailyTokens
+      monthlyTokens
+      dailyRequests
+      quotaState
+      quota {
+        scope
+        metric
+        limit
+        used
+        remaining
+        resetsAt
       }
     }
   }
@@ -257,6 +273,13 @@ export function ApiKeysPage() {
                     <td className="num">{formatCompact(u?.totalTokens ?? 0)}</td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[k.status]}`}>{k.status.toLowerCase()}</span>
+                      {k.status === 'ACTIVE' && k.quotaState !== 'OK' ? (
+                        <div>
+                          <span className={`badge ${k.quotaState === 'EXCEEDED' ? 'badge-danger' : 'badge-warning'}`}>
+                            {k.quotaState === 'EXCEEDED' ? 'over quota' : 'near quota'}
+                          </span>
+                        </div>
+                      ) : null}
                       {k.status !== 'REVOKED' && k.previousSecretExpiresAt ? (
                         <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div>
                       ) : null}
@@ -338,7 +361,17 @@ export interface KeyFormValues {
   models: string[];
   /** '' for no team. */
   teamId: string;
+  dailyTokens: string;
+  monthlyTokens: string;
+  dailyRequests: string;
 }
+
+const QUOTA_MAX = 2_000_000_000;
+const QUOTA_FIELDS = [
+  ['dailyTokens', 'Tokens per day'],
+  ['monthlyTokens', 'Tokens per month'],
+  ['dailyRequests', 'Requests per day'],
+] as const;
 
 /** Validates the shared fields; returns the input fields or a message. */
 function parseKeyForm(v: KeyFormValues) {
@@ -355,6 +388,12 @@ function parseKeyForm(v: KeyFormValues) {
     return 'Weight must be a whole number from 1 to 1,000, or empty for the tier default.';
   if (maxConcurrent === 'invalid' || (maxConcurrent !== null && (maxConcurrent < 1 || maxConcurrent > 1000)))
     return 'At most … at once must be a whole number from 1 to 1,000, or empty for no cap.';
+  const quotas: Record<string, number | null> = {};
+  for (const [field, label] of QUOTA_FIELDS) {
+    const n = optionalNumber(v[field], { int: true });
+    if (n === 'invalid' || (n !== null && (n < 1 || n > QUOTA_MAX))) return `${label} must be a whole number from 1 to 2,000,000,000, or empty for no quota.`;
+    quotas[field] = n;
+  }
   // The key works through the whole chosen day, in the admin's time zone.
   const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
@@ -368,6 +407,9 @@ function parseKeyForm(v: KeyFormValues) {
     expiresAt: expiresAt?.toISOString() ?? null,
     allowedModels: v.models,
     teamId: v.teamId || null,
+    dailyTokens: quotas.dailyTokens,
+    monthlyTokens: quotas.monthlyTokens,
+    dailyRequests: quotas.dailyRequests,
   };
 }
 
@@ -464,6 +506,17 @@ function KeyFields({
           <span className="field-hint">Empty: never expires.</span>
         </label>
       </div>
+      <fieldset className="plain">
+        <legend className="field-label">Quotas per calendar day and month (empty: none; the team’s hold too)</legend>
+        <div className="form-grid">
+          {QUOTA_FIELDS.map(([field, label]) => (
+            <label className="field" key={field}>
+              <span className="field-label">{label}</span>
+              <input type="number" inputMode="numeric" min="1" value={v[field]} onChange={(e) => set({ [field]: e.target.value })} placeholder="no quota" />
+            </label>
+          ))}
+        </div>
+      </fieldset>
       {models.length ? (
         <fieldset className="plain">
           <legend className="field-label">Allowed models (none ticked: every active model)</legend>
@@ -498,6 +551,9 @@ function CreateKeyForm({ models, teams, onDone }: { models: string[]; teams: Tea
     expires: '',
     models: [],
     teamId: admin ? '' : (session?.team?.id ?? ''),
+    dailyTokens: '',
+    monthlyTokens: '',
+    dailyRequests: '',
   });
   const [role, setRole] = useState<KeyRole>('USER');
   const [problem, setProblem] = useState<string | null>(null);
@@ -544,7 +600,7 @@ function CreateKeyForm({ models, teams, onDone }: { models: string[]; teams: Tea
   );
 }
 
-type EditableKey = Omit<KeyRow, 'team' | 'usage'> & { team?: TeamChoice | null };
+type EditableKey = Omit<KeyRow, 'team' | 'quotaState'> & { team?: TeamChoice | null };
 
 export function EditKeyForm({ apiKey, models, teams, onDone }: { apiKey: EditableKey; models: string[]; teams: TeamChoice[]; onDone: () => void }) {
   const [v, setV] = useState<KeyFormValues>({
@@ -557,6 +613,9 @@ export function EditKeyForm({ apiKey, models, teams, onDone }: { apiKey: Editabl
     expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
     models: apiKey.allowedModels,
     teamId: apiKey.team?.id ?? '',
+    dailyTokens: numberText(apiKey.dailyTokens),
+    monthlyTokens: numberText(apiKey.monthlyTokens),
+    dailyRequests: numberText(apiKey.dailyRequests),
   });
   const [role, setRole] = useState<KeyRole>(apiKey.role);
   const admin = useIsAdmin();

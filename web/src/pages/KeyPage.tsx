@@ -4,6 +4,7 @@ import { Dialog } from '../components/Dialog.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { QuotaBars } from '../components/Quota.tsx';
 import { formatCompact, formatDate, formatDateTime, formatMs, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
 import type { KeyStatus } from '../gql/graphql.ts';
@@ -38,6 +39,18 @@ const KeyPageQueryDoc = graphql(`
       team {
         id
         name
+      }
+      dailyTokens
+      monthlyTokens
+      dailyRequests
+      quotaState
+      quota {
+        scope
+        metric
+        limit
+        used
+        remaining
+        resetsAt
       }
     }
     teams {
@@ -181,6 +194,26 @@ export function KeyPage({ id }: { id: string }) {
             <dd title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</dd>
           </div>
         </dl>
+      </section>
+
+      <section className="card" aria-labelledby="key-quota-title" style={{ marginBottom: '1rem' }}>
+        <div className="card-title">
+          <h2 id="key-quota-title">Quotas</h2>
+          <span className="muted small">
+            Own: {k.dailyTokens != null ? `${formatNumber(k.dailyTokens)} tokens/day` : 'no daily token quota'} ·{' '}
+            {k.monthlyTokens != null ? `${formatNumber(k.monthlyTokens)} tokens/month` : 'no monthly token quota'} ·{' '}
+            {k.dailyRequests != null ? `${formatNumber(k.dailyRequests)} requests/day` : 'no daily request quota'}
+            {k.quotaState !== 'OK' ? (
+              <>
+                {' '}
+                <span className={`badge ${k.quotaState === 'EXCEEDED' ? 'badge-danger' : 'badge-warning'}`}>
+                  {k.quotaState === 'EXCEEDED' ? 'over quota' : 'near quota'}
+                </span>
+              </>
+            ) : null}
+          </span>
+        </div>
+        <QuotaBars quota={k.quota} />
       </section>
 
       <section className="card" aria-labelledby="key-usage-title" style={{ marginBottom: '1rem' }}>

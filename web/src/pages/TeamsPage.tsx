@@ -5,6 +5,7 @@ import { numberText, optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { QuotaBars } from '../components/Quota.tsx';
 import { formatDate, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
 import type { TeamsPageQuery } from '../gql/graphql.ts';
@@ -43,6 +44,15 @@ const TeamPageQueryDoc = graphql(`
       alertWebhookUrl
       keyCount
       createdAt
+      quotaState
+      quota {
+        scope
+        metric
+        limit
+        used
+        remaining
+        resetsAt
+      }
       keys {
         id
         name
@@ -175,7 +185,9 @@ export function TeamsPage() {
                     <td className="small">
                       {limits.length ? limits.map((l) => <div key={l}>{l}</div>) : <span className="muted">none: only each key’s own</span>}
                     </td>
-                    <td className="small mono">{t.alertWebhookUrl ?? <span className="muted">global only</span>}</td>
+                    <td className="small mono" style={{ overflowWrap: 'anywhere' }}>
+                      {t.alertWebhookUrl ?? <span className="muted">global only</span>}
+                    </td>
                     <td className="small">{formatDate(t.createdAt)}</td>
                     {admin ? (
                       <td className="actions">
@@ -278,10 +290,19 @@ export function TeamPage({ id }: { id: string }) {
           </div>
           <div>
             <dt>Alert webhook</dt>
-            <dd className="mono small">{team.alertWebhookUrl ?? 'global only'}</dd>
+            <dd className="mono small" style={{ overflowWrap: 'anywhere' }}>
+              {team.alertWebhookUrl ?? 'global only'}
+            </dd>
           </div>
         </dl>
         {limits.length === 0 ? <p className="muted small">This team has no limits of its own: only each key’s limits hold.</p> : null}
+      </section>
+      <section className="card" aria-labelledby="team-quota-title" style={{ marginBottom: '1rem' }}>
+        <div className="card-title">
+          <h2 id="team-quota-title">Team quotas</h2>
+          <span className="muted small">Used by all of the team’s keys together in the current period.</span>
+        </div>
+        <QuotaBars quota={team.quota} empty="No team quotas: only each key’s own quotas hold." />
       </section>
       <section className="table-wrap" aria-label="Team keys">
         <table>
