@@ -108,7 +108,7 @@ async function usedSince(subject: Pick<QuotaSubject, 'type' | 'id'>, metric: Quo
 }
 
 /** A key's principal as a quota subject, and its team's. */
-function subjectsOf(principal: Principal): QuotaSubject[] {
+export function subjectsOf(principal: Principal): QuotaSubject[] {
   const team = principal.team ? { id: principal.team.id, name: principal.team.name, alertWebhookUrl: principal.team.alertWebhookUrl } : null;
   const key: QuotaSubject = { type: 'key', id: principal.keyId, name: principal.name, quotas: principal.quotas, team };
   return principal.team ? [key, { type: 'team', id: principal.team.id, name: principal.team.name, quotas: principal.team.quotas, team }] : [key];
@@ -276,8 +276,12 @@ export function createQuotas({
       if (active === quotas) active = undefined;
     },
   };
-  active = quotas;
   return quotas;
+}
+
+/** Makes these the process's quotas, which the GraphQL views of keys and teams read (the app does this once). */
+export function setProcessQuotas(quotas: Quotas): void {
+  active = quotas;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
