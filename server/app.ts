@@ -44,7 +44,8 @@ import { sendJson } from './rest/http.ts';
 import type { Services, Surface } from './services.ts';
 import { createUsageRecorder } from './usage/recorder.ts';
 import { createAlerts } from './alerts/alerts.ts';
-import { createQuotas } from './quotas/quotas.ts';
+import { createQuotas, setProcessQuotas } from './quotas/quotas.ts';
+import { accountOf } from './quotas/account.ts';
 import { createRedisQuotaStore } from './quotas/redis.ts';
 import { createResilientQuotaStore } from './quotas/resilient.ts';
 import { createMemoryQuotaStore } from './quotas/store.ts';
@@ -142,6 +143,7 @@ export async function createApp({
     ? createResilientQuotaStore({ shared: createRedisQuotaStore({ redis: redis.client, now }), link: redis, replicas: replicas.live, now })
     : createMemoryQuotaStore({ now });
   const quotas = createQuotas({ store: quotaStore, timeZone: config.quotaTimeZone, now, flush: () => usage.flush(), observe: alerts.observe });
+  setProcessQuotas(quotas);
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, quotas, now });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
@@ -162,7 +164,13 @@ export async function createApp({
     alerts,
   };
 
-  const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
+  const rest = createRestApi({
+    keys,
+    service,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+    account: (principal) => accountOf({ principal, quotas, flush: () => usage.flush() }),
+  });
   const graphql = createGraphQL({ services });
   // Every other surface, tried in order after /api. Each returns false for paths it does not own.
   const surfaces: Surface[] = [

@@ -108,7 +108,7 @@ async function usedSince(subject: Pick<QuotaSubject, 'type' | 'id'>, metric: Quo
 }
 
 /** A key's principal as a quota subject, and its team's. */
-function subjectsOf(principal: Principal): QuotaSubject[] {
+export function subjectsOf(principal: Principal): QuotaSubject[] {
   const team = principal.team ? { id: principal.team.id, name: principal.team.name, alertWebhookUrl: principal.team.alertWebhookUrl } : null;
   const key: QuotaSubject = { type: 'key', id: principal.keyId, name: principal.name, quotas: principal.quotas, team };
   return principal.team ? [key, { type: 'team', id: principal.team.id, name: principal.team.name, quotas: principal.team.quotas, team }] : [key];
@@ -158,16 +158,23 @@ export function createQuotas({
     }
   };
 
+  // The current day and month, computed again only once the clock leaves them (Intl is slow per call).
+  const current = new Map<PeriodKind, Period>();
+  const periodAt = (kind: PeriodKind, at: number) => {
+    const p = current.get(kind);
+    if (p && at >= p.start && at < p.end) return p;
+    const next = periodOf(kind, at, timeZone);
+    current.set(kind, next);
+    return next;
+  };
+
   const slotsOf = (subjects: QuotaSubject[], at: number): Slot[] => {
-    const periods = new Map<PeriodKind, Period>();
     const slots: Slot[] = [];
     for (const subject of subjects) {
       for (const metric of METRICS) {
         const limit = subject.quotas[FIELD_OF[metric]];
         if (limit === null) continue;
-        const kind = PERIOD_OF[metric];
-        let period = periods.get(kind);
-        if (!period) periods.set(kind, (period = periodOf(kind, at, timeZone)));
+        const period = periodAt(PERIOD_OF[metric], at);
         slots.push({
           subject,
           metric,
@@ -213,7 +220,7 @@ export function createQuotas({
   const quotas: Quotas = {
     timeZone,
     now,
-    periodOf: (kind) => periodOf(kind, now(), timeZone),
+    periodOf: (kind) => periodAt(kind, now()),
     inForce: (principal) => hasQuota(principal.quotas) || (principal.team !== null && hasQuota(principal.team.quotas)),
 
     async reserve({ principal, min, max, detail }) {
@@ -276,8 +283,12 @@ export function createQuotas({
       if (active === quotas) active = undefined;
     },
   };
-  active = quotas;
   return quotas;
+}
+
+/** Makes these the process's quotas, which the GraphQL views of keys and teams read (the app does this once). */
+export function setProcessQuotas(quotas: Quotas): void {
+  active = quotas;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
