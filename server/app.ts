@@ -22,6 +22,7 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import { createPolicyStore } from './policy/store.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
 import { createRedisLimiter } from './limits/redis.ts';
@@ -112,7 +113,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
     statementTimeoutMs: config.dbStatementTimeoutMs,
     maxPending: config.usageMaxPending,
   });
-  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
+  const policies = await createPolicyStore({ changes });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, policies });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
   const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;

@@ -35,7 +35,8 @@ export type AuditAction =
   | 'server.add'
   | 'server.update'
   | 'server.remove'
-  | 'console.sign_in';
+  | 'console.sign_in'
+  | 'policy.set';
 
 type Db = Pick<Prisma.TransactionClient, 'auditEntry'>;
 
@@ -65,6 +66,7 @@ export function keySnapshot(k: ApiKey): Record<string, unknown> {
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
     previousExpiresAt: k.previousExpiresAt?.toISOString() ?? null,
+    policy: k.policy ?? null,
   };
 }
 
@@ -92,7 +94,7 @@ export async function writeAudit({
   db?: Db;
   actor: Actor;
   action: AuditAction;
-  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console';
+  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console' | 'tierPolicy';
   targetId?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { type Actor, changes, cliActor, keySnapshot, writeAudit } from '../audit/audit.ts';
 import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
-import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
+import { type ApiKey, Prisma, type Role, type Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { toPolicyJson } from '../policy/policy.ts';
 
 export const KEY_PREFIX = 'ogw_';
 const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
@@ -40,12 +41,21 @@ export interface CreateApiKeyInput {
   maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
+  /** The key's own parameter policy (server/policy shape), validated here; null for none. */
+  policy?: unknown;
   /** Who creates it, for the audit log. */
   actor?: Actor;
 }
 
+/** A policy as the column takes it: validated JSON, or the database NULL. */
+function policyColumn(policy: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  const json = toPolicyJson(policy);
+  return json ? (json as Prisma.InputJsonValue) : Prisma.DbNull;
+}
+
 export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
   validateLimits(input);
+  const policy = policyColumn(input.policy);
   const secret = generateSecret();
   const key = await prisma.$transaction(async (tx) => {
     const created = await tx.apiKey.create({
@@ -59,6 +69,7 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         weight: input.weight ?? null,
         maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
+        policy,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -81,8 +92,11 @@ export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor'>> & { id
 
 export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   validateLimits(input);
-  const { id, actor, ...patch } = input;
-  if (patch.name !== undefined) patch.name = patch.name.trim();
+  const { id, actor, policy, ...rest } = input;
+  const patch: Prisma.ApiKeyUpdateInput = { ...rest };
+  if (rest.name !== undefined) patch.name = rest.name.trim();
+  // undefined leaves the policy alone; null clears it.
+  if (policy !== undefined) patch.policy = policyColumn(policy);
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);

@@ -5,7 +5,9 @@
  * DATABASE_URL is migrated first. Changes reach running gateways at once (LISTEN/NOTIFY).
  *
  *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
- *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--json]
+ *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--policy JSON] [--json]
+ *   npm run keys -- update ID --policy JSON|none
+ *   npm run keys -- tier-policy standard|premium [--policy JSON|none]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -14,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { cliActor, listAudit } from '../audit/audit.ts';
-import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
 import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
@@ -23,11 +25,16 @@ import { applyMigrations } from '../db/migrate.ts';
 import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
 import { createLogger } from '../log.ts';
+import { listTierPolicies, setTierPolicy } from '../policy/admin.ts';
+import { parsePolicy } from '../policy/policy.ts';
 
 const USAGE = `Usage:
-  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--json]
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--policy JSON] [--json]
     --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
     --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
+    --policy JSON       parameter policy, e.g. '{"maxTokens":512,"maxNumCtx":8192,"allowedSurfaces":["openai"],"allowedCidrs":["10.0.0.0/8"]}'
+  npm run keys -- update ID --policy JSON|none                  (replaces the key's own parameter policy; none removes it)
+  npm run keys -- tier-policy standard|premium [--policy JSON|none]   (shows, or sets, a tier's parameter policy)
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -61,6 +68,23 @@ function describeChange(before: unknown, after: unknown): string {
     .slice(0, 200);
 }
 
+/** --policy: JSON text of a parameter policy, validated before anything opens the database; 'none' (or null) for no policy. */
+function policyArg(v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  if (v.trim() === 'none') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch (err) {
+    throw new UsageError(`--policy must be JSON (got "${v.slice(0, 80)}"): ${(err as Error).message}`);
+  }
+  try {
+    return parsePolicy(json);
+  } catch (err) {
+    throw new UsageError(`--policy: ${(err as Error).message}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -79,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
       action: { type: 'string' },
       key: { type: 'string' },
       limit: { type: 'string' },
+      policy: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,12 +113,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'list', 'revoke', 'rotate', 'audit', 'update', 'tier-policy'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
   }
-  if ((command === 'revoke' || command === 'rotate') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  if ((command === 'revoke' || command === 'rotate' || command === 'update') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  const policy = policyArg(values.policy);
+  if (command === 'update' && policy === undefined) throw new UsageError('update needs --policy JSON (or --policy none)');
+  if (command === 'tier-policy' && !['standard', 'premium'].includes(id ?? ''))
+    throw new UsageError(`tier-policy needs the tier: standard or premium (got "${id ?? ''}")`);
   const input = {
     rpm: positiveInt('rpm', values.rpm),
     tpm: positiveInt('tpm', values.tpm),
@@ -144,6 +173,7 @@ async function main(argv: string[]): Promise<number> {
                 .filter(Boolean)
             : [],
           expiresAt: input.expires ?? null,
+          policy: policy ?? null,
           actor,
         });
         if (values.json)
@@ -215,6 +245,26 @@ async function main(argv: string[]): Promise<number> {
           console.table(
             rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })),
           );
+        return 0;
+      }
+      case 'update': {
+        const key = await updateApiKey({ id: id!, policy, actor });
+        console.log(
+          values.json ? JSON.stringify({ id: key.id, policy: key.policy }) : `Updated key ${key.id} (${key.name}): policy ${JSON.stringify(key.policy)}.`,
+        );
+        return 0;
+      }
+      case 'tier-policy': {
+        const tier = id === 'premium' ? 'PREMIUM' : 'STANDARD';
+        const entry =
+          policy === undefined
+            ? ((await listTierPolicies()).find((r) => r.tier === tier) ?? { tier, policy: null })
+            : await setTierPolicy({ tier, policy, actor });
+        console.log(
+          values.json
+            ? JSON.stringify({ tier: tier.toLowerCase(), policy: entry.policy })
+            : `Tier ${tier.toLowerCase()}: policy ${JSON.stringify(entry.policy)}.`,
+        );
         return 0;
       }
       case 'revoke': {

@@ -17,6 +17,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
 }>({

@@ -73,6 +73,8 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     let principal: Principal;
     try {
       principal = services.keys.authenticate(credential(initial));
+      // The key's parameter policy: GraphQL allowed, from this address (HTTP, SSE and graphql-ws alike).
+      services.inference.policies.checkAccess(principal, { surface: 'graphql', ip: requestOf(initial)?.socket.remoteAddress });
     } catch (err) {
       throw toGraphQLError(err) ?? err;
     }
@@ -97,10 +99,13 @@ export function createContextFactory({ services, lifelines }: { services: Servic
   };
 }
 
+/** The Node request behind an operation: Yoga's server context over HTTP, the upgrade request over graphql-ws. */
+const requestOf = (initial: InitialContext) => (initial as { req?: IncomingMessage }).req;
+
 /** The console says who it is (x-ogw-client header, or `client` in connection_init); the address is the socket's. */
 function actorOf(initial: InitialContext, principal: Principal): Actor {
   const client = initial.connectionParams ? initial.connectionParams.client : initial.request?.headers.get('x-ogw-client');
-  const ip = (initial as { req?: IncomingMessage }).req?.socket.remoteAddress ?? null;
+  const ip = requestOf(initial)?.socket.remoteAddress ?? null;
   return { keyId: principal.keyId, name: principal.name, surface: client === 'console' ? 'console' : 'graphql', ip };
 }
 
@@ -125,6 +130,8 @@ export function errorExtensions(err: GatewayError): Record<string, unknown> {
   const ext: Record<string, unknown> = { code, reason: err.code };
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
   if (err.status === 401) ext.http = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+  // A key its policy keeps off GraphQL (or this address) is refused with the status REST gives it.
+  else if (err.code === 'surface_not_allowed' || err.code === 'ip_not_allowed') ext.http = { status: 403 };
   return ext;
 }
 

@@ -1,6 +1,8 @@
 /** The GraphQL schema: the builder plus every domain file. */
 import { builder } from './builder.ts';
 import './keys.ts';
+import './policy.ts';
+import './tier-policies.ts';
 import './models.ts';
 import './usage.ts';
 import './inference.ts';

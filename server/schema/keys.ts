@@ -5,6 +5,7 @@ import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
 import { builder } from './builder.ts';
+import { ParameterPolicyInput, policyInputToJson } from './policy.ts';
 
 const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
@@ -15,7 +16,7 @@ const KeyRole = builder.enumType('KeyRole', {
   } as const,
 });
 
-const KeyTier = builder.enumType('KeyTier', {
+export const KeyTier = builder.enumType('KeyTier', {
   description: 'The default rate limit of a key, unless it has its own.',
   values: {
     STANDARD: { description: `${TIER_RPM.STANDARD} requests per minute.` },
@@ -192,6 +193,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once (1 to 1000; extra ones wait); no cap when omitted.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy; none when omitted.' }),
   }),
 });
 
@@ -208,6 +210,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once; null removes the cap.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy, replaced whole; null removes it.' }),
   }),
 });
 
@@ -268,6 +271,7 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
+        policy: policyInputToJson(input.policy),
         actor: ctx.actor,
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
@@ -292,6 +296,7 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
+        policy: input.policy === undefined ? undefined : policyInputToJson(input.policy),
         actor: ctx.actor,
       });
       await ctx.keys.reloadKey(key.id);
