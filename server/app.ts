@@ -22,6 +22,7 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import { cidrList } from './policy/policy.ts';
 import { createPolicyStore } from './policy/store.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
@@ -113,7 +114,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     statementTimeoutMs: config.dbStatementTimeoutMs,
     maxPending: config.usageMaxPending,
   });
-  const policies = await createPolicyStore({ changes });
+  const policies = await createPolicyStore({ changes, trustedProxies: config.trustedProxies.length ? cidrList(config.trustedProxies) : null });
   const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, policies });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.

@@ -222,7 +222,7 @@ export function createGraphQL({
   const handle: Surface = async (req, res, url) => {
     if (url.pathname !== GRAPHQL_PATH) return false;
     if (req.method === 'POST') {
-      const access = (p: Principal) => services.inference.policies.checkAccess(p, { surface: 'graphql', ip: req.socket.remoteAddress });
+      const access = (p: Principal) => services.inference.policies.checkAccess(p, { surface: 'graphql', req });
       if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes, access }))) return true;
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, POST');

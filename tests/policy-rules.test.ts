@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../server/config.ts';
 import { isGatewayError } from '../server/errors.ts';
 import type { ChatRequest } from '../server/inference/types.ts';
 import {
@@ -179,5 +180,13 @@ describe('applyToRequest', () => {
   it('leaves a request alone when the policy has no caps and no forced options', () => {
     const req = chat({ options: { maxTokens: 99999 } });
     expect(applyToRequest(policy({ allowedSurfaces: ['api'] }), req)).toBe(req);
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  it('takes addresses and CIDRs, and names the variable when one is not', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8,proxy.local' })).toThrow(/TRUSTED_PROXIES/);
   });
 });

@@ -155,6 +155,42 @@ function addressBytes(addr: string, family: 'ipv4' | 'ipv6'): number[] {
   });
 }
 
+/** A BlockList of CIDRs or addresses; throws a 400 invalid_policy naming the first bad one. */
+export function cidrList(cidrs: string[]): BlockList {
+  const list = new BlockList();
+  for (const c of cidrs.map(parseCidr)) list.addSubnet(c.address, c.prefix, c.family);
+  return list;
+}
+
+function listed(list: BlockList, ip: string): boolean {
+  const family = isIP(ip);
+  return family !== 0 && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The client's address: the socket's, unless the socket is a trusted proxy (TRUSTED_PROXIES); then the
+ * right-most X-Forwarded-For address that is not itself a trusted proxy (what the nearest untrusted hop
+ * said; anything left of it could be forged). A malformed entry gives no address (refused by a CIDR list).
+ */
+export function clientAddress(
+  req: { socket: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> },
+  trusted: BlockList | null,
+): string | undefined {
+  const peer = req.socket.remoteAddress === undefined ? undefined : normaliseAddress(req.socket.remoteAddress);
+  if (!trusted || peer === undefined || !listed(trusted, peer)) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = normaliseAddress(hops[i]);
+    if (!isIP(hop)) return undefined;
+    if (!listed(trusted, hop)) return hop;
+  }
+  return hops.length ? normaliseAddress(hops[0]) : peer;
+}
+
 /** An IPv4 client on a dual-stack listener shows as ::ffff:a.b.c.d; it is matched as the IPv4 address it is. */
 export function normaliseAddress(ip: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
@@ -284,11 +320,7 @@ export function mergePolicies(levels: Array<ParameterPolicy | null | undefined>)
     if (p.allowedCidrs) out.allowedCidrs = out.allowedCidrs ? intersectCidrs(out.allowedCidrs, p.allowedCidrs) : [...p.allowedCidrs];
   }
   for (const cap of ['maxTokens', 'maxNumCtx', 'maxKeepAlive'] as Cap[]) if (out[cap] !== undefined) out[`${cap}Mode`] ??= DEFAULT_MODES[cap];
-  let cidrs: BlockList | null = null;
-  if (out.allowedCidrs) {
-    cidrs = new BlockList();
-    for (const c of out.allowedCidrs.map(parseCidr)) cidrs.addSubnet(c.address, c.prefix, c.family);
-  }
+  const cidrs = out.allowedCidrs ? cidrList(out.allowedCidrs) : null;
   return { ...out, empty: Object.keys(out).length === 0, cidrs };
 }
 
@@ -301,8 +333,7 @@ export function checkAccess(p: EffectivePolicy, { surface, ip }: { surface: Poli
   if (p.allowedSurfaces && !p.allowedSurfaces.includes(surface)) throw errors.surfaceNotAllowed(surfaceLabel(surface));
   if (p.cidrs) {
     const addr = ip ? normaliseAddress(ip) : '';
-    const family = isIP(addr);
-    if (!family || !p.cidrs.check(addr, family === 4 ? 'ipv4' : 'ipv6')) throw errors.ipNotAllowed(addr || 'unknown');
+    if (!listed(p.cidrs, addr)) throw errors.ipNotAllowed(addr || 'unknown');
   }
 }
 

@@ -9,18 +9,23 @@
  *   policies.checkAccess(principal, { surface: 'openai', ip: req.socket.remoteAddress }); // 403s
  *   const request = applyToRequest(policies.effective(principal), raw);                    // caps
  */
+import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import type { Principal } from '../auth/key-store.ts';
 import type { ChangeFeed } from '../db/change-feed.ts';
 import { prisma } from '../db/client.ts';
 import type { Tier } from '../db/generated/client.ts';
 import type { UsageInput } from '../usage/recorder.ts';
-import { checkAccess, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, parsePolicy, type PolicySurface } from './policy.ts';
+import { checkAccess, clientAddress, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, parsePolicy, type PolicySurface } from './policy.ts';
 
 export interface PolicyStore {
   /** The key's merged policy (tier, then team, then key). */
   effective(principal: Principal): EffectivePolicy;
-  /** Throws 403 `surface_not_allowed` / `ip_not_allowed` unless the key may be used on this surface from this address. */
-  checkAccess(principal: Principal, at: { surface: UsageInput['surface'] | PolicySurface; ip?: string | null }): void;
+  /**
+   * Throws 403 `surface_not_allowed` / `ip_not_allowed` unless the key may be used on this surface from
+   * the request's client (its socket, or X-Forwarded-For from a trusted proxy).
+   */
+  checkAccess(principal: Principal, at: { surface: UsageInput['surface'] | PolicySurface; req?: Pick<IncomingMessage, 'socket' | 'headers'> }): void;
   /** A tier's own policy, or null. */
   tier(tier: Tier): ParameterPolicy | null;
   /** Reads one tier's policy again (the change feed calls it on every replica; a mutation calls it to apply at once). */
@@ -42,7 +47,16 @@ function readStored(json: unknown): ParameterPolicy | null {
 const toPolicySurface = (s: UsageInput['surface'] | PolicySurface): PolicySurface => (s === 'rest' ? 'api' : s);
 
 /** A store over the given tier policies; without a database (unit tests), no tier has one. */
-export function policyStore(tiers = new Map<Tier, ParameterPolicy>(), load?: (tier: Tier) => Promise<unknown>): PolicyStore {
+export function policyStore({
+  tiers = new Map<Tier, ParameterPolicy>(),
+  load,
+  trustedProxies = null,
+}: {
+  tiers?: Map<Tier, ParameterPolicy>;
+  load?: (tier: Tier) => Promise<unknown>;
+  /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES); null: the socket's address is the client's. */
+  trustedProxies?: BlockList | null;
+} = {}): PolicyStore {
   // Parsed team and key policies, by the object they came from (rebuilt by the key store on every change).
   const parsed = new WeakMap<object, ParameterPolicy | null>();
   const merged = new WeakMap<Principal, { version: number; policy: EffectivePolicy }>();
@@ -68,8 +82,10 @@ export function policyStore(tiers = new Map<Tier, ParameterPolicy>(), load?: (ti
       merged.set(principal, { version, policy });
       return policy;
     },
-    checkAccess(principal, { surface, ip }) {
-      checkAccess(store.effective(principal), { surface: toPolicySurface(surface), ip });
+    checkAccess(principal, { surface, req }) {
+      const policy = store.effective(principal);
+      if (policy.empty) return;
+      checkAccess(policy, { surface: toPolicySurface(surface), ip: req && policy.cidrs ? clientAddress(req, trustedProxies) : undefined });
     },
     tier: (tier) => tiers.get(tier) ?? null,
     async reloadTier(tier) {
@@ -85,7 +101,13 @@ export function policyStore(tiers = new Map<Tier, ParameterPolicy>(), load?: (ti
 }
 
 /** The store of a running gateway: every tier policy read now, each reloaded when the change feed names it. */
-export async function createPolicyStore({ changes }: { changes?: ChangeFeed } = {}): Promise<PolicyStore> {
+export async function createPolicyStore({
+  changes,
+  trustedProxies = null,
+}: {
+  changes?: ChangeFeed;
+  trustedProxies?: BlockList | null;
+} = {}): Promise<PolicyStore> {
   const tiers = new Map<Tier, ParameterPolicy>();
   const loadAll = async () => {
     const rows = await prisma.tierPolicy.findMany();
@@ -96,7 +118,8 @@ export async function createPolicyStore({ changes }: { changes?: ChangeFeed } = 
     }
   };
   await loadAll();
-  const store = policyStore(tiers, async (tier) => (await prisma.tierPolicy.findUnique({ where: { tier } }))?.policy ?? null);
+  const load = async (tier: Tier) => (await prisma.tierPolicy.findUnique({ where: { tier } }))?.policy ?? null;
+  const store = policyStore({ tiers, load, trustedProxies });
   changes?.on('policy', (tier) => void store.reloadTier(tier as Tier).catch(() => {}));
   changes?.onResync(() => {
     void (async () => {

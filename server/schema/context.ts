@@ -74,7 +74,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     try {
       principal = services.keys.authenticate(credential(initial));
       // The key's parameter policy: GraphQL allowed, from this address (HTTP, SSE and graphql-ws alike).
-      services.inference.policies.checkAccess(principal, { surface: 'graphql', ip: requestOf(initial)?.socket.remoteAddress });
+      services.inference.policies.checkAccess(principal, { surface: 'graphql', req: requestOf(initial) });
     } catch (err) {
       throw toGraphQLError(err) ?? err;
     }
