@@ -109,6 +109,9 @@ export const errors = {
     fail('policy_violation', `${setting} ${value} is over this key's parameter policy cap of ${cap}; send at most ${cap}`),
   /** A parameter policy (GraphQL input, CLI --policy) that does not have the documented shape. */
   invalidPolicy: (detail: string) => fail('invalid_policy', `Invalid parameter policy: ${detail}`),
+  /** A policy change that would refuse the very key making it (from where it is making it). */
+  policyLocksOut: (why: string) =>
+    fail('invalid_policy', `This policy would lock out the key making this change (${why}); change it with another key, or from the keys CLI`),
   surfaceNotAllowed: (what: string) => fail('surface_not_allowed', `This API key's parameter policy does not allow ${what}`),
   ipNotAllowed: (ip: string) => fail('ip_not_allowed', `This API key may not be used from the address ${ip} (not in its parameter policy's allowed CIDRs)`),
   invalidBody: (message = 'Request body must be a JSON object') => fail('invalid_body', message),

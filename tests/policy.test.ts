@@ -284,6 +284,31 @@ describe('parameter policy: tiers, teams and keys', () => {
     expect(await prisma.tierPolicy.findUnique({ where: { tier: 'PREMIUM' } })).toBeNull();
   });
 
+  it('refuses a change that would lock out the admin key making it, from where it makes it', async () => {
+    // The bootstrap admin key is a standard key, calling from 127.0.0.1.
+    const lockout = await gqlHttp(gw, SET_TIER, { input: { tier: 'STANDARD', policy: { allowedSurfaces: ['OPENAI'] } } });
+    expect(lockout.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/would lock out the key making this change .*GraphQL/),
+      extensions: { code: 'BAD_USER_INPUT', reason: 'invalid_policy' },
+    });
+    const away = await gqlHttp(gw, SET_TIER, { input: { tier: 'STANDARD', policy: { allowedCidrs: ['10.0.0.0/8'] } } });
+    expect(away.body.errors?.[0].message).toMatch(/127\.0\.0\.1/);
+    expect(await prisma.tierPolicy.findUnique({ where: { tier: 'STANDARD' } })).toBeNull();
+    const own = await gqlHttp(gw, `mutation U($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { id } }`, {
+      input: { id: 'bootstrap-admin', policy: { allowedSurfaces: ['API'] } },
+    });
+    expect(own.body.errors?.[0].extensions).toMatchObject({ reason: 'invalid_policy' });
+    // What still lets it in is accepted; another tier is not the caller's.
+    const fine = await gqlHttp(gw, SET_TIER, {
+      input: { tier: 'STANDARD', policy: { allowedCidrs: ['127.0.0.0/8', '::1'], allowedSurfaces: ['GRAPHQL', 'API'] } },
+    });
+    expect(fine.body.errors).toBeUndefined();
+    await gqlHttp(gw, SET_TIER, { input: { tier: 'STANDARD', policy: {} } });
+    const other = await gqlHttp(gw, SET_TIER, { input: { tier: 'PREMIUM', policy: { allowedSurfaces: ['OPENAI'] } } });
+    expect(other.body.errors).toBeUndefined();
+    await gqlHttp(gw, SET_TIER, { input: { tier: 'PREMIUM', policy: {} } });
+  });
+
   it('merges tier, team and key: the smallest cap wins, surfaces intersect, forced options key over team over tier', async () => {
     await gqlHttp(gw, SET_TIER, {
       input: {

@@ -25,12 +25,23 @@ export interface PolicyStore {
    * Throws 403 `surface_not_allowed` / `ip_not_allowed` unless the key may be used on this surface from
    * the request's client (its socket, or X-Forwarded-For from a trusted proxy).
    */
-  checkAccess(principal: Principal, at: { surface: UsageInput['surface'] | PolicySurface; req?: Pick<IncomingMessage, 'socket' | 'headers'> }): void;
+  checkAccess(
+    principal: Principal,
+    at: {
+      surface: UsageInput['surface'] | PolicySurface;
+      req?: Pick<IncomingMessage, 'socket' | 'headers'>;
+      /** Check as if this tier's, or the key's own, policy were this one (before a change that could lock the caller out). */
+      assuming?: Assumption;
+    },
+  ): void;
   /** A tier's own policy, or null. */
   tier(tier: Tier): ParameterPolicy | null;
   /** Reads one tier's policy again (the change feed calls it on every replica; a mutation calls it to apply at once). */
   reloadTier(tier: Tier): Promise<void>;
 }
+
+/** A policy change not made yet: a tier's new policy, or the key's own. */
+type Assumption = { tier: Tier; policy: ParameterPolicy | null } | { key: ParameterPolicy | null };
 
 /** A stored policy that no longer validates refuses everything rather than nothing (fail closed). */
 const BROKEN: ParameterPolicy = { allowedSurfaces: [] };
@@ -69,21 +80,23 @@ export function policyStore({
     return p;
   };
 
+  const merge = (principal: Principal, assuming?: Assumption) => {
+    const tier = assuming && 'tier' in assuming && assuming.tier === principal.tier ? assuming.policy : tiers.get(principal.tier);
+    const own = assuming && 'key' in assuming ? assuming.key : parseOnce(principal, principal.policy);
+    const levels = [tier, principal.team ? parseOnce(principal.team, principal.team.policy) : null, own];
+    return levels.some(Boolean) ? mergePolicies(levels) : NO_POLICY;
+  };
+
   const store: PolicyStore = {
     effective(principal) {
       const cached = merged.get(principal);
       if (cached && cached.version === version) return cached.policy;
-      const levels = [
-        tiers.get(principal.tier),
-        principal.team ? parseOnce(principal.team, principal.team.policy) : null,
-        parseOnce(principal, principal.policy),
-      ];
-      const policy = levels.some(Boolean) ? mergePolicies(levels) : NO_POLICY;
+      const policy = merge(principal);
       merged.set(principal, { version, policy });
       return policy;
     },
-    checkAccess(principal, { surface, req }) {
-      const policy = store.effective(principal);
+    checkAccess(principal, { surface, req, assuming }) {
+      const policy = assuming ? merge(principal, assuming) : store.effective(principal);
       if (policy.empty) return;
       checkAccess(policy, { surface: toPolicySurface(surface), ip: req && policy.cidrs ? clientAddress(req, trustedProxies) : undefined });
     },

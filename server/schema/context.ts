@@ -25,6 +25,8 @@ export interface GraphQLContext extends ResolverServices {
   actor: Actor;
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
+  /** The Node request behind the operation (HTTP, or the graphql-ws upgrade), for where the client is. */
+  req?: IncomingMessage;
   /** What the operation's admission said, for the HTTP response's X-RateLimit-* and Retry-After headers. */
   rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number };
   /** Watches a subscription: ends it when the key stops working (or, for endless feeds, at shutdown). */
@@ -90,6 +92,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
       replicas: services.replicas,
       log: services.log,
       signal,
+      req: requestOf(initial),
       rateLimit: {},
       lifeline: ({ endsOnGoAway }) =>
         lifelines.open({ keyId: principal.keyId, recheck: () => void reauthenticate(services.keys, initial), signal, endsOnGoAway }),

@@ -5,7 +5,15 @@ import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
 import { builder } from './builder.ts';
-import { ParameterPolicyInput, policyInputToJson } from './policy.ts';
+import { guardCaller, ParameterPolicyInput, policyInputToJson } from './policy.ts';
+import type { GraphQLContext } from './context.ts';
+import type { ParameterPolicy } from '../policy/policy.ts';
+
+/** A key's new policy, refused when it is the calling key's own and would lock it out of GraphQL. */
+function guarded(ctx: GraphQLContext, id: string, policy: ParameterPolicy | null): ParameterPolicy | null {
+  if (id === ctx.principal.keyId) guardCaller(ctx, { key: policy });
+  return policy;
+}
 
 const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
@@ -296,7 +304,7 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
-        policy: input.policy === undefined ? undefined : policyInputToJson(input.policy),
+        policy: input.policy === undefined ? undefined : guarded(ctx, String(input.id), policyInputToJson(input.policy)),
         actor: ctx.actor,
       });
       await ctx.keys.reloadKey(key.id);

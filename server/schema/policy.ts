@@ -7,7 +7,10 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { effectivePolicyOf } from '../policy/admin.ts';
 import { type CapMode, type ParameterPolicy, parsePolicy, POLICY_SURFACES, type PolicySurface, policyView, toPolicyJson } from '../policy/policy.ts';
+import type { Tier } from '../db/generated/client.ts';
+import { errors, isGatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
+import type { GraphQLContext } from './context.ts';
 
 /** Any JSON value, as literal or variable. */
 function literal(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -157,6 +160,19 @@ export function policyInputToJson(input: PolicyInputShape | null | undefined): P
     maxKeepAliveMode: lower(input.maxKeepAliveMode),
     allowedSurfaces: input.allowedSurfaces?.map((s) => s.toLowerCase()),
   });
+}
+
+/**
+ * Refuses (400 invalid_policy) a policy change that would refuse the calling key itself on GraphQL
+ * from where it calls: an admin setting its own tier's policy, or its own key's.
+ */
+export function guardCaller(ctx: GraphQLContext, assuming: { tier: Tier; policy: ParameterPolicy | null } | { key: ParameterPolicy | null }): void {
+  try {
+    ctx.inference.policies.checkAccess(ctx.principal, { surface: 'graphql', req: ctx.req, assuming });
+  } catch (err) {
+    if (isGatewayError(err)) throw errors.policyLocksOut(err.message);
+    throw err;
+  }
 }
 
 /** A stored policy for display; a stored value that no longer validates shows as null. */

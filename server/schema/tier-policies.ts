@@ -4,7 +4,7 @@ import { listTierPolicies, setTierPolicy } from '../policy/admin.ts';
 import type { ParameterPolicy } from '../policy/policy.ts';
 import { builder } from './builder.ts';
 import { KeyTier } from './keys.ts';
-import { ParameterPolicyInput, ParameterPolicyRef, policyInputToJson } from './policy.ts';
+import { guardCaller, ParameterPolicyInput, ParameterPolicyRef, policyInputToJson } from './policy.ts';
 
 interface TierPolicyShape {
   tier: Tier;
@@ -50,7 +50,9 @@ builder.mutationFields((t) => ({
     description: 'Sets a tier’s parameter policy; it applies to the tier’s keys on every replica at once (admin, audited).',
     args: { input: t.arg({ type: SetTierPolicyInput, required: true, description: 'The tier and its policy.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const entry = await setTierPolicy({ tier: input.tier, policy: policyInputToJson(input.policy), actor: ctx.actor });
+      const policy = policyInputToJson(input.policy);
+      guardCaller(ctx, { tier: input.tier, policy });
+      const entry = await setTierPolicy({ tier: input.tier, policy, actor: ctx.actor });
       // The change feed tells every replica; reloading here too makes it apply the moment we answer.
       await ctx.inference.policies.reloadTier(input.tier);
       return entry;
