@@ -22,6 +22,8 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import { cidrList } from './policy/policy.ts';
+import { createPolicyStore } from './policy/store.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
 import { createRedisLimiter } from './limits/redis.ts';
@@ -144,7 +146,8 @@ export async function createApp({
     : createMemoryQuotaStore({ now });
   const quotas = createQuotas({ store: quotaStore, timeZone: config.quotaTimeZone, now, flush: () => usage.flush(), observe: alerts.observe });
   setProcessQuotas(quotas);
-  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, quotas, now });
+  const policies = await createPolicyStore({ changes, trustedProxies: config.trustedProxies.length ? cidrList(config.trustedProxies) : null });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, quotas, now, policies });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
   const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isTimeZone } from './quotas/periods.ts';
+import { cidrList } from './policy/policy.ts';
 
 const bool = z
   .string()
@@ -31,6 +32,16 @@ const httpUrl = z
       return false;
     }
   }, 'expected an http(s) URL');
+
+/** Whether a value is an IPv4/IPv6 address or CIDR (the parameter policy's own parser). */
+const validCidr = (v: string) => {
+  try {
+    cidrList([v]);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const schema = z.object({
   PORT: port.default(8080),
@@ -84,6 +95,17 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(httpUrl)),
+  // Behind a load balancer: the proxies whose X-Forwarded-For names the client (for CIDR allow-lists).
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine(validCidr, 'expected IPv4/IPv6 addresses or CIDRs, comma-separated (e.g. 10.0.0.0/8,::1)'))),
   // Operations: log format, access log, metrics.
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   ACCESS_LOG: bool.default(true),
@@ -149,6 +171,8 @@ export interface Config {
   maxUpstreamBytes: number;
   /** Origins allowed to call the gateway from a browser; empty means same-origin only. */
   corsOrigins: string[];
+  /** Proxies whose X-Forwarded-For is believed for the client's address; empty: the socket's address. */
+  trustedProxies: string[];
   /** pretty (human-readable), json, or auto: pretty when stdout is a terminal. */
   logFormat: 'auto' | 'pretty' | 'json';
   /** One log line per HTTP request. */
@@ -230,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxHeaderBytes: e.MAX_HEADER_BYTES,
     maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     corsOrigins: e.CORS_ORIGINS,
+    trustedProxies: e.TRUSTED_PROXIES,
     logFormat: e.LOG_FORMAT,
     accessLog: e.ACCESS_LOG,
     metricsToken: e.METRICS_TOKEN,

@@ -21,6 +21,8 @@ const CATALOGUE = {
   invalid_api_key: [401, 'authentication_error'],
   forbidden: [403, 'permission_error'],
   model_not_allowed: [403, 'permission_error'],
+  surface_not_allowed: [403, 'permission_error'],
+  ip_not_allowed: [403, 'permission_error'],
   invalid_request: bad,
   invalid_body: bad,
   empty_body: bad,
@@ -40,6 +42,8 @@ const CATALOGUE = {
   upstream_rejected: bad,
   request_exceeds_token_limit: bad,
   request_exceeds_quota: bad,
+  policy_violation: bad,
+  invalid_policy: bad,
   key_revoked: bad,
   last_admin: bad,
   batching_not_supported: bad,
@@ -124,6 +128,16 @@ export const errors = {
   forbidden: (message = 'This API key is not allowed to do that') => fail('forbidden', message),
   modelNotAllowed: (model: string) => fail('model_not_allowed', `This API key may not use the model '${model}'`),
   invalidRequest: (message: string) => fail('invalid_request', message),
+  /** A request over a parameter-policy cap whose mode is `reject` (server/policy): names the setting, the value and the cap. */
+  policyViolation: (setting: string, value: string | number, cap: string | number) =>
+    fail('policy_violation', `${setting} ${value} is over this key's parameter policy cap of ${cap}; send at most ${cap}`),
+  /** A parameter policy (GraphQL input, CLI --policy) that does not have the documented shape. */
+  invalidPolicy: (detail: string) => fail('invalid_policy', `Invalid parameter policy: ${detail}`),
+  /** A policy change that would refuse the very key making it (from where it is making it). */
+  policyLocksOut: (why: string) =>
+    fail('invalid_policy', `This policy would lock out the key making this change (${why}); change it with another key, or from the keys CLI`),
+  surfaceNotAllowed: (what: string) => fail('surface_not_allowed', `This API key's parameter policy does not allow ${what}`),
+  ipNotAllowed: (ip: string) => fail('ip_not_allowed', `This API key may not be used from the address ${ip} (not in its parameter policy's allowed CIDRs)`),
   invalidBody: (message = 'Request body must be a JSON object') => fail('invalid_body', message),
   emptyBody: () => fail('empty_body', 'Request body is empty; send a JSON object'),
   tooDeeplyNested: (max: number) => fail('too_deeply_nested', `Request body is nested deeper than ${max} levels`),

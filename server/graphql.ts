@@ -24,6 +24,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './services.ts';
+import type { Principal } from './auth/key-store.ts';
 import { errors, isGatewayError } from './errors.ts';
 import { renderGatewayGraphiQL } from './graphiql.ts';
 import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';
@@ -222,7 +223,8 @@ export function createGraphQL({
   const handle: Surface = async (req, res, url) => {
     if (url.pathname !== GRAPHQL_PATH) return false;
     if (req.method === 'POST') {
-      if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes }))) return true;
+      const access = (p: Principal) => services.inference.policies.checkAccess(p, { surface: 'graphql', req });
+      if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes, access }))) return true;
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, POST');
       refuse({ req, res, err: errors.methodNotAllowed(req.method ?? '', GRAPHQL_PATH) });
@@ -267,7 +269,8 @@ export function createGraphQL({
         if (!state) return false;
         const connectionParams = ctx.connectionParams ?? {};
         try {
-          state.keyId = context({ connectionParams }).principal.keyId;
+          // With the upgrade request, so the key's policy sees the socket's address.
+          state.keyId = context({ connectionParams, req: ctx.extra.request } as InitialContext).principal.keyId;
         } catch {
           return false; // 4403 Forbidden
         }

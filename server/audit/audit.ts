@@ -38,7 +38,8 @@ export type AuditAction =
   | 'team.create'
   | 'team.update'
   | 'team.delete'
-  | 'console.sign_in';
+  | 'console.sign_in'
+  | 'policy.set';
 
 type Db = Pick<Prisma.TransactionClient, 'auditEntry'>;
 
@@ -71,6 +72,7 @@ export function keySnapshot(k: ApiKey): Record<string, unknown> {
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
     previousExpiresAt: k.previousExpiresAt?.toISOString() ?? null,
+    policy: k.policy ?? null,
     teamId: k.teamId,
   };
 }
@@ -114,7 +116,7 @@ export async function writeAudit({
   db?: Db;
   actor: Actor;
   action: AuditAction;
-  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console' | 'team';
+  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console' | 'team' | 'tierPolicy';
   targetId?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;

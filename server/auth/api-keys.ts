@@ -11,9 +11,10 @@ import path from 'node:path';
 import { type Actor, changes, cliActor, keySnapshot, writeAudit } from '../audit/audit.ts';
 import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
-import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
+import { type ApiKey, Prisma, type Role, type Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
 import { checkKeyInScope, checkKeyWrite, type KeyScope } from './key-rules.ts';
+import { toPolicyJson } from '../policy/policy.ts';
 
 export const KEY_PREFIX = 'ogw_';
 const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
@@ -47,15 +48,24 @@ export interface CreateApiKeyInput {
   dailyTokens?: number | null;
   monthlyTokens?: number | null;
   dailyRequests?: number | null;
+  /** The key's own parameter policy (server/policy shape), validated here; null for none. */
+  policy?: unknown;
   /** Who creates it, for the audit log. */
   actor?: Actor;
   /** Which keys the actor may manage (key-rules keyScopeOf); every key when omitted (the operator's CLI). */
   scope?: KeyScope;
 }
 
+/** A policy as the column takes it: validated JSON, or the database NULL. */
+function policyColumn(policy: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  const json = toPolicyJson(policy);
+  return json ? (json as Prisma.InputJsonValue) : Prisma.DbNull;
+}
+
 export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
   validateLimits(input);
   const teamId = checkKeyWrite(input.scope ?? { all: true }, { role: input.role, teamId: input.teamId }, true) ?? null;
+  const policy = policyColumn(input.policy);
   const secret = generateSecret();
   const key = await prisma.$transaction(async (tx) => {
     if (teamId) await teamMustExist(tx, teamId);
@@ -74,6 +84,7 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         dailyTokens: input.dailyTokens ?? null,
         monthlyTokens: input.monthlyTokens ?? null,
         dailyRequests: input.dailyRequests ?? null,
+        policy,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -96,15 +107,18 @@ export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor' | 'scope
 
 export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   validateLimits(input);
-  const { id, actor, scope = { all: true }, ...patch } = input;
-  if (patch.name !== undefined) patch.name = patch.name.trim();
+  const { id, actor, scope = { all: true }, policy, ...rest } = input;
+  const patch: Prisma.ApiKeyUncheckedUpdateInput = { ...rest };
+  if (rest.name !== undefined) patch.name = rest.name.trim();
+  // undefined leaves the policy alone; null clears it.
+  if (policy !== undefined) patch.policy = policyColumn(policy);
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
     checkKeyInScope(scope, existing);
-    checkKeyWrite(scope, patch, false);
-    if (patch.teamId) await teamMustExist(tx, patch.teamId);
-    if (patch.role !== undefined && patch.role !== 'ADMIN' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
+    checkKeyWrite(scope, { role: rest.role, teamId: rest.teamId }, false);
+    if (rest.teamId) await teamMustExist(tx, rest.teamId);
+    if (rest.role !== undefined && rest.role !== 'ADMIN' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
     const updated = await tx.apiKey.update({ where: { id }, data: patch });
     const diff = changes(keySnapshot(existing), keySnapshot(updated));
     await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.update', targetType: 'apiKey', targetId: id, ...diff });

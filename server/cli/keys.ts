@@ -6,8 +6,9 @@
  *
  *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin]
  *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--team NAME|ID] [--json]
- *                          [--daily-tokens N] [--monthly-tokens N] [--daily-requests N]
- *   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--json]
+ *                          [--daily-tokens N] [--monthly-tokens N] [--daily-requests N] [--policy JSON]
+ *   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
+ *   npm run keys -- tier-policy standard|premium [--policy JSON|none]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -26,17 +27,21 @@ import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
 import { findTeam } from '../teams/teams.ts';
 import { createLogger } from '../log.ts';
+import { listTierPolicies, setTierPolicy } from '../policy/admin.ts';
+import { parsePolicy } from '../policy/policy.ts';
 
 const USAGE = `Usage:
-  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--team NAME|ID] [--json]
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--team NAME|ID] [--policy JSON] [--json]
     --team NAME|ID      put the key in this team (its limits and quotas hold too)
     --team-admin        the key manages its team's keys and sees its team's usage (needs --team)
     --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
     --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
     --daily-tokens N    quota of tokens per calendar day (QUOTA_TIMEZONE, UTC by default); --monthly-tokens N per month
     --daily-requests N  quota of requests per calendar day
-  npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--json]
-                        change a key's quotas ("none" removes one)
+    --policy JSON       parameter policy, e.g. '{"maxTokens":512,"maxNumCtx":8192,"allowedSurfaces":["openai"],"allowedCidrs":["10.0.0.0/8"]}'
+  npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
+                        change a key's quotas ("none" removes one) or replace its own parameter policy (none removes it)
+  npm run keys -- tier-policy standard|premium [--policy JSON|none]   (shows, or sets, a tier's parameter policy)
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -80,6 +85,23 @@ function describeChange(before: unknown, after: unknown): string {
     .slice(0, 200);
 }
 
+/** --policy: JSON text of a parameter policy, validated before anything opens the database; 'none' (or null) for no policy. */
+function policyArg(v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  if (v.trim() === 'none') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch (err) {
+    throw new UsageError(`--policy must be JSON (got "${v.slice(0, 80)}"): ${(err as Error).message}`);
+  }
+  try {
+    return parsePolicy(json);
+  } catch (err) {
+    throw new UsageError(`--policy: ${(err as Error).message}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -103,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
       action: { type: 'string' },
       key: { type: 'string' },
       limit: { type: 'string' },
+      policy: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -112,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit', 'tier-policy'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
@@ -127,8 +150,11 @@ async function main(argv: string[]): Promise<number> {
     monthlyTokens: quota('monthly-tokens', values['monthly-tokens'], { clearable }),
     dailyRequests: quota('daily-requests', values['daily-requests'], { clearable }),
   };
-  if (command === 'update' && Object.values(quotas).every((v) => v === undefined))
-    throw new UsageError('update needs at least one of --daily-tokens, --monthly-tokens, --daily-requests');
+  const policy = policyArg(values.policy);
+  if (command === 'update' && policy === undefined && Object.values(quotas).every((v) => v === undefined))
+    throw new UsageError('update needs at least one of --daily-tokens, --monthly-tokens, --daily-requests, --policy');
+  if (command === 'tier-policy' && !['standard', 'premium'].includes(id ?? ''))
+    throw new UsageError(`tier-policy needs the tier: standard or premium (got "${id ?? ''}")`);
   const input = {
     rpm: positiveInt('rpm', values.rpm),
     tpm: positiveInt('tpm', values.tpm),
@@ -184,6 +210,7 @@ async function main(argv: string[]): Promise<number> {
           dailyTokens: quotas.dailyTokens ?? null,
           monthlyTokens: quotas.monthlyTokens ?? null,
           dailyRequests: quotas.dailyRequests ?? null,
+          policy: policy ?? null,
           actor,
         });
         if (values.json)
@@ -214,13 +241,13 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'update': {
-        const key = await updateApiKey({ id: id!, ...quotas, actor });
-        const shown = { daily_tokens: key.dailyTokens, monthly_tokens: key.monthlyTokens, daily_requests: key.dailyRequests };
+        const key = await updateApiKey({ id: id!, ...quotas, ...(policy !== undefined ? { policy } : {}), actor });
+        const shown = { daily_tokens: key.dailyTokens, monthly_tokens: key.monthlyTokens, daily_requests: key.dailyRequests, policy: key.policy };
         if (values.json) console.log(JSON.stringify({ id: key.id, name: key.name, ...shown }));
         else
           console.log(
             `Updated key ${key.id} (${key.name}): ${Object.entries(shown)
-              .map(([k, v]) => `${k.replace('_', ' ')} ${v ?? 'none'}`)
+              .map(([k, v]) => `${k.replace('_', ' ')} ${v == null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : v}`)
               .join(', ')}.`,
           );
         return 0;
@@ -277,6 +304,19 @@ async function main(argv: string[]): Promise<number> {
           console.table(
             rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })),
           );
+        return 0;
+      }
+      case 'tier-policy': {
+        const tier = id === 'premium' ? 'PREMIUM' : 'STANDARD';
+        const entry =
+          policy === undefined
+            ? ((await listTierPolicies()).find((r) => r.tier === tier) ?? { tier, policy: null })
+            : await setTierPolicy({ tier, policy, actor });
+        console.log(
+          values.json
+            ? JSON.stringify({ tier: tier.toLowerCase(), policy: entry.policy })
+            : `Tier ${tier.toLowerCase()}: policy ${JSON.stringify(entry.policy)}.`,
+        );
         return 0;
       }
       case 'revoke': {

@@ -22,6 +22,8 @@ import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable, isAbort } from './abort.ts';
 import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
+import { applyToEmbed, applyToRequest, checkEmbeddings } from '../policy/policy.ts';
+import { policyStore, type PolicyStore } from '../policy/store.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
 
 const DEFAULT_TEMPERATURE = 0.7;
@@ -81,6 +83,8 @@ export interface InferenceService {
   refused(input: RefusedInput): void;
   /** Runs in progress (for draining at shutdown). */
   active(): number;
+  /** The parameter policies (server/policy): surfaces check access with it; the engine applies its caps. */
+  policies: PolicyStore;
 }
 
 interface RefusedInput {
@@ -138,6 +142,7 @@ export function createInferenceService({
   keyRecheckMs = KEY_RECHECK_MS,
   quotas,
   now = Date.now,
+  policies = policyStore(),
 }: {
   catalogue: Catalogue;
   providers: ProviderResolver;
@@ -151,6 +156,8 @@ export function createInferenceService({
   /** With keys, a run whose key is revoked or expires ends with the key's 401 and its upstream request is aborted. */
   keys?: Pick<KeyStore, 'onChange' | 'verify'>;
   keyRecheckMs?: number;
+  /** Tier, team and key parameter policies; without one, only team and key policies apply. */
+  policies?: PolicyStore;
 }): InferenceService {
   let active = 0;
   // Errors a run or an embedding already recorded: the surface must not record them again as refusals.
@@ -319,7 +326,10 @@ export function createInferenceService({
       return shared.remaining < result.remaining ? shared : result;
     },
 
-    prepare(principal, request) {
+    prepare(principal, raw) {
+      // The parameter policy first (forced options, caps): what it lets through is then checked like any request.
+      const policy = policies.effective(principal);
+      const request = applyToRequest(policy, raw);
       const model = requireModel(principal, request.model);
       checkOptions(request.options, maxTokensCap);
       // The compatible surfaces send what their client set and leave the rest to the model.
@@ -329,12 +339,15 @@ export function createInferenceService({
         temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
         topP: request.options.topP ?? model.topP ?? undefined,
         topK: request.options.topK ?? model.topK ?? undefined,
-        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap),
+        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap, policy.maxTokens ?? Infinity),
       };
       return { model, request: { ...request, model: model.id, options } };
     },
 
-    run(input) {
+    run(raw) {
+      // Policed once here, so what is reserved below is what the policy lets through (prepare is idempotent on it).
+      const policed = applyToRequest(policies.effective(raw.principal), raw.request);
+      const input = policed === raw.request ? raw : { ...raw, request: policed };
       const { model, request } = service.prepare(input.principal, input.request);
       const created = Math.floor(Date.now() / 1000);
       const provider = providers.forModel(model);
@@ -502,7 +515,11 @@ export function createInferenceService({
       return { id: input.requestId, model, created, request, complete, [Symbol.asyncIterator]: () => (iterator ??= events()) };
     },
 
-    async embed(input) {
+    async embed(raw) {
+      const policy = policies.effective(raw.principal);
+      checkEmbeddings(policy);
+      const policed = applyToEmbed(policy, raw.request);
+      const input = policed === raw.request ? raw : { ...raw, request: policed };
       const model = requireModel(input.principal, input.request.model);
       const provider = providers.forModel(model);
       if (!provider.embed) throw errors.embeddingsNotSupported(model.id);
@@ -575,6 +592,8 @@ export function createInferenceService({
     models: (principal, opts) => visibleModels(catalogue, principal, opts),
 
     active: () => active,
+
+    policies,
   };
   return service;
 }

@@ -257,6 +257,8 @@ export async function serve({
   try {
     const bare = keyHeader && !req.headers.authorization ? req.headers[keyHeader] : undefined;
     principal = typeof bare === 'string' && bare ? keys.authenticateSecret(bare.trim()) : keys.authenticate(req.headers.authorization);
+    // The key's parameter policy: this surface, from this address (403 before it counts against any limit).
+    service.policies.checkAccess(principal, { surface, req });
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
     await route()(principal);

@@ -28,7 +28,7 @@ const AuditEntry = builder.prismaObject('AuditEntry', {
       description:
         'What was done: key.create, key.update, key.rotate, key.revoke, team.create, team.update, team.delete, model.update, models.sync or console.sign_in.',
     }),
-    targetType: t.exposeString('targetType', { description: '"apiKey", "team", "model", "catalogue", "server" or "console".' }),
+    targetType: t.exposeString('targetType', { description: '"apiKey", "team", "model", "catalogue", "server", "console" or "tierPolicy".' }),
     targetId: t.exposeString('targetId', { nullable: true, description: 'The key or model acted on, when there is one.' }),
     before: t.string({ nullable: true, description: 'The changed fields before, as a JSON object.', resolve: (e: AuditRow) => jsonObject(e.before) }),
     after: t.string({ nullable: true, description: 'The changed fields after, as a JSON object.', resolve: (e: AuditRow) => jsonObject(e.after) }),

@@ -18,6 +18,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { admin: boolean; keyManager: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
 }>({

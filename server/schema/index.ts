@@ -2,6 +2,8 @@
 import { builder } from './builder.ts';
 import './keys.ts';
 import './quotas.ts';
+import './policy.ts';
+import './tier-policies.ts';
 import './models.ts';
 import './usage.ts';
 import './inference.ts';

@@ -15,6 +15,15 @@ import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
 import { builder } from './builder.ts';
+import { guardCaller, ParameterPolicyInput, policyInputToJson } from './policy.ts';
+import type { GraphQLContext } from './context.ts';
+import type { ParameterPolicy } from '../policy/policy.ts';
+
+/** A key's new policy, refused when it is the calling key's own and would lock it out of GraphQL. */
+function guarded(ctx: GraphQLContext, id: string, policy: ParameterPolicy | null): ParameterPolicy | null {
+  if (id === ctx.principal.keyId) guardCaller(ctx, { key: policy });
+  return policy;
+}
 
 const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
@@ -25,7 +34,7 @@ const KeyRole = builder.enumType('KeyRole', {
   } as const,
 });
 
-const KeyTier = builder.enumType('KeyTier', {
+export const KeyTier = builder.enumType('KeyTier', {
   description: 'The default rate limit of a key, unless it has its own.',
   values: {
     STANDARD: { description: `${TIER_RPM.STANDARD} requests per minute.` },
@@ -213,6 +222,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     dailyTokens: t.int({ description: 'Quota of tokens per calendar day (1 to 2000000000); none when omitted.' }),
     monthlyTokens: t.int({ description: 'Quota of tokens per calendar month (1 to 2000000000); none when omitted.' }),
     dailyRequests: t.int({ description: 'Quota of requests per calendar day (1 to 2000000000); none when omitted.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy; none when omitted.' }),
   }),
 });
 
@@ -233,6 +243,7 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     dailyTokens: t.int({ description: 'Quota of tokens per calendar day; null removes it.' }),
     monthlyTokens: t.int({ description: 'Quota of tokens per calendar month; null removes it.' }),
     dailyRequests: t.int({ description: 'Quota of requests per calendar day; null removes it.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy, replaced whole; null removes it.' }),
   }),
 });
 
@@ -299,6 +310,7 @@ builder.mutationFields((t) => ({
         dailyTokens: input.dailyTokens,
         monthlyTokens: input.monthlyTokens,
         dailyRequests: input.dailyRequests,
+        policy: policyInputToJson(input.policy),
         actor: ctx.actor,
         scope: keyScopeOf(ctx.principal),
       });
@@ -328,6 +340,7 @@ builder.mutationFields((t) => ({
         dailyTokens: input.dailyTokens,
         monthlyTokens: input.monthlyTokens,
         dailyRequests: input.dailyRequests,
+        policy: input.policy === undefined ? undefined : guarded(ctx, String(input.id), policyInputToJson(input.policy)),
         actor: ctx.actor,
         scope: keyScopeOf(ctx.principal),
       });

@@ -28,6 +28,23 @@ export type ApiKeyFilter = {
   tier?: KeyTier | null | undefined;
 };
 
+/** Where a key may be used, for a parameter policy’s allow-list. */
+export type ApiSurface =
+  /** The Anthropic-compatible API (/v1/messages). */
+  | 'ANTHROPIC'
+  /** The documented REST API (/api/models, /api/chat, /api/generate). */
+  | 'API'
+  /** Embeddings on any surface (/v1/embeddings, /ollama/api/embed, /ollama/api/embeddings); needed in addition to the surface. */
+  | 'EMBEDDINGS'
+  /** GraphQL (/graphql over HTTP, SSE and graphql-ws). */
+  | 'GRAPHQL'
+  /** The Ollama-native API under /ollama. */
+  | 'OLLAMA'
+  /** The OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models). */
+  | 'OPENAI'
+  /** The OpenAI Responses API (/v1/responses). */
+  | 'RESPONSES';
+
 /** Narrows the audit log; every field is optional and they combine with AND. */
 export type AuditFilter = {
   /** An action ("key.revoke") or a family of them ("key"). */
@@ -89,6 +106,8 @@ export type CreateApiKeyInput = {
   monthlyTokens?: number | null | undefined;
   /** A human name for the key. */
   name: string;
+  /** The key’s own parameter policy; none when omitted. */
+  policy?: ParameterPolicyInput | null | undefined;
   /** The role; USER when omitted (a team admin may not create ADMIN keys). */
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit (1 to 1000000) instead of the tier default. */
@@ -176,6 +195,35 @@ export type MessageInput = {
   /** On a tool message: the function whose result this is. */
   toolName?: string | null | undefined;
 };
+
+/** A parameter policy; omitted or null fields set no rule. See ParameterPolicy for what each field does. */
+export type ParameterPolicyInput = {
+  /** IPv4/IPv6 addresses or CIDRs the key may be used from; omitted or null: any. */
+  allowedCidrs?: Array<string> | null | undefined;
+  /** Where the key may be used; omitted or null: everywhere. */
+  allowedSurfaces?: Array<ApiSurface> | null | undefined;
+  /** An object of Ollama options (and keep_alive) to force. */
+  forcedOptions?: unknown;
+  /** Longest keep_alive in seconds (0 or more; forever cannot be a cap). */
+  maxKeepAlive?: number | null | undefined;
+  /** Over maxKeepAlive: CLAMP (default) or REJECT. */
+  maxKeepAliveMode?: PolicyCapMode | null | undefined;
+  /** Largest num_ctx a request may ask for (1 or more). */
+  maxNumCtx?: number | null | undefined;
+  /** Over maxNumCtx: REJECT (default) or CLAMP. */
+  maxNumCtxMode?: PolicyCapMode | null | undefined;
+  /** Most tokens a request may generate (1 or more). */
+  maxTokens?: number | null | undefined;
+  /** Over maxTokens: CLAMP (default) or REJECT. */
+  maxTokensMode?: PolicyCapMode | null | undefined;
+};
+
+/** What a request over a cap gets. */
+export type PolicyCapMode =
+  /** The value is lowered to the cap and the request runs. */
+  | 'CLAMP'
+  /** The request is refused with a 400 (code policy_violation) naming the cap. */
+  | 'REJECT';
 
 /** What a quota counts, and over which calendar period (QUOTA_TIMEZONE, UTC by default). */
 export type QuotaMetric =
@@ -271,6 +319,8 @@ export type UpdateApiKeyInput = {
   monthlyTokens?: number | null | undefined;
   /** A new name. */
   name?: string | null | undefined;
+  /** The key’s own parameter policy, replaced whole; null removes it. */
+  policy?: ParameterPolicyInput | null | undefined;
   /** A new role; the last working admin key cannot become a user key. */
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit; null returns to the tier default. */
