@@ -105,6 +105,26 @@ describe('teams', () => {
     for (const e of entries) expect(e.actorKeyId).toBe('bootstrap-admin');
   });
 
+  it('keeps a team parameter policy: validated, shown on the team, merged into its keys’ effective policy, seen by the key store', async () => {
+    const { createTeam: team } = await ok(`mutation($input: CreateTeamInput!) { createTeam(input: $input) { id policy { maxTokens allowedSurfaces } } }`, {
+      input: { name: 'Policy team', policy: { maxTokens: 256, allowedSurfaces: ['API', 'GRAPHQL'] } },
+    });
+    expect(team.policy).toEqual({ maxTokens: 256, allowedSurfaces: ['API', 'GRAPHQL'] });
+    const member = await gw.createKey({ name: 'policy member', teamId: team.id });
+    const effective = `{ viewer { effectivePolicy { maxTokens allowedSurfaces } } }`;
+    expect((await ok(effective, undefined, member.secret)).viewer.effectivePolicy).toEqual({ maxTokens: 256, allowedSurfaces: ['API', 'GRAPHQL'] });
+    const bad = await gqlHttp<any, unknown>(gw, UPDATE_TEAM, { input: { id: team.id, policy: { maxTokens: -3 } } });
+    expect(codeOf(bad.body)).toBe('BAD_USER_INPUT');
+    await ok(UPDATE_TEAM, { input: { id: team.id, policy: { maxTokens: 64 } } });
+    await expect.poll(() => (gw.app.services.keys.authenticate(`Bearer ${member.secret}`).team?.policy as { maxTokens?: number } | null)?.maxTokens).toBe(64);
+    expect((await ok(effective, undefined, member.secret)).viewer.effectivePolicy).toEqual({ maxTokens: 64, allowedSurfaces: null });
+    await ok(UPDATE_TEAM, { input: { id: team.id, policy: null } });
+    expect((await prisma.team.findUniqueOrThrow({ where: { id: team.id } })).policy).toBeNull();
+    const entries = (await ok(AUDIT, { filter: { targetId: team.id } })).auditLog.nodes;
+    expect(entries.map((e: { action: string }) => e.action)).toEqual(['team.update', 'team.update', 'team.create']);
+    expect(JSON.parse(entries[1].after)).toEqual({ policy: { maxTokens: 64 } });
+  });
+
   it('puts keys in a team from the keys CLI by name, and lists their team', async () => {
     await ok(CREATE_TEAM, { input: { name: 'CLI team' } });
     const env = { DATABASE_URL: gw.db.url };
@@ -190,7 +210,9 @@ describe('team admins', () => {
   });
 
   it('is refused everything outside its team, with FORBIDDEN, and nothing changes', async () => {
-    const before = await prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
+    // lastUsedAt is written every few seconds by any use of a key: not a change anyone made.
+    const keyRows = async () => (await prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).map(({ lastUsedAt: _, ...k }) => k);
+    const before = await keyRows();
     const teamsBefore = await prisma.team.findMany({ orderBy: { id: 'asc' } });
     const auditBefore = await prisma.auditEntry.count();
     const attempts: Array<[string, unknown]> = [
@@ -218,7 +240,7 @@ describe('team admins', () => {
       [`{ models(includeInactive: true) { id } }`, undefined],
     ];
     for (const [query, variables] of attempts) await refused(query, variables, redAdmin.secret);
-    expect(await prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+    expect(await keyRows()).toEqual(before);
     expect(await prisma.team.findMany({ orderBy: { id: 'asc' } })).toEqual(teamsBefore);
     expect(await prisma.auditEntry.count()).toBe(auditBefore);
     // The blue key still works with its old secret.

@@ -2,10 +2,12 @@
 import { keyScopeOf } from '../auth/key-rules.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
+import { parsePolicy } from '../policy/policy.ts';
 import { quotaState, teamQuotaUsage } from '../quotas/quotas.ts';
 import { createTeam, deleteTeam, type TeamFields, updateTeam } from '../teams/teams.ts';
 import { builder } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
+import { ParameterPolicyInput, ParameterPolicyRef, policyInputToJson } from './policy.ts';
 import { QuotaStateEnum, QuotaUsageRef } from './quotas.ts';
 
 /** Whether the caller may see a team at all: an admin, or a key of that team. */
@@ -31,6 +33,18 @@ builder.prismaObject('Team', {
     alertWebhookUrl: t.exposeString('alertWebhookUrl', {
       nullable: true,
       description: 'Receives the quota alerts of the team and its keys, besides the global webhook; null for none.',
+    }),
+    policy: t.field({
+      type: ParameterPolicyRef,
+      nullable: true,
+      description: 'The team’s parameter policy, merged with its keys’ tier and own policies (the smallest cap wins); null for none.',
+      resolve: (team) => {
+        try {
+          return parsePolicy(team.policy);
+        } catch {
+          return null; // a stored value that no longer validates shows as none
+        }
+      },
     }),
     keys: t.prismaField({
       type: ['ApiKey'],
@@ -101,6 +115,7 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
     monthlyTokens: t.int({ description: 'Tokens per calendar month for the whole team; none when omitted.' }),
     dailyRequests: t.int({ description: 'Requests per calendar day for the whole team; none when omitted.' }),
     alertWebhookUrl: t.string({ description: 'An http(s) URL that receives the team’s quota alerts; none when omitted.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The team’s parameter policy; none when omitted.' }),
   }),
 });
 
@@ -116,6 +131,7 @@ const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
     monthlyTokens: t.int({ description: 'Tokens per calendar month; null removes it.' }),
     dailyRequests: t.int({ description: 'Requests per calendar day; null removes it.' }),
     alertWebhookUrl: t.string({ description: 'The team’s alert webhook; null removes it.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The team’s parameter policy, replaced whole; null removes it.' }),
   }),
 });
 
@@ -124,12 +140,21 @@ const DeleteTeamInput = builder.inputType('DeleteTeamInput', {
   fields: (t) => ({ id: t.id({ required: true, description: 'The team to delete; its keys stay, in no team.' }) }),
 });
 
-type TeamInputShape = Omit<TeamFields, 'name' | 'description' | 'policy'> & { name?: string | null; description?: string | null };
+type TeamInputShape = Omit<TeamFields, 'name' | 'description' | 'policy'> & {
+  name?: string | null;
+  description?: string | null;
+  policy?: Parameters<typeof policyInputToJson>[0];
+};
 
-/** The GraphQL input as domain fields: name and description cannot be cleared, so null means "not given". */
+/** The GraphQL input as domain fields: name and description cannot be cleared, so null means "not given"; the policy is validated. */
 function teamFields(input: TeamInputShape): TeamFields {
-  const { name, description, ...rest } = input;
-  return { ...rest, name: name ?? undefined, description: description ?? undefined };
+  const { name, description, policy, ...rest } = input;
+  return {
+    ...rest,
+    name: name ?? undefined,
+    description: description ?? undefined,
+    ...(policy === undefined ? {} : { policy: policyInputToJson(policy) as TeamFields['policy'] }),
+  };
 }
 
 builder.mutationFields((t) => ({
