@@ -60,6 +60,7 @@ describe('admin console: teams, quotas and team admins', () => {
     await dialog.getByLabel('Description').fill('The ML research group');
     await dialog.getByLabel('Requests per minute').fill('600');
     await dialog.getByLabel('Tokens per day').fill('500000');
+    await dialog.getByLabel('Max tokens').fill('512');
     await dialog.getByLabel('Alert webhook URL').fill('ftp://nope');
     await dialog.getByRole('button', { name: 'Create team' }).click();
     await expect.poll(() => dialog.getByRole('alert').first().textContent()).toContain('http:// or https://');
@@ -73,7 +74,8 @@ describe('admin console: teams, quotas and team admins', () => {
     expect(await row.textContent()).toContain('500,000 tokens/day');
     const team = await prisma.team.findUniqueOrThrow({ where: { name: 'Research' } });
     teamId = team.id;
-    expect(team).toMatchObject({ rpmLimit: 600, dailyTokens: 500000, alertWebhookUrl: 'https://hooks.example.com/research' });
+    expect(team).toMatchObject({ rpmLimit: 600, dailyTokens: 500000, alertWebhookUrl: 'https://hooks.example.com/research', policy: { maxTokens: 512 } });
+    expect(await row.textContent()).toContain('max tokens 512');
 
     // Edit: a monthly quota added, the rpm limit removed.
     await page.getByRole('button', { name: 'Edit Research' }).click();
@@ -96,6 +98,9 @@ describe('admin console: teams, quotas and team admins', () => {
     await dialog.getByRole('combobox', { name: 'Team', exact: true }).selectOption({ label: 'Research' });
     await dialog.getByLabel('Requests per day').fill('3');
     await dialog.getByLabel('Tokens per day').fill('100000');
+    await dialog.getByLabel('Max context (num_ctx)').fill('8192');
+    await dialog.getByLabel('Only on some surfaces').check();
+    for (const surface of ['REST /api', 'GraphQL']) await dialog.getByRole('group', { name: 'Allowed surfaces' }).getByLabel(surface).check();
     await dialog.getByRole('button', { name: 'Create key' }).click();
     const secret = dialog.getByRole('status', { name: 'Secret' });
     await secret.waitFor();
@@ -103,13 +108,24 @@ describe('admin console: teams, quotas and team admins', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     const row = await prisma.apiKey.findFirstOrThrow({ where: { name: 'research notebook' } });
     quotaKey = { id: row.id, secret: value };
-    expect(row).toMatchObject({ teamId, dailyRequests: 3, dailyTokens: 100000, monthlyTokens: null });
+    expect(row).toMatchObject({
+      teamId,
+      dailyRequests: 3,
+      dailyTokens: 100000,
+      monthlyTokens: null,
+      policy: { maxNumCtx: 8192, allowedSurfaces: ['api', 'graphql'] },
+    });
     const listed = page.getByRole('row', { name: /research notebook/ });
     await expect.poll(() => listed.textContent()).toContain('Research');
 
     await page.getByRole('link', { name: 'research notebook' }).click();
     await page.getByRole('heading', { name: 'research notebook', level: 1 }).waitFor();
     expect(await page.getByRole('region', { name: 'Limits' }).textContent()).toContain('Research');
+    // The policy: its own, and in force with the team's merged in.
+    const policy = page.getByRole('region', { name: 'Policy' });
+    await expect.poll(() => policy.textContent()).toContain('num_ctx at most 8,192');
+    expect(await policy.textContent()).toContain('max tokens 512');
+    expect(await policy.textContent()).toContain('only api, graphql');
     const quotas = page.getByRole('region', { name: 'Quotas' });
     expect(await quotas.textContent()).toContain('3 requests/day');
     // Its own two quotas and its team's two, each as a bar.

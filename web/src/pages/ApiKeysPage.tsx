@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
+import { parsePolicyForm, PolicyFields, type PolicyFormValues, policyFormValues, PolicySummary } from '../components/Policy.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
@@ -47,6 +48,17 @@ const ApiKeysPageQueryDoc = graphql(`
         monthlyTokens
         dailyRequests
         quotaState
+        policy {
+            maxTokens
+            maxTokensMode
+            maxNumCtx
+            maxNumCtxMode
+            maxKeepAlive
+            maxKeepAliveMode
+            forcedOptions
+            allowedSurfaces
+            allowedCidrs
+        }
       }
     }
     teams {
@@ -105,6 +117,25 @@ const UpdateApiKeyMutation = graphql(`
       monthlyTokens
       dailyRequests
       quotaState
+      policy {
+          maxTokens
+          maxTokensMode
+          maxNumCtx
+          maxNumCtxMode
+          maxKeepAlive
+          maxKeepAliveMode
+          forcedOptions
+          allowedSurfaces
+          allowedCidrs
+      }
+      effectivePolicy {
+        maxTokens
+        maxNumCtx
+        maxKeepAlive
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
       quota {
         scope
         metric
@@ -257,6 +288,11 @@ export function ApiKeysPage() {
                     <td className="small">
                       {k.requestsPerMinute}/min{k.rpmLimit != null ? ' (own)' : ''}
                       {k.tpmLimit != null ? <div className="cell-sub">{formatCompact(k.tpmLimit)} tokens/min</div> : null}
+                      {k.policy ? (
+                        <div className="cell-sub">
+                          policy: <PolicySummary policy={k.policy} />
+                        </div>
+                      ) : null}
                       <div className="cell-sub">
                         weight {k.effectiveWeight}
                         {k.weight != null ? ' (own)' : ''}
@@ -364,6 +400,7 @@ export interface KeyFormValues {
   dailyTokens: string;
   monthlyTokens: string;
   dailyRequests: string;
+  policy: PolicyFormValues;
 }
 
 const QUOTA_MAX = 2_000_000_000;
@@ -394,6 +431,8 @@ function parseKeyForm(v: KeyFormValues) {
     if (n === 'invalid' || (n !== null && (n < 1 || n > QUOTA_MAX))) return `${label} must be a whole number from 1 to 2,000,000,000, or empty for no quota.`;
     quotas[field] = n;
   }
+  const policy = parsePolicyForm(v.policy);
+  if (typeof policy === 'string') return policy;
   // The key works through the whole chosen day, in the admin's time zone.
   const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
@@ -410,6 +449,7 @@ function parseKeyForm(v: KeyFormValues) {
     dailyTokens: quotas.dailyTokens,
     monthlyTokens: quotas.monthlyTokens,
     dailyRequests: quotas.dailyRequests,
+    policy,
   };
 }
 
@@ -517,6 +557,7 @@ function KeyFields({
           ))}
         </div>
       </fieldset>
+      <PolicyFields v={v.policy} set={(p) => set({ policy: { ...v.policy, ...p } })} />
       {models.length ? (
         <fieldset className="plain">
           <legend className="field-label">Allowed models (none ticked: every active model)</legend>
@@ -554,6 +595,7 @@ function CreateKeyForm({ models, teams, onDone }: { models: string[]; teams: Tea
     dailyTokens: '',
     monthlyTokens: '',
     dailyRequests: '',
+    policy: policyFormValues(null),
   });
   const [role, setRole] = useState<KeyRole>('USER');
   const [problem, setProblem] = useState<string | null>(null);
@@ -616,6 +658,7 @@ export function EditKeyForm({ apiKey, models, teams, onDone }: { apiKey: Editabl
     dailyTokens: numberText(apiKey.dailyTokens),
     monthlyTokens: numberText(apiKey.monthlyTokens),
     dailyRequests: numberText(apiKey.dailyRequests),
+    policy: policyFormValues(apiKey.policy),
   });
   const [role, setRole] = useState<KeyRole>(apiKey.role);
   const admin = useIsAdmin();

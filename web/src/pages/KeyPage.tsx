@@ -4,6 +4,7 @@ import { Dialog } from '../components/Dialog.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { PolicySummary } from '../components/Policy.tsx';
 import { QuotaBars } from '../components/Quota.tsx';
 import { formatCompact, formatDate, formatDateTime, formatMs, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
@@ -44,6 +45,25 @@ const KeyPageQueryDoc = graphql(`
       monthlyTokens
       dailyRequests
       quotaState
+      policy {
+          maxTokens
+          maxTokensMode
+          maxNumCtx
+          maxNumCtxMode
+          maxKeepAlive
+          maxKeepAliveMode
+          forcedOptions
+          allowedSurfaces
+          allowedCidrs
+      }
+      effectivePolicy {
+        maxTokens
+        maxNumCtx
+        maxKeepAlive
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
       quota {
         scope
         metric
@@ -192,6 +212,23 @@ export function KeyPage({ id }: { id: string }) {
           <div>
             <dt>Last used</dt>
             <dd title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="card" aria-label="Policy" style={{ marginBottom: '1rem' }}>
+        <dl className="key-facts">
+          <div>
+            <dt>Own parameter policy</dt>
+            <dd className="small">
+              <PolicySummary policy={k.policy} />
+            </dd>
+          </div>
+          <div>
+            <dt>Policy in force (tier, team and key)</dt>
+            <dd className="small">
+              <PolicySummary policy={k.effectivePolicy} none="no caps, every surface, any address" />
+            </dd>
           </div>
         </dl>
       </section>

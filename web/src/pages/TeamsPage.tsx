@@ -5,6 +5,7 @@ import { numberText, optionalNumber } from '../components/fields.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { parsePolicyForm, PolicyFields, type PolicyFormValues, policyFormValues, PolicySummary } from '../components/Policy.tsx';
 import { QuotaBars } from '../components/Quota.tsx';
 import { formatDate, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
@@ -26,6 +27,17 @@ const TeamsPageQueryDoc = graphql(`
       alertWebhookUrl
       keyCount
       createdAt
+      policy {
+        maxTokens
+        maxTokensMode
+        maxNumCtx
+        maxNumCtxMode
+        maxKeepAlive
+        maxKeepAliveMode
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
     }
   }
 `);
@@ -44,6 +56,17 @@ const TeamPageQueryDoc = graphql(`
       alertWebhookUrl
       keyCount
       createdAt
+      policy {
+        maxTokens
+        maxTokensMode
+        maxNumCtx
+        maxNumCtxMode
+        maxKeepAlive
+        maxKeepAliveMode
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
       quotaState
       quota {
         scope
@@ -87,6 +110,17 @@ const UpdateTeamMutation = graphql(`
       monthlyTokens
       dailyRequests
       alertWebhookUrl
+      policy {
+        maxTokens
+        maxTokensMode
+        maxNumCtx
+        maxNumCtxMode
+        maxKeepAlive
+        maxKeepAliveMode
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
     }
   }
 `);
@@ -102,7 +136,7 @@ const DeleteTeamMutation = graphql(`
 type TeamRow = TeamsPageQuery['teams'][number];
 type TeamEditable = Pick<
   TeamRow,
-  'id' | 'name' | 'description' | 'rpmLimit' | 'tpmLimit' | 'dailyTokens' | 'monthlyTokens' | 'dailyRequests' | 'alertWebhookUrl'
+  'id' | 'name' | 'description' | 'rpmLimit' | 'tpmLimit' | 'dailyTokens' | 'monthlyTokens' | 'dailyRequests' | 'alertWebhookUrl' | 'policy'
 >;
 
 const limitText = (n: number | null | undefined, unit: string) => (n == null ? null : `${formatNumber(n)} ${unit}`);
@@ -163,6 +197,7 @@ export function TeamsPage() {
                   Keys
                 </th>
                 <th scope="col">Limits and quotas</th>
+                <th scope="col">Policy</th>
                 <th scope="col">Alert webhook</th>
                 <th scope="col">Created</th>
                 {admin ? (
@@ -184,6 +219,9 @@ export function TeamsPage() {
                     <td className="num">{formatNumber(t.keyCount)}</td>
                     <td className="small">
                       {limits.length ? limits.map((l) => <div key={l}>{l}</div>) : <span className="muted">none: only each key’s own</span>}
+                    </td>
+                    <td className="small">
+                      <PolicySummary policy={t.policy} />
                     </td>
                     <td className="small mono" style={{ overflowWrap: 'anywhere' }}>
                       {t.alertWebhookUrl ?? <span className="muted">global only</span>}
@@ -289,6 +327,12 @@ export function TeamPage({ id }: { id: string }) {
             <dd>{team.dailyRequests != null ? formatNumber(team.dailyRequests) : 'no quota'}</dd>
           </div>
           <div>
+            <dt>Parameter policy</dt>
+            <dd className="small">
+              <PolicySummary policy={team.policy} />
+            </dd>
+          </div>
+          <div>
             <dt>Alert webhook</dt>
             <dd className="mono small" style={{ overflowWrap: 'anywhere' }}>
               {team.alertWebhookUrl ?? 'global only'}
@@ -364,6 +408,7 @@ interface TeamFormValues {
   monthlyTokens: string;
   dailyRequests: string;
   webhook: string;
+  policy: PolicyFormValues;
 }
 
 const NUMBER_FIELDS = [
@@ -384,6 +429,8 @@ function parseTeamForm(v: TeamFormValues) {
   }
   const webhook = v.webhook.trim();
   if (webhook && !/^https?:\/\/\S+$/i.test(webhook)) return 'The alert webhook must be an http:// or https:// URL, or empty.';
+  const policy = parsePolicyForm(v.policy);
+  if (typeof policy === 'string') return policy;
   return {
     name: v.name.trim(),
     description: v.description.trim(),
@@ -393,6 +440,7 @@ function parseTeamForm(v: TeamFormValues) {
     monthlyTokens: out.monthlyTokens,
     dailyRequests: out.dailyRequests,
     alertWebhookUrl: webhook || null,
+    policy,
   };
 }
 
@@ -406,6 +454,7 @@ function TeamForm({ team, onDone }: { team?: TeamEditable; onDone: () => void })
     monthlyTokens: numberText(team?.monthlyTokens),
     dailyRequests: numberText(team?.dailyRequests),
     webhook: team?.alertWebhookUrl ?? '',
+    policy: policyFormValues(team?.policy),
   });
   const set = (p: Partial<TeamFormValues>) => setV({ ...v, ...p });
   const [problem, setProblem] = useState<string | null>(null);
@@ -450,6 +499,7 @@ function TeamForm({ team, onDone }: { team?: TeamEditable; onDone: () => void })
         <input type="url" value={v.webhook} onChange={(e) => set({ webhook: e.target.value })} placeholder="https://… (the global webhook gets alerts too)" />
         <span className="field-hint">Gets a JSON POST when the team or one of its keys crosses 80% and 100% of a quota.</span>
       </label>
+      <PolicyFields v={v.policy} set={(p) => set({ policy: { ...v.policy, ...p } })} />
       <FormFooter
         problem={problem}
         error={state.error}
