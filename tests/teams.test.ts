@@ -3,12 +3,14 @@
  * key store without a restart), keys put in teams (GraphQL and the keys CLI), and a team admin that
  * manages its own team's keys and sees its team's usage, and nothing else.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { codeOf, gqlHttp } from './support/graphql.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
-import { runKeys } from './support/process.ts';
+import { root, runKeys } from './support/process.ts';
 
 let gw: TestGateway;
 let ollama: OllamaEmulator;
@@ -273,5 +275,25 @@ describe('team admins', () => {
     await refused(`{ teams { name } }`, undefined, loose.secret);
     await refused(`mutation { recordConsoleSignIn }`, undefined, loose.secret);
     expect((await ok(`mutation { recordConsoleSignIn }`, undefined, redAdmin.secret)).recordConsoleSignIn).toBe(true);
+  });
+});
+
+describe('the README’s teams examples', () => {
+  it('run as written: an admin creates the team and a key in it, its team admin reads its team and creates a key for it', async () => {
+    const md = await readFile(path.join(root, 'README.md'), 'utf8');
+    const section = md.slice(md.indexOf('## Teams and team admins'), md.indexOf('## Quotas and alerts'));
+    const blocks = [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks).toHaveLength(4);
+    const [createTeam, addKey, myTeam, newKey] = blocks;
+    const team = (await ok(createTeam)).createTeam;
+    expect(team.name).toBe('Research');
+    const added = await ok(addKey, { team: team.id });
+    expect(added.createApiKey.apiKey.team.name).toBe('Research');
+    const lead = await gw.createKey({ name: 'readme lead', role: 'TEAM_ADMIN', teamId: team.id });
+    const mine = await ok(myTeam, { monthStart: new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)).toISOString() }, lead.secret);
+    expect(mine.apiKeys.totalCount).toBe(2);
+    expect(mine.teams).toEqual([{ name: 'Research', quotaState: 'OK', quota: [expect.objectContaining({ metric: 'DAILY_TOKENS', limit: 1000000 })] }]);
+    const intern = await ok(newKey, undefined, lead.secret);
+    expect(intern.createApiKey.apiKey.team.name).toBe('Research');
   });
 });

@@ -147,7 +147,7 @@ export function PolicyFields({ v, set }: { v: PolicyFormValues; set: (p: Partial
 }
 
 /** A policy as a few lines of facts. */
-export function policyLines(p: PolicyShape | null | undefined): string[] {
+function policyLines(p: PolicyShape | null | undefined): string[] {
   if (!p) return [];
   const lines: string[] = [];
   if (p.maxTokens != null) lines.push(`max tokens ${formatNumber(p.maxTokens)}`);
