@@ -129,7 +129,7 @@ export function PolicyFields({ v, set }: { v: PolicyFormValues; set: (p: Partial
         <input type="checkbox" checked={v.limitSurfaces} onChange={(e) => set({ limitSurfaces: e.target.checked })} /> Only on some surfaces
       </label>
       {v.limitSurfaces ? (
-        <div className="checkbox-list" role="group" aria-label="Allowed surfaces">
+        <fieldset className="plain checkbox-list" aria-label="Allowed surfaces">
           {SURFACES.map(([s, label]) => (
             <label key={s}>
               <input
@@ -140,7 +140,7 @@ export function PolicyFields({ v, set }: { v: PolicyFormValues; set: (p: Partial
               <span>{label}</span>
             </label>
           ))}
-        </div>
+        </fieldset>
       ) : null}
     </fieldset>
   );
