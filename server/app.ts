@@ -43,6 +43,7 @@ import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
 import type { Services, Surface } from './services.ts';
 import { createUsageRecorder } from './usage/recorder.ts';
+import { startUsageRetention } from './usage/retention.ts';
 
 export interface App {
   server: http.Server;
@@ -147,6 +148,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
   let inFlight = 0;
   const idle: Array<() => void> = [];
   const access = config.accessLog ? createAccessLog({ log, usage }) : undefined;
+  const retention = config.usageRetentionDays ? startUsageRetention({ days: config.usageRetentionDays, log }) : undefined;
   const lastUsedTimer = setInterval(() => void keys.flushLastUsed().catch(() => {}), 10_000);
   lastUsedTimer.unref();
 
@@ -239,6 +241,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
       draining = true;
       graphql.goAway(); // WebSockets are not HTTP connections: server.close() would wait for them
       catalogue.close();
+      retention?.stop();
       clearInterval(lastUsedTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
