@@ -66,7 +66,8 @@ export async function seedUsage({
     const endMs = end.getTime();
     for (let done = 0; done < rows; done += chunk) {
       const n = Math.min(chunk, rows - done);
-      // A few keys make most requests (random()^2); each key mostly uses one or two models.
+      // In time order, as a gateway writes them. A few keys make most requests (random()^2); each key
+      // mostly uses one or two models.
       await c.query(
         `INSERT INTO "UsageRecord" ("id", "apiKeyId", "teamId", "model", "surface", "endpoint", "status", "error", "stream",
                                     "promptTokens", "completionTokens", "latencyMs", "ttftMs", "queueWaitMs", "upstream", "createdAt")
@@ -78,11 +79,11 @@ export async function seedUsage({
                 CASE WHEN r >= 0.99 THEN 'upstream error' END, g % 3 = 0,
                 20 + (random() * 2000)::int, 1 + (random() * 1000)::int, 100 + (random() * 10000)::int,
                 CASE WHEN r < 0.97 THEN 20 + (random() * 500)::int END, (random() * 50)::int,
-                'gpu-' || (m % 3), to_timestamp(($2::float8 - random() * $3::float8) / 1000) AT TIME ZONE 'UTC'
+                'gpu-' || (m % 3), to_timestamp(($2::float8 - $3::float8 * (1 - (g + random()) / $9::float8)) / 1000) AT TIME ZONE 'UTC'
          FROM (SELECT g, floor($4::int * random() ^ 2)::int AS k, random() AS r, random() AS mr
                FROM generate_series($6::bigint, $6::bigint + $7::int - 1) g) s,
               LATERAL (SELECT ((s.k + floor(s.mr ^ 4 * $8::int)::int) % $8::int) AS m) mm`,
-        [run, endMs, days * 86_400_000, keys, teams, done, n, models],
+        [run, endMs, days * 86_400_000, keys, teams, done, n, models, rows],
       );
       log(`seeded ${done + n} of ${rows} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
