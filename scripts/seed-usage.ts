@@ -87,8 +87,7 @@ export async function seedUsage({
       );
       log(`seeded ${done + n} of ${rows} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
-    await c.query(`ANALYZE "UsageRecord"`);
-    await c.query(`ANALYZE "UsageHourly"`);
+    for (const table of ['UsageRecord', 'UsageHourly', 'UsageDaily']) await c.query(`VACUUM ANALYZE "${table}"`);
   } finally {
     await c.end();
   }

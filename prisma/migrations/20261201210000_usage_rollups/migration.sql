@@ -35,6 +35,9 @@ CREATE INDEX "UsageHourly_model_hour_idx" ON "UsageHourly"("model", "hour");
 -- CreateIndex
 CREATE INDEX "UsageHourly_teamId_hour_idx" ON "UsageHourly"("teamId", "hour");
 
+-- Room in each page for the in-place (HOT) updates every batch makes to the current hour's rows.
+ALTER TABLE "UsageHourly" SET (fillfactor = 80);
+
 -- CreateTable
 CREATE TABLE "UsageDaily" (
     "day" TIMESTAMP(3) NOT NULL,
@@ -61,6 +64,9 @@ CREATE INDEX "UsageDaily_model_day_idx" ON "UsageDaily"("model", "day");
 
 -- CreateIndex
 CREATE INDEX "UsageDaily_teamId_day_idx" ON "UsageDaily"("teamId", "day");
+
+-- Room in each page for the in-place (HOT) updates every batch makes to the current day's rows.
+ALTER TABLE "UsageDaily" SET (fillfactor = 80);
 
 -- The rows one statement inserted, folded into their hour and their day. The transition table holds
 -- only the rows actually inserted (not those that ON CONFLICT DO NOTHING skipped), so a replayed spool
