@@ -51,6 +51,7 @@ import { accountOf } from './quotas/account.ts';
 import { createRedisQuotaStore } from './quotas/redis.ts';
 import { createResilientQuotaStore } from './quotas/resilient.ts';
 import { createMemoryQuotaStore } from './quotas/store.ts';
+import { startUsageRetention } from './usage/retention.ts';
 
 export interface App {
   server: http.Server;
@@ -190,6 +191,7 @@ export async function createApp({
   let inFlight = 0;
   const idle: Array<() => void> = [];
   const access = config.accessLog ? createAccessLog({ log, usage }) : undefined;
+  const retention = config.usageRetentionDays ? startUsageRetention({ days: config.usageRetentionDays, log }) : undefined;
   const lastUsedTimer = setInterval(() => void keys.flushLastUsed().catch(() => {}), 10_000);
   lastUsedTimer.unref();
 
@@ -283,6 +285,7 @@ export async function createApp({
       draining = true;
       graphql.goAway(); // WebSockets are not HTTP connections: server.close() would wait for them
       catalogue.close();
+      retention?.stop();
       clearInterval(lastUsedTimer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -77,6 +77,10 @@ const schema = z.object({
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
   DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
   USAGE_MAX_PENDING: positiveInt.default(100_000),
+  // Usage at volume: raw records older than this many days are deleted (rollups are kept); unset keeps them all.
+  USAGE_RETENTION_DAYS: positiveInt.optional(),
+  // The label of every cost in usage reports (model prices are per million tokens in it).
+  PRICE_CURRENCY: z.string().trim().min(1).max(32, 'expected at most 32 characters').default('credits'),
   // Connection hygiene.
   HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   BODY_TIMEOUT_MS: positiveInt.default(30_000),
@@ -157,6 +161,10 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** Most usage records held in memory before they go to the spool file. */
   usageMaxPending: number;
+  /** Raw usage records older than this many days are deleted, in batches, every hour; rollups stay. Unset: kept. */
+  usageRetentionDays?: number;
+  /** Currency label of model prices and report costs. */
+  priceCurrency: string;
   /** Time allowed for a client to send the request headers. */
   headersTimeoutMs: number;
   /** Time allowed for a client to send the whole request body. */
@@ -247,6 +255,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     usageMaxPending: e.USAGE_MAX_PENDING,
+    usageRetentionDays: e.USAGE_RETENTION_DAYS,
+    priceCurrency: e.PRICE_CURRENCY,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,

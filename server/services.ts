@@ -43,7 +43,7 @@ export interface Services {
 }
 
 /** The services a GraphQL resolver reaches, by name, on its context. */
-export type ResolverServices = Pick<Services, 'inference' | 'keys' | 'catalogue' | 'usage' | 'upstreams' | 'log' | 'replicas'>;
+export type ResolverServices = Pick<Services, 'inference' | 'keys' | 'catalogue' | 'usage' | 'upstreams' | 'log' | 'replicas' | 'config'>;
 
 /** A surface mounted under a path prefix; returns false to let the next one try. */
 export type Surface = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;

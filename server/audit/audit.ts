@@ -195,6 +195,17 @@ export function modelSnapshot(m: {
   temperature: number | null;
   topP: number | null;
   topK: number | null;
+  promptPricePerMTok: number | null;
+  completionPricePerMTok: number | null;
 }): Record<string, unknown> {
-  return { name: m.name, description: m.description, isActive: m.isActive, temperature: m.temperature, topP: m.topP, topK: m.topK };
+  return {
+    name: m.name,
+    description: m.description,
+    isActive: m.isActive,
+    temperature: m.temperature,
+    topP: m.topP,
+    topK: m.topK,
+    promptPricePerMTok: m.promptPricePerMTok,
+    completionPricePerMTok: m.completionPricePerMTok,
+  };
 }

@@ -46,6 +46,8 @@ interface UpdateModelInput {
   temperature?: number | null;
   topP?: number | null;
   topK?: number | null;
+  promptPricePerMTok?: number | null;
+  completionPricePerMTok?: number | null;
 }
 
 export interface Catalogue {
@@ -256,6 +258,10 @@ export async function createCatalogue({
       if (patch.temperature != null && !(patch.temperature >= 0 && patch.temperature <= 2)) throw errors.invalidRequest('temperature must be between 0 and 2');
       if (patch.topP != null && !(patch.topP > 0 && patch.topP <= 1)) throw errors.invalidRequest('topP must be greater than 0 and at most 1');
       if (patch.topK != null && !(Number.isInteger(patch.topK) && patch.topK >= 1)) throw errors.invalidRequest('topK must be a whole number of at least 1');
+      for (const k of ['promptPricePerMTok', 'completionPricePerMTok'] as const) {
+        const v = patch[k];
+        if (v != null && !(Number.isFinite(v) && v >= 0 && v <= 1e9)) throw errors.invalidRequest(`${k} must be a number from 0 to 1000000000`);
+      }
       const m = await prisma.model.update({ where: { id }, data: patch }).catch((err) => {
         if ((err as { code?: string }).code === 'P2025') throw errors.notFound(`No model with id '${id}'`);
         throw err;

@@ -91,6 +91,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
       upstreams: services.upstreams,
       replicas: services.replicas,
       log: services.log,
+      config: services.config,
       signal,
       req: requestOf(initial),
       rateLimit: {},

@@ -39,6 +39,14 @@ const Model = builder.prismaObject('Model', {
     temperature: t.exposeFloat('temperature', { nullable: true, description: 'Default temperature; null for the gateway default.' }),
     topP: t.exposeFloat('topP', { nullable: true, description: 'Default top-p; null for the model’s own.' }),
     topK: t.exposeInt('topK', { nullable: true, description: 'Default top-k; null for the model’s own.' }),
+    promptPricePerMTok: t.exposeFloat('promptPricePerMTok', {
+      nullable: true,
+      description: 'Price per million prompt tokens, in the gateway’s currency (PRICE_CURRENCY); null when not priced.',
+    }),
+    completionPricePerMTok: t.exposeFloat('completionPricePerMTok', {
+      nullable: true,
+      description: 'Price per million completion tokens, in the gateway’s currency (PRICE_CURRENCY); null when not priced.',
+    }),
     upstream: t.exposeString('upstream', {
       nullable: true,
       authScopes: { admin: true },
@@ -94,6 +102,8 @@ const UpdateModelInput = builder.inputType('UpdateModelInput', {
     temperature: t.float({ description: 'Default temperature, 0 to 2; null for the gateway default.' }),
     topP: t.float({ description: 'Default top-p, above 0 and at most 1; null for none.' }),
     topK: t.int({ description: 'Default top-k, at least 1; null for none.' }),
+    promptPricePerMTok: t.float({ description: 'Price per million prompt tokens (0 or more, in PRICE_CURRENCY); null removes the price.' }),
+    completionPricePerMTok: t.float({ description: 'Price per million completion tokens (0 or more, in PRICE_CURRENCY); null removes the price.' }),
   }),
 });
 
@@ -123,7 +133,7 @@ builder.mutationFields((t) => ({
   updateModel: t.field({
     type: Model,
     authScopes: { admin: true },
-    description: 'Activates or deactivates a model, renames it, or changes its description and default parameters (admin).',
+    description: 'Activates or deactivates a model, renames it, or changes its description, default parameters and prices (admin).',
     args: { input: t.arg({ type: UpdateModelInput, required: true, description: 'The changes.' }) },
     resolve: async (_root, { input }, ctx) => {
       const before = ctx.catalogue.get(String(input.id));
@@ -135,6 +145,8 @@ builder.mutationFields((t) => ({
         temperature: input.temperature,
         topP: input.topP,
         topK: input.topK,
+        promptPricePerMTok: input.promptPricePerMTok,
+        completionPricePerMTok: input.completionPricePerMTok,
       });
       const diff = changes(before ? modelSnapshot(before) : {}, modelSnapshot(model));
       await recordAudit({ actor: ctx.actor, action: 'model.update', targetType: 'model', targetId: model.id, ...diff }, ctx.log);

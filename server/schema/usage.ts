@@ -4,7 +4,7 @@
  */
 import { prisma } from '../db/client.ts';
 import type { UsageRecord as UsageRow } from '../db/generated/client.ts';
-import { type Agg, type KeyGroup, type ModelGroup, type Point, UsageReport, usageScopeFor } from '../usage/reports.ts';
+import { type Agg, type KeyGroup, type ModelGroup, type Point, type ServerGroup, type TeamGroup, UsageReport, checkedUsageScope } from '../usage/reports.ts';
 import { errors } from '../errors.ts';
 import { feed, unlessEnded } from '../realtime/feed.ts';
 import type { UsageInput } from '../usage/recorder.ts';
@@ -16,6 +16,7 @@ const UsageRecord = builder.prismaObject('UsageRecord', {
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The request id.' }),
     apiKeyId: t.exposeID('apiKeyId', { description: 'The key that made the request.' }),
+    teamId: t.exposeID('teamId', { nullable: true, description: 'The key’s team when the request ran; null for none.' }),
     apiKey: t.field({
       type: ApiKey,
       nullable: true,
@@ -58,6 +59,12 @@ const UsageTotals = builder.objectRef<Agg>('UsageTotals').implement({
       description: 'Mean time to first token in milliseconds, over requests that produced one; null when none did.',
       resolve: (a) => (a.ttftCount ? a.ttftSum / a.ttftCount : null),
     }),
+    cost: t.float({
+      nullable: true,
+      description:
+        'What the tokens cost at the models’ current prices (per million prompt and completion tokens), in the report’s currency; null when none of the models has a price. Unpriced models count zero.',
+      resolve: (a) => a.cost,
+    }),
   }),
 });
 
@@ -70,7 +77,7 @@ const ModelUsage = builder.objectRef<ModelGroup>('ModelUsage').implement({
 });
 
 /** Usage of one upstream server (null: built-in models, or requests no server answered). */
-const ServerUsage = builder.objectRef<{ server: string | null; totals: Agg }>('ServerUsage').implement({
+const ServerUsage = builder.objectRef<ServerGroup>('ServerUsage').implement({
   description: 'Usage of one upstream server.',
   fields: (t) => ({
     server: t.string({ nullable: true, description: 'The server’s name; null for built-in models and requests no server answered.', resolve: (g) => g.server }),
@@ -87,13 +94,39 @@ const KeyUsage = builder.objectRef<KeyGroup>('KeyUsage').implement({
   }),
 });
 
+const TeamUsage = builder.objectRef<TeamGroup>('TeamUsage').implement({
+  description: 'Usage by the keys of one team (as they were when the requests ran).',
+  fields: (t) => ({
+    teamId: t.id({ nullable: true, description: 'The team id; null for keys without a team.', resolve: (g) => g.teamId }),
+    name: t.string({
+      nullable: true,
+      description: 'The team’s name; null for keys without a team or a team since deleted.',
+      resolve: async (g) => (g.teamId ? ((await prisma.team.findUnique({ where: { id: g.teamId }, select: { name: true } }))?.name ?? null) : null),
+    }),
+    totals: t.field({ type: UsageTotals, description: 'Its counts and averages.', resolve: (g) => g.totals }),
+  }),
+});
+
 const UsagePoint = builder.objectRef<Point>('UsagePoint').implement({
   description: 'Usage in one hour or one day (UTC), for charts.',
   fields: (t) => ({
     start: t.expose('start', { type: 'DateTime', description: 'Start of the bucket (UTC).' }),
     totals: t.field({ type: UsageTotals, description: 'All requests in the bucket.', resolve: (p) => p.totals }),
-    byModel: t.field({ type: [ModelUsage], description: 'The bucket broken down by model, busiest first.', resolve: (p) => p.byModel }),
-    byKey: t.field({ type: [KeyUsage], description: 'The bucket broken down by key, busiest first.', resolve: (p) => p.byKey }),
+    byModel: t.field({
+      type: [ModelUsage],
+      description: 'The bucket broken down by model, busiest first.',
+      resolve: async (p) => (await p.report.pointGroups(p, 'model')).map((g) => ({ model: g.id, totals: g.totals })),
+    }),
+    byKey: t.field({
+      type: [KeyUsage],
+      description: 'The bucket broken down by key, busiest first.',
+      resolve: async (p) => (await p.report.pointGroups(p, 'apiKeyId')).map((g) => ({ apiKeyId: g.id, totals: g.totals })),
+    }),
+    byTeam: t.field({
+      type: [TeamUsage],
+      description: 'The bucket broken down by team, busiest first.',
+      resolve: async (p) => (await p.report.pointGroups(p, 'teamId')).map((g) => ({ teamId: g.id || null, totals: g.totals })),
+    }),
   }),
 });
 
@@ -108,6 +141,7 @@ const UsageFilter = builder.inputType('UsageFilter', {
     from: t.field({ type: 'DateTime', description: 'Requests that started at or after this time.' }),
     to: t.field({ type: 'DateTime', description: 'Requests that started before this time.' }),
     apiKeyId: t.id({ description: 'Only this key’s requests (a user key may only give its own).' }),
+    teamId: t.id({ description: 'Only requests by this team’s keys (admin; a team admin’s reports are always its team’s).' }),
     model: t.string({ description: 'Only requests for this model.' }),
   }),
 });
@@ -120,10 +154,15 @@ const UsageReportType = builder.objectRef<UsageReport>('UsageReport').implement(
     totals: t.field({ type: UsageTotals, description: 'All matching requests.', resolve: (r) => r.totals() }),
     byModel: t.field({ type: [ModelUsage], description: 'Broken down by model, busiest first.', resolve: (r) => r.byModel() }),
     byKey: t.field({ type: [KeyUsage], description: 'Broken down by key, busiest first.', resolve: (r) => r.byKey() }),
+    byTeam: t.field({ type: [TeamUsage], description: 'Broken down by team, busiest first.', resolve: (r) => r.byTeam() }),
     byServer: t.field({ type: [ServerUsage], description: 'Broken down by the upstream server that answered, busiest first.', resolve: (r) => r.byServer() }),
+    currency: t.string({
+      description: 'The currency of every cost in the report (PRICE_CURRENCY, e.g. "credits" or "EUR").',
+      resolve: (_r, _a, ctx) => ctx.config.priceCurrency,
+    }),
     series: t.field({
       type: [UsagePoint],
-      description: 'A point per hour or day (UTC), oldest first, empty buckets included, each broken down by model and by key.',
+      description: 'A point per hour or day (UTC), oldest first, empty buckets included, each broken down by model, key and team.',
       args: { interval: t.arg({ type: UsageInterval, defaultValue: 'HOUR', description: 'Bucket size.' }) },
       resolve: (r, { interval }) => r.series(interval ?? 'HOUR'),
     }),
@@ -145,7 +184,7 @@ builder.queryField('usage', (t) =>
     type: UsageReportType,
     description: 'A usage report. A user key sees only its own usage; a team admin its team’s; an admin sees all, or one key’s with apiKeyId.',
     args: { filter: t.arg({ type: UsageFilter, description: 'Which requests to cover; all (that this key may see) when omitted.' }) },
-    resolve: async (_root, { filter }, ctx) => new UsageReport(await usageScopeFor(ctx.principal, filter)),
+    resolve: async (_root, { filter }, ctx) => new UsageReport(await checkedUsageScope(ctx.principal, filter)),
   }),
 );
 

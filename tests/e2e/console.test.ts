@@ -217,6 +217,27 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'By key', pressed: true }).waitFor();
   });
 
+  it('shows a cost column on the usage page once a model has a price', async () => {
+    const byModel = page.getByRole('region', { name: 'By model' });
+    expect(await byModel.getByRole('columnheader').allTextContents()).not.toContainEqual(expect.stringContaining('Cost'));
+    const set = await gw.request('/graphql', {
+      method: 'POST',
+      json: { query: 'mutation { updateModel(input: { id: "echo", promptPricePerMTok: 2000, completionPricePerMTok: 6000 }) { id promptPricePerMTok } }' },
+    });
+    expect(((await set.json()) as { data: unknown }).data).toEqual({ updateModel: { id: 'echo', promptPricePerMTok: 2000 } });
+    const asked = await gw.request('/graphql', { method: 'POST', json: { query: '{ usage { byModel { model totals { cost } } } }' } });
+    const groups = ((await asked.json()) as { data: { usage: { byModel: Array<{ model: string; totals: { cost: number | null } }> } } }).data.usage.byModel;
+    const cost = groups.find((g) => g.model === 'echo')!.totals.cost!;
+    expect(cost).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => byModel.getByRole('columnheader').allTextContents()).toContain('Cost (credits)');
+    const echoRow = byModel.getByRole('row').filter({ hasText: /^echo/ });
+    await expect.poll(() => echoRow.locator('td').last().textContent()).toBe(cost.toLocaleString('en', { maximumFractionDigits: cost >= 100 ? 2 : 4 }));
+    // The unpriced model's cell says so.
+    await expect.poll(() => byModel.getByRole('row').filter({ hasText: SLOW_MODEL }).locator('td').last().textContent()).toBe('—');
+    await page.locator('.stat', { hasText: 'Cost' }).waitFor();
+  });
+
   it('offers only chat models, sends an attached image and think, and shows the thinking collapsed', async () => {
     await page.getByRole('link', { name: 'Playground' }).click();
     const offered = await page

@@ -295,6 +295,8 @@ export type UpdateApiKeyInput = {
 
 /** Changes to a model. Omitted fields stay as they are; null clears a default parameter. */
 export type UpdateModelInput = {
+  /** Price per million completion tokens (0 or more, in PRICE_CURRENCY); null removes the price. */
+  completionPricePerMTok?: number | null | undefined;
   /** A new description. */
   description?: string | null | undefined;
   /** The model to change. */
@@ -303,6 +305,8 @@ export type UpdateModelInput = {
   isActive?: boolean | null | undefined;
   /** A new display name. */
   name?: string | null | undefined;
+  /** Price per million prompt tokens (0 or more, in PRICE_CURRENCY); null removes the price. */
+  promptPricePerMTok?: number | null | undefined;
   /** Default temperature, 0 to 2; null for the gateway default. */
   temperature?: number | null | undefined;
   /** Default top-k, at least 1; null for none. */
@@ -339,6 +343,8 @@ export type UsageFilter = {
   from?: string | null | undefined;
   /** Only requests for this model. */
   model?: string | null | undefined;
+  /** Only requests by this team’s keys (admin; a team admin’s reports are always its team’s). */
+  teamId?: string | number | null | undefined;
   /** Requests that started before this time. */
   to?: string | null | undefined;
 };

@@ -19,7 +19,9 @@ const UsagePageQueryDoc = graphql(`
         totalTokens
         avgLatencyMs
         avgTtftMs
+        cost
       }
+      currency
       byModel {
         model
         totals {
@@ -30,6 +32,7 @@ const UsagePageQueryDoc = graphql(`
           totalTokens
           avgLatencyMs
           avgTtftMs
+          cost
         }
       }
       byKey {
@@ -47,6 +50,21 @@ const UsagePageQueryDoc = graphql(`
           totalTokens
           avgLatencyMs
           avgTtftMs
+          cost
+        }
+      }
+      byTeam {
+        teamId
+        name
+        totals {
+          requests
+          errors
+          promptTokens
+          completionTokens
+          totalTokens
+          avgLatencyMs
+          avgTtftMs
+          cost
         }
       }
       series(interval: $interval) {
@@ -65,6 +83,7 @@ const UsagePageQueryDoc = graphql(`
             totalTokens
             avgLatencyMs
             avgTtftMs
+            cost
           }
         }
         byKey {
@@ -77,6 +96,7 @@ const UsagePageQueryDoc = graphql(`
             totalTokens
             avgLatencyMs
             avgTtftMs
+            cost
           }
         }
       }
@@ -182,6 +202,8 @@ export function UsagePage() {
     [report],
   );
   const charts = useMemo(() => (report ? buildCharts(report, by, keyNames) : null), [report, by, keyNames]);
+  // Costs show only when some model has a price (the totals' cost is null otherwise).
+  const currency = report?.totals.cost != null ? report.currency : null;
 
   return (
     <>
@@ -232,7 +254,7 @@ export function UsagePage() {
       {!report && fetching ? <Loading label="Loading usage…" /> : null}
       {report ? (
         <>
-          <Totals t={report.totals} />
+          <Totals t={report.totals} currency={report.currency} />
           <div className="card">
             <div className="card-title">
               <h2>Over time</h2>
@@ -274,8 +296,21 @@ export function UsagePage() {
           </div>
           <div className="two-col">
             <div className="grid">
-              <Breakdown title="By model" rows={report.byModel.map((m) => ({ id: m.model, name: m.model, t: m.totals }))} />
-              <Breakdown title="By key" rows={report.byKey.map((k) => ({ id: k.apiKeyId, name: keyNames.get(k.apiKeyId) ?? k.apiKeyId, t: k.totals }))} />
+              <Breakdown title="By model" label="Model" currency={currency} rows={report.byModel.map((m) => ({ id: m.model, name: m.model, t: m.totals }))} />
+              <Breakdown
+                title="By key"
+                label="Key"
+                currency={currency}
+                rows={report.byKey.map((k) => ({ id: k.apiKeyId, name: keyNames.get(k.apiKeyId) ?? k.apiKeyId, t: k.totals }))}
+              />
+              {report.byTeam.some((t) => t.teamId !== null) ? (
+                <Breakdown
+                  title="By team"
+                  label="Team"
+                  currency={currency}
+                  rows={report.byTeam.map((t) => ({ id: t.teamId ?? '', name: t.teamId ? (t.name ?? t.teamId) : 'No team', t: t.totals }))}
+                />
+              ) : null}
             </div>
             {admin ? <LiveFeed events={events} live={live} setLive={setLive} error={feed.error} /> : null}
           </div>
@@ -285,7 +320,7 @@ export function UsagePage() {
   );
 }
 
-function Totals({ t }: { t: Numbers }) {
+function Totals({ t, currency }: { t: Numbers; currency: string }) {
   return (
     <section className="stats" aria-label="Totals">
       <Stat label="Requests" value={formatNumber(t.requests)} sub={t.errors ? `${formatNumber(t.errors)} failed or cancelled` : 'none failed'} />
@@ -296,6 +331,7 @@ function Totals({ t }: { t: Numbers }) {
       />
       <Stat label="Avg latency" value={formatMs(t.avgLatencyMs)} sub="start to last token" />
       <Stat label="Avg time to first token" value={formatMs(t.avgTtftMs)} sub="streamed and not" />
+      {t.cost != null ? <Stat label="Cost" value={formatCost(t.cost)} sub={`${currency}, at current model prices`} /> : null}
     </section>
   );
 }
@@ -310,14 +346,31 @@ function Stat({ label, value, sub }: { label: string; value: string; sub?: strin
   );
 }
 
-function Breakdown({ title, rows }: { title: string; rows: Array<{ id: string; name: string; t: Numbers }> }) {
+/** Cost with enough digits for small amounts (0.0042) and none wasted on large ones. */
+function formatCost(v: number | null | undefined): string {
+  if (v == null) return '—';
+  return v.toLocaleString('en', { maximumFractionDigits: v >= 100 ? 2 : 4 });
+}
+
+function Breakdown({
+  title,
+  label,
+  currency,
+  rows,
+}: {
+  title: string;
+  label: string;
+  /** Shows a cost column (in this currency) when set. */
+  currency: string | null;
+  rows: Array<{ id: string; name: string; t: Numbers }>;
+}) {
   return (
     <section className="table-wrap" aria-label={title}>
       <table>
         <caption style={{ textAlign: 'left', padding: '0.75rem 0.75rem 0.25rem', fontWeight: 600 }}>{title}</caption>
         <thead>
           <tr>
-            <th scope="col">{title === 'By model' ? 'Model' : 'Key'}</th>
+            <th scope="col">{label}</th>
             <th scope="col" className="num">
               Requests
             </th>
@@ -333,12 +386,17 @@ function Breakdown({ title, rows }: { title: string; rows: Array<{ id: string; n
             <th scope="col" className="num">
               Errors
             </th>
+            {currency ? (
+              <th scope="col" className="num">
+                Cost ({currency})
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 ? (
             <tr>
-              <td colSpan={6} className="muted">
+              <td colSpan={currency ? 7 : 6} className="muted">
                 Nothing yet.
               </td>
             </tr>
@@ -351,6 +409,7 @@ function Breakdown({ title, rows }: { title: string; rows: Array<{ id: string; n
                 <td className="num">{formatMs(r.t.avgLatencyMs)}</td>
                 <td className="num">{formatMs(r.t.avgTtftMs)}</td>
                 <td className="num">{formatNumber(r.t.errors)}</td>
+                {currency ? <td className="num">{formatCost(r.t.cost)}</td> : null}
               </tr>
             ))
           )}
@@ -449,11 +508,25 @@ function downloadCsv(report: Report, keyNames: Map<string, string>, fromDay: str
     'total_tokens',
     'avg_latency_ms',
     'avg_ttft_ms',
+    'cost',
   ];
   const lines = [header.join(',')];
   const row = (start: string, dim: string, id: string, name: string, t: Numbers) =>
     lines.push(
-      [start, dim, id, name, t.requests, t.errors, t.promptTokens, t.completionTokens, t.totalTokens, t.avgLatencyMs?.toFixed(1), t.avgTtftMs?.toFixed(1)]
+      [
+        start,
+        dim,
+        id,
+        name,
+        t.requests,
+        t.errors,
+        t.promptTokens,
+        t.completionTokens,
+        t.totalTokens,
+        t.avgLatencyMs?.toFixed(1),
+        t.avgTtftMs?.toFixed(1),
+        t.cost,
+      ]
         .map(csvCell)
         .join(','),
     );
