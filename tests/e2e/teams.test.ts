@@ -179,6 +179,19 @@ describe('admin console: teams, quotas and team admins', () => {
     await page.screenshot({ path: path.join(IMAGES, 'teams.png'), fullPage: true, animations: 'disabled', caret: 'hide' });
   });
 
+  it('lists team changes in the audit log', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByLabel('Action').selectOption('team');
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const all = await rows.allTextContents();
+    expect(all[0]).toMatch(/team\.update.*rpmLimit: 600 → —/s);
+    expect(all[1]).toContain('team.create');
+    await rows.first().getByRole('link', { name: teamId }).click();
+    await page.getByRole('heading', { name: 'Research', level: 1 }).waitFor();
+  });
+
   it('makes a team admin key for the team from the key form', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('button', { name: 'Create key' }).click();
