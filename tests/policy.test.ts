@@ -128,7 +128,8 @@ describe('parameter policy: caps seen at Ollama', () => {
       expect([path, JSON.stringify(body), upstream?.options?.num_predict]).toEqual([path, JSON.stringify(body), 16]);
     }
 
-    const strict = await keyWith({ maxTokens: 16, maxTokensMode: 'reject' });
+    const strictKey = await gw.createKey({ name: 'strict', policy: { maxTokens: 16, maxTokensMode: 'reject' } });
+    const strict = strictKey.secret;
     ollama.reset();
     const refused = await post(strict, '/v1/chat/completions', { model: 'llama3.2', messages, max_tokens: 17 });
     expect(refused.status).toBe(400);
@@ -153,6 +154,14 @@ describe('parameter policy: caps seen at Ollama', () => {
       extensions: { code: 'BAD_USER_INPUT', reason: 'policy_violation' },
     });
     expect(ollama.lastRequest('/api/chat')).toBeUndefined();
+    // Each refusal left its usage row, GraphQL's included.
+    let rows: Array<{ surface: string; status: number }> = [];
+    for (let i = 0; i < 100 && rows.length < 4; i++) {
+      await gw.app.services.usage.flush();
+      rows = await prisma.usageRecord.findMany({ where: { apiKeyId: strictKey.id }, select: { surface: true, status: true } });
+      if (rows.length < 4) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(rows.map((r) => `${r.surface} ${r.status}`).sort()).toEqual(['anthropic 400', 'graphql 400', 'openai 400', 'rest 400']);
   });
 });
 
