@@ -72,6 +72,7 @@ export function policyStore({
   const parsed = new WeakMap<object, ParameterPolicy | null>();
   const merged = new WeakMap<Principal, { version: number; policy: EffectivePolicy }>();
   let version = 0;
+  const reads = new Map<Tier, Promise<void>>();
 
   const parseOnce = (owner: object, json: unknown) => {
     if (json === null || json === undefined) return null;
@@ -101,13 +102,21 @@ export function policyStore({
       checkAccess(policy, { surface: toPolicySurface(surface), ip: req && policy.cidrs ? clientAddress(req, trustedProxies) : undefined });
     },
     tier: (tier) => tiers.get(tier) ?? null,
-    async reloadTier(tier) {
-      if (!load) return;
-      const json = await load(tier);
-      const p = json === null || json === undefined ? null : readStored(json);
-      if (p) tiers.set(tier, p);
-      else tiers.delete(tier);
-      version++;
+    reloadTier(tier) {
+      if (!load) return Promise.resolve();
+      // One read at a time per tier, in order: a mutation's and the change feed's reads never apply out of order.
+      const next = (reads.get(tier) ?? Promise.resolve()).then(async () => {
+        const json = await load(tier);
+        const p = json === null || json === undefined ? null : readStored(json);
+        if (p) tiers.set(tier, p);
+        else tiers.delete(tier);
+        version++;
+      });
+      reads.set(
+        tier,
+        next.catch(() => {}),
+      );
+      return next;
     },
   };
   return store;
