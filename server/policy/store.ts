@@ -16,7 +16,7 @@ import type { ChangeFeed } from '../db/change-feed.ts';
 import { prisma } from '../db/client.ts';
 import type { Tier } from '../db/generated/client.ts';
 import type { UsageInput } from '../usage/recorder.ts';
-import { checkAccess, clientAddress, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, parsePolicy, type PolicySurface } from './policy.ts';
+import { checkAccess, clientAddress, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, type PolicySurface, readStored } from './policy.ts';
 
 export interface PolicyStore {
   /** The key's merged policy (tier, then team, then key). */
@@ -42,17 +42,6 @@ export interface PolicyStore {
 
 /** A policy change not made yet: a tier's new policy, or the key's own. */
 type Assumption = { tier: Tier; policy: ParameterPolicy | null } | { key: ParameterPolicy | null };
-
-/** A stored policy that no longer validates refuses everything rather than nothing (fail closed). */
-const BROKEN: ParameterPolicy = { allowedSurfaces: [] };
-
-function readStored(json: unknown): ParameterPolicy | null {
-  try {
-    return parsePolicy(json);
-  } catch {
-    return BROKEN;
-  }
-}
 
 /** The usage surface names are the policy's, except the documented REST API ('rest' in usage rows). */
 const toPolicySurface = (s: UsageInput['surface'] | PolicySurface): PolicySurface => (s === 'rest' ? 'api' : s);
