@@ -11,6 +11,7 @@ import {
   mergePolicies,
   normaliseAddress,
   parsePolicy,
+  readStored,
 } from '../server/policy/policy.ts';
 
 const chat = (over: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -52,6 +53,15 @@ describe('parsePolicy', () => {
     expect(codeOf(() => parsePolicy({ forcedOptions: { temperature: 3 } }))).toBe('invalid_policy');
     expect(() => parsePolicy({ maxTokensMode: 'sometimes' })).toThrow(/maxTokensMode/);
     expect(() => parsePolicy({ forcedOptions: { num_cxt: 1 } })).toThrow(/forcedOptions\.num_cxt is not an Ollama option/);
+  });
+});
+
+describe('readStored', () => {
+  it('fails closed: a stored policy that no longer validates allows nothing', () => {
+    expect(readStored(null)).toBeNull();
+    expect(readStored({ maxTokens: 5 })).toEqual({ maxTokens: 5 });
+    const broken = mergePolicies([readStored({ maxTokenz: 5 })]);
+    expect(codeOf(() => checkAccess(broken, { surface: 'openai', ip: '127.0.0.1' }))).toBe('surface_not_allowed');
   });
 });
 

@@ -128,7 +128,8 @@ describe('parameter policy: caps seen at Ollama', () => {
       expect([path, JSON.stringify(body), upstream?.options?.num_predict]).toEqual([path, JSON.stringify(body), 16]);
     }
 
-    const strict = await keyWith({ maxTokens: 16, maxTokensMode: 'reject' });
+    const strictKey = await gw.createKey({ name: 'strict', policy: { maxTokens: 16, maxTokensMode: 'reject' } });
+    const strict = strictKey.secret;
     ollama.reset();
     const refused = await post(strict, '/v1/chat/completions', { model: 'llama3.2', messages, max_tokens: 17 });
     expect(refused.status).toBe(400);
@@ -153,6 +154,14 @@ describe('parameter policy: caps seen at Ollama', () => {
       extensions: { code: 'BAD_USER_INPUT', reason: 'policy_violation' },
     });
     expect(ollama.lastRequest('/api/chat')).toBeUndefined();
+    // Each refusal left its usage row, GraphQL's included.
+    let rows: Array<{ surface: string; status: number }> = [];
+    for (let i = 0; i < 100 && rows.length < 4; i++) {
+      await gw.app.services.usage.flush();
+      rows = await prisma.usageRecord.findMany({ where: { apiKeyId: strictKey.id }, select: { surface: true, status: true } });
+      if (rows.length < 4) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(rows.map((r) => `${r.surface} ${r.status}`).sort()).toEqual(['anthropic 400', 'graphql 400', 'openai 400', 'rest 400']);
   });
 });
 
@@ -409,7 +418,7 @@ describe('parameter policy: tiers, teams and keys', () => {
     expect(audit?.before).toMatchObject({ policy: { maxNumCtx: 2048 } });
   });
 
-  it('takes --policy on the keys CLI, and refuses a bad one with a clear message before touching the database', async () => {
+  it('takes --policy on the keys CLI (refusing a bad one before touching the database), and a tier policy set from the CLI reaches the running gateway over the change feed', async () => {
     const env = { DATABASE_URL: gw.db.url };
     const bad = await runKeys(['create', '--name', 'cli policy', '--policy', '{"maxNumCtx": "big"}'], env);
     expect(bad.code).toBe(2);
@@ -429,5 +438,27 @@ describe('parameter policy: tiers, teams and keys', () => {
     const cleared = await runKeys(['update', id, '--policy', 'none'], env);
     expect(cleared.code).toBe(0);
     expect((await prisma.apiKey.findUniqueOrThrow({ where: { id } })).policy).toBeNull();
-  }, 90_000);
+
+    // A tier policy set from another process reaches the running gateway through the change feed alone.
+    const premium = await keyWith(null, 'PREMIUM');
+    const numPredict = async () => {
+      ollama.reset();
+      await post(premium, '/v1/chat/completions', { model: 'llama3.2', messages, max_tokens: 500 });
+      return sent('/api/chat')?.options.num_predict;
+    };
+    const within = async (want: number) => {
+      for (let i = 0; i < 100; i++) {
+        if ((await numPredict()) === want) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    const tier = await runKeys(['tier-policy', 'premium', '--policy', '{"maxTokens": 9}', '--json'], env);
+    expect([tier.code, JSON.parse(tier.stdout)]).toEqual([0, { tier: 'premium', policy: { maxTokens: 9 } }]);
+    expect(await within(9)).toBe(true);
+    const shown = await runKeys(['tier-policy', 'premium'], env);
+    expect(shown.stdout).toMatch(/Tier premium: policy \{"maxTokens":9\}/);
+    expect((await runKeys(['tier-policy', 'premium', '--policy', 'none'], env)).code).toBe(0);
+    expect(await within(500)).toBe(true);
+  }, 180_000);
 });

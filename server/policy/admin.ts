@@ -6,12 +6,12 @@ import { type Actor, writeAudit } from '../audit/audit.ts';
 import { publishChange } from '../db/change-feed.ts';
 import { prisma } from '../db/client.ts';
 import type { ApiKey, Prisma, Tier } from '../db/generated/client.ts';
-import { type EffectivePolicy, mergePolicies, type ParameterPolicy, parsePolicy, toPolicyJson } from './policy.ts';
+import { type EffectivePolicy, mergePolicies, type ParameterPolicy, readStored, toPolicyJson } from './policy.ts';
 
 /** Every tier's policy row (tiers without one are absent). */
 export async function listTierPolicies(): Promise<Array<{ tier: Tier; policy: ParameterPolicy | null; updatedAt: Date }>> {
   const rows = await prisma.tierPolicy.findMany({ orderBy: { tier: 'asc' } });
-  return rows.map((r) => ({ tier: r.tier, policy: parsePolicy(r.policy), updatedAt: r.updatedAt }));
+  return rows.map((r) => ({ tier: r.tier, policy: readStored(r.policy), updatedAt: r.updatedAt }));
 }
 
 /** Sets (or, with an empty policy, removes) a tier's policy; audited in the same transaction, then published. */
@@ -54,5 +54,5 @@ export async function setTierPolicy({
 /** A stored key's merged policy: its tier's (as this gateway holds it), its team's, its own. */
 export async function effectivePolicyOf(key: Pick<ApiKey, 'tier' | 'teamId' | 'policy'>, tierPolicy: ParameterPolicy | null): Promise<EffectivePolicy> {
   const team = key.teamId ? await prisma.team.findUnique({ where: { id: key.teamId }, select: { policy: true } }) : null;
-  return mergePolicies([tierPolicy, parsePolicy(team?.policy ?? null), parsePolicy(key.policy)]);
+  return mergePolicies([tierPolicy, readStored(team?.policy ?? null), readStored(key.policy)]);
 }

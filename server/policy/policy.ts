@@ -273,6 +273,18 @@ export function parsePolicy(json: unknown): ParameterPolicy | null {
   return out;
 }
 
+/** A stored policy that no longer validates refuses everything rather than nothing (fail closed). */
+const BROKEN: ParameterPolicy = Object.freeze({ allowedSurfaces: [] }) as ParameterPolicy;
+
+/** A stored policy (JSON column) as enforced: parsed, or, when it no longer validates, one that allows nothing. */
+export function readStored(json: unknown): ParameterPolicy | null {
+  try {
+    return parsePolicy(json);
+  } catch {
+    return BROKEN;
+  }
+}
+
 /** The policy as stored (JSON column): the validated, normalised object, or null when it sets nothing. */
 export function toPolicyJson(input: unknown): ParameterPolicy | null {
   const p = parsePolicy(input);

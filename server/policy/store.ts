@@ -16,7 +16,7 @@ import type { ChangeFeed } from '../db/change-feed.ts';
 import { prisma } from '../db/client.ts';
 import type { Tier } from '../db/generated/client.ts';
 import type { UsageInput } from '../usage/recorder.ts';
-import { checkAccess, clientAddress, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, parsePolicy, type PolicySurface } from './policy.ts';
+import { checkAccess, clientAddress, type EffectivePolicy, mergePolicies, NO_POLICY, type ParameterPolicy, type PolicySurface, readStored } from './policy.ts';
 
 export interface PolicyStore {
   /** The key's merged policy (tier, then team, then key). */
@@ -43,17 +43,6 @@ export interface PolicyStore {
 /** A policy change not made yet: a tier's new policy, or the key's own. */
 type Assumption = { tier: Tier; policy: ParameterPolicy | null } | { key: ParameterPolicy | null };
 
-/** A stored policy that no longer validates refuses everything rather than nothing (fail closed). */
-const BROKEN: ParameterPolicy = { allowedSurfaces: [] };
-
-function readStored(json: unknown): ParameterPolicy | null {
-  try {
-    return parsePolicy(json);
-  } catch {
-    return BROKEN;
-  }
-}
-
 /** The usage surface names are the policy's, except the documented REST API ('rest' in usage rows). */
 const toPolicySurface = (s: UsageInput['surface'] | PolicySurface): PolicySurface => (s === 'rest' ? 'api' : s);
 
@@ -72,6 +61,7 @@ export function policyStore({
   const parsed = new WeakMap<object, ParameterPolicy | null>();
   const merged = new WeakMap<Principal, { version: number; policy: EffectivePolicy }>();
   let version = 0;
+  const reads = new Map<Tier, Promise<void>>();
 
   const parseOnce = (owner: object, json: unknown) => {
     if (json === null || json === undefined) return null;
@@ -101,13 +91,21 @@ export function policyStore({
       checkAccess(policy, { surface: toPolicySurface(surface), ip: req && policy.cidrs ? clientAddress(req, trustedProxies) : undefined });
     },
     tier: (tier) => tiers.get(tier) ?? null,
-    async reloadTier(tier) {
-      if (!load) return;
-      const json = await load(tier);
-      const p = json === null || json === undefined ? null : readStored(json);
-      if (p) tiers.set(tier, p);
-      else tiers.delete(tier);
-      version++;
+    reloadTier(tier) {
+      if (!load) return Promise.resolve();
+      // One read at a time per tier, in order: a mutation's and the change feed's reads never apply out of order.
+      const next = (reads.get(tier) ?? Promise.resolve()).then(async () => {
+        const json = await load(tier);
+        const p = json === null || json === undefined ? null : readStored(json);
+        if (p) tiers.set(tier, p);
+        else tiers.delete(tier);
+        version++;
+      });
+      reads.set(
+        tier,
+        next.catch(() => {}),
+      );
+      return next;
     },
   };
   return store;

@@ -6,7 +6,7 @@
  */
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { effectivePolicyOf } from '../policy/admin.ts';
-import { type CapMode, type ParameterPolicy, parsePolicy, POLICY_SURFACES, type PolicySurface, policyView, toPolicyJson } from '../policy/policy.ts';
+import { type CapMode, type ParameterPolicy, POLICY_SURFACES, type PolicySurface, policyView, readStored, toPolicyJson } from '../policy/policy.ts';
 import type { Tier } from '../db/generated/client.ts';
 import { errors, isGatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
@@ -175,21 +175,12 @@ export function guardCaller(ctx: GraphQLContext, assuming: { tier: Tier; policy:
   }
 }
 
-/** A stored policy for display; a stored value that no longer validates shows as null. */
-function storedPolicy(json: unknown): ParameterPolicy | null {
-  try {
-    return parsePolicy(json);
-  } catch {
-    return null;
-  }
-}
-
 builder.prismaObjectFields('ApiKey', (t) => ({
   policy: t.field({
     type: ParameterPolicyRef,
     nullable: true,
     description: 'The key’s own parameter policy; null for none (its tier’s and team’s still apply: see effectivePolicy).',
-    resolve: (k) => storedPolicy(k.policy),
+    resolve: (k) => readStored(k.policy),
   }),
   effectivePolicy: t.field({
     type: ParameterPolicyRef,
