@@ -145,6 +145,7 @@ const TABLES: Record<Piece['source'], { table: Prisma.Sql; time: Prisma.Sql }> =
 /** A report is its scope; each field runs the query it needs (memoised), so a totals-only query stays cheap. */
 export class UsageReport {
   private memo = new Map<string, Promise<Row[]>>();
+  private byBucket = new Map<string, Promise<Map<number, Array<{ id: string; totals: Agg }>>>>();
   private rawFromP?: Promise<number>;
   constructor(readonly scope: UsageScope) {}
 
@@ -208,32 +209,25 @@ export class UsageReport {
     const range = { from: this.scope.from?.getTime(), to: this.scope.to?.getTime(), daily: bucket !== 'hour' };
     let pieces = planRange(range);
     if (pieces.some((p) => p.source === 'raw')) pieces = planRange({ ...range, rawFrom: await this.rawFrom() });
-    const outer = dims.filter((d) => d !== 'model').map((d) => Prisma.raw(`g."${d}"`));
-    if (bucket) outer.unshift(Prisma.raw('g.bucket'));
-    if (dims.includes('model')) outer.push(Prisma.raw('g."model"'));
-    const inner = [...(bucket ? ['bucket'] : []), ...dims.filter((d) => d !== 'model').map((d) => `"${d}"`), '"model"'];
+    const group = dims.filter((d) => d !== 'model').map((d) => Prisma.raw(`u."${d}"`));
+    if (bucket) group.unshift(Prisma.raw('u.bucket'));
+    if (dims.includes('model')) group.push(Prisma.raw('u."model"'));
     const union = Prisma.join(
       pieces.map((p) => this.pieceSql(p, dims, bucket)),
       ' UNION ALL ',
     );
-    const groupOuter = outer.length ? Prisma.sql`GROUP BY ${Prisma.join(outer, ', ')}` : Prisma.empty;
-    // Two steps: sums per (dims, model) from every piece, then priced per model and summed per dims.
+    // Each row is priced by its model (a hash join on the small Model table), then summed per group.
     const rows = await prisma.$queryRaw<Row[]>`
-      SELECT ${outer.length ? Prisma.sql`${Prisma.join(outer, ', ')},` : Prisma.empty}
-        sum(g.requests) AS requests, sum(g.errors) AS errors,
-        sum(g.pt) AS "promptTokens", sum(g.ct) AS "completionTokens", sum(g.lat) AS "latencySum",
-        sum(g.tc) AS "ttftCount", sum(g.ts) AS "ttftSum",
-        sum((g.pt * coalesce(m."promptPricePerMTok", 0) + g.ct * coalesce(m."completionPricePerMTok", 0)) / 1e6)
+      SELECT ${group.length ? Prisma.sql`${Prisma.join(group, ', ')},` : Prisma.empty}
+        sum(u.requests) AS requests, sum(u.errors) AS errors,
+        sum(u.pt) AS "promptTokens", sum(u.ct) AS "completionTokens", sum(u.lat) AS "latencySum",
+        sum(u.tc) AS "ttftCount", sum(u.ts) AS "ttftSum",
+        sum((u.pt * coalesce(m."promptPricePerMTok", 0) + u.ct * coalesce(m."completionPricePerMTok", 0)) / 1e6)
           FILTER (WHERE m."promptPricePerMTok" IS NOT NULL OR m."completionPricePerMTok" IS NOT NULL) AS cost
-      FROM (
-        SELECT ${Prisma.raw(inner.join(', '))}, sum(requests) AS requests, sum(errors) AS errors, sum(pt) AS pt, sum(ct) AS ct,
-          sum(lat) AS lat, sum(tc) AS tc, sum(ts) AS ts
-        FROM (${union}) u
-        GROUP BY ${Prisma.raw(inner.join(', '))}
-      ) g
-      LEFT JOIN "Model" m ON m."id" = g."model"
-      ${groupOuter}
-      HAVING sum(g.requests) <> 0`;
+      FROM (${union}) u
+      LEFT JOIN "Model" m ON m."id" = u."model"
+      ${group.length ? Prisma.sql`GROUP BY ${Prisma.join(group, ', ')}` : Prisma.empty}
+      HAVING sum(u.requests) <> 0`;
     return rows.map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors), ttftCount: Number(r.ttftCount) }));
   }
 
@@ -277,9 +271,22 @@ export class UsageReport {
 
   /** One bucket's breakdown by a dimension (the whole series' breakdown is one query, memoised). */
   async pointGroups(point: Point, dim: 'model' | 'apiKeyId' | 'teamId'): Promise<Array<{ id: string; totals: Agg }>> {
-    const rows = await this.aggregate([dim], point.interval === 'HOUR' ? 'hour' : 'day');
-    const at = point.start.getTime();
-    return sorted(rows.filter((r) => new Date(r.bucket!).getTime() === at).map((r) => ({ id: r[dim]!, totals: aggOf(r) })));
+    const key = `${point.interval}:${dim}`;
+    let p = this.byBucket.get(key);
+    if (!p) {
+      p = this.aggregate([dim], point.interval === 'HOUR' ? 'hour' : 'day').then((rows) => {
+        const m = new Map<number, Array<{ id: string; totals: Agg }>>();
+        for (const r of rows) {
+          const at = new Date(r.bucket!).getTime();
+          const list = m.get(at) ?? m.set(at, []).get(at)!;
+          list.push({ id: r[dim]!, totals: aggOf(r) });
+        }
+        for (const list of m.values()) sorted(list);
+        return m;
+      });
+      this.byBucket.set(key, p);
+    }
+    return (await p).get(point.start.getTime()) ?? [];
   }
 }
 
