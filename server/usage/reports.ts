@@ -134,6 +134,8 @@ export function planRange({ from, to, daily, rawFrom = -Infinity }: { from?: num
 }
 
 type Dim = 'model' | 'apiKeyId' | 'teamId' | 'upstream';
+const DIMS: Dim[] = ['model', 'apiKeyId', 'teamId', 'upstream'];
+type Batch = Array<{ dims: Dim[]; resolve: (rows: Row[]) => void; reject: (err: unknown) => void }>;
 type Row = Agg & { bucket?: Date; model?: string; apiKeyId?: string; teamId?: string; upstream?: string };
 
 const TABLES: Record<Piece['source'], { table: Prisma.Sql; time: Prisma.Sql }> = {
@@ -145,6 +147,7 @@ const TABLES: Record<Piece['source'], { table: Prisma.Sql; time: Prisma.Sql }> =
 /** A report is its scope; each field runs the query it needs (memoised), so a totals-only query stays cheap. */
 export class UsageReport {
   private memo = new Map<string, Promise<Row[]>>();
+  private pending = new Map<string, Batch>();
   private byBucket = new Map<string, Promise<Map<number, Array<{ id: string; totals: Agg }>>>>();
   private rawFromP?: Promise<number>;
   constructor(readonly scope: UsageScope) {}
@@ -195,30 +198,60 @@ export class UsageReport {
   }
 
   /** Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised. */
+  /**
+   * Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised, and
+   * batched: the groupings a GraphQL operation asks for in the same tick (totals, byModel, byKey, ...)
+   * run as one statement with GROUPING SETS, one pass over the rows for all of them.
+   */
   private aggregate(dims: Dim[], bucket?: 'hour' | 'day'): Promise<Row[]> {
     const key = `${bucket ?? ''}:${dims.join(',')}`;
     let p = this.memo.get(key);
     if (!p) {
-      p = this.runAggregate(dims, bucket);
+      const b = bucket ?? '';
+      let batch = this.pending.get(b);
+      if (!batch) {
+        const fresh: Batch = [];
+        this.pending.set(b, fresh);
+        setImmediate(() => {
+          this.pending.delete(b);
+          this.runBatch(fresh, bucket).catch((err) => {
+            for (const w of fresh) w.reject(err);
+          });
+        });
+        batch = fresh;
+      }
+      const target = batch;
+      p = new Promise<Row[]>((resolve, reject) => target.push({ dims, resolve, reject }));
       this.memo.set(key, p);
     }
     return p;
   }
 
-  private async runAggregate(dims: Dim[], bucket?: 'hour' | 'day'): Promise<Row[]> {
+  private async runBatch(batch: Batch, bucket?: 'hour' | 'day'): Promise<void> {
     const range = { from: this.scope.from?.getTime(), to: this.scope.to?.getTime(), daily: bucket !== 'hour' };
     let pieces = planRange(range);
     if (pieces.some((p) => p.source === 'raw')) pieces = planRange({ ...range, rawFrom: await this.rawFrom() });
-    const group = dims.filter((d) => d !== 'model').map((d) => Prisma.raw(`u."${d}"`));
-    if (bucket) group.unshift(Prisma.raw('u.bucket'));
-    if (dims.includes('model')) group.push(Prisma.raw('u."model"'));
+    const all = DIMS.filter((d) => batch.some((w) => w.dims.includes(d)));
+    const col = (d: Dim) => Prisma.raw(`u."${d}"`);
+    const setOf = (dims: Dim[]) => [...(bucket ? [Prisma.raw('u.bucket')] : []), ...all.filter((d) => dims.includes(d)).map(col)];
     const union = Prisma.join(
-      pieces.map((p) => this.pieceSql(p, dims, bucket)),
+      pieces.map((p) => this.pieceSql(p, all, bucket)),
       ' UNION ALL ',
     );
+    const sets = batch.map((w) => setOf(w.dims));
+    let groupBy: Prisma.Sql = Prisma.empty;
+    if (batch.length > 1)
+      groupBy = Prisma.sql`GROUP BY GROUPING SETS (${Prisma.join(
+        sets.map((s) => Prisma.sql`(${s.length ? Prisma.join(s, ', ') : Prisma.empty})`),
+        ', ',
+      )})`;
+    else if (sets[0].length) groupBy = Prisma.sql`GROUP BY ${Prisma.join(sets[0], ', ')}`;
+    // Which grouping set a row belongs to: GROUPING() sets a bit for each dimension left out of it.
+    const gid = batch.length > 1 && all.length ? Prisma.sql`GROUPING(${Prisma.join(all.map(col), ', ')}) AS gid,` : Prisma.empty;
+    const selected = [...(bucket ? [Prisma.raw('u.bucket')] : []), ...all.map(col)];
     // Each row is priced by its model (a hash join on the small Model table), then summed per group.
-    const rows = await prisma.$queryRaw<Row[]>`
-      SELECT ${group.length ? Prisma.sql`${Prisma.join(group, ', ')},` : Prisma.empty}
+    const rows = await prisma.$queryRaw<Array<Row & { gid?: number }>>`
+      SELECT ${selected.length ? Prisma.sql`${Prisma.join(selected, ', ')},` : Prisma.empty} ${gid}
         sum(u.requests) AS requests, sum(u.errors) AS errors,
         sum(u.pt) AS "promptTokens", sum(u.ct) AS "completionTokens", sum(u.lat) AS "latencySum",
         sum(u.tc) AS "ttftCount", sum(u.ts) AS "ttftSum",
@@ -226,9 +259,17 @@ export class UsageReport {
           FILTER (WHERE m."promptPricePerMTok" IS NOT NULL OR m."completionPricePerMTok" IS NOT NULL) AS cost
       FROM (${union}) u
       LEFT JOIN "Model" m ON m."id" = u."model"
-      ${group.length ? Prisma.sql`GROUP BY ${Prisma.join(group, ', ')}` : Prisma.empty}
+      ${groupBy}
       HAVING sum(u.requests) <> 0`;
-    return rows.map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors), ttftCount: Number(r.ttftCount) }));
+    const mask = (dims: Dim[]) => all.reduce((m, d, i) => (dims.includes(d) ? m : m | (1 << (all.length - 1 - i))), 0);
+    for (const w of batch) {
+      const want = mask(w.dims);
+      w.resolve(
+        rows
+          .filter((r) => batch.length === 1 || Number(r.gid ?? 0) === want)
+          .map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors), ttftCount: Number(r.ttftCount) })),
+      );
+    }
   }
 
   async totals(): Promise<Agg> {
