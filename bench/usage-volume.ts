@@ -5,7 +5,9 @@
  * p50 and p99 over several runs after a warm-up. The scratch database is kept for the next run (seeding
  * 10M rows takes several minutes); --reseed starts it again.
  *
- * Usage: npx tsx bench/usage-volume.ts [--rows 10000000] [--runs 20] [--raw-runs 3] [--reseed]
+ * --wide seeds keys that use every model (many more rollup rows per hour: the hard case).
+ *
+ * Usage: npx tsx bench/usage-volume.ts [--rows 10000000] [--runs 20] [--raw-runs 3] [--reseed] [--wide]
  *   [--admin-url postgresql://postgres@127.0.0.1:5432/postgres] [--database ogw_bench_usage]
  */
 import { writeFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '20' },
     'raw-runs': { type: 'string', default: '3' },
     reseed: { type: 'boolean', default: false },
+    wide: { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: 'postgresql://postgres@127.0.0.1:5432/postgres' },
     database: { type: 'string', default: 'ogw_bench_usage' },
     out: { type: 'string', default: 'bench/usage-volume.md' },
@@ -49,7 +52,7 @@ await c.connect();
 const have = Number((await c.query('SELECT count(*) AS n FROM "UsageRecord"')).rows[0].n);
 if (have < ROWS) {
   console.log(`seeding ${ROWS - have} usage records into ${dbName} ...`);
-  const { ms } = await seedUsage({ connectionString, rows: ROWS - have, log: (l) => console.log(`  ${l}`) });
+  const { ms } = await seedUsage({ connectionString, rows: ROWS - have, spread: values.wide ? 'wide' : 'typical', log: (l) => console.log(`  ${l}`) });
   console.log(`seeded in ${(ms / 1000).toFixed(0)} s`);
 }
 const stats = (

@@ -4,7 +4,7 @@
  * trigger builds UsageHourly exactly as it does for the recorder's batches.
  *
  * Usage: npx tsx scripts/seed-usage.ts --database-url postgresql://127.0.0.1:5432/scratch --rows 10000000
- *   [--days 30] [--keys 200] [--models 12] [--teams 10] [--chunk 500000]
+ *   [--days 30] [--keys 200] [--models 12] [--teams 10] [--chunk 500000] [--wide]
  * The database must be migrated (the gateway's start-up or applyMigrations does it). Never point it at
  * a database whose usage you care about: the rows are made up.
  */
@@ -20,6 +20,11 @@ export interface SeedOptions {
   models?: number;
   teams?: number;
   chunk?: number;
+  /**
+   * Which models a key uses: 'typical' (default), a main model for 80% of its requests, a second for 15%
+   * and a third for 5%; 'wide', any of them (a key uses most models every hour: many more rollup rows).
+   */
+  spread?: 'typical' | 'wide';
   /** The end of the seeded range (default now). */
   end?: Date;
   log?: (line: string) => void;
@@ -34,6 +39,7 @@ export async function seedUsage({
   models = 12,
   teams = 10,
   chunk = 500_000,
+  spread = 'typical',
   end = new Date(),
   log = () => {},
 }: SeedOptions): Promise<{ ms: number }> {
@@ -66,8 +72,8 @@ export async function seedUsage({
     const endMs = end.getTime();
     for (let done = 0; done < rows; done += chunk) {
       const n = Math.min(chunk, rows - done);
-      // In time order, as a gateway writes them. A few keys make most requests (random()^2); each key
-      // mostly uses one or two models.
+      // In time order, as a gateway writes them. A few keys make most requests (random()^2).
+      const offset = spread === 'wide' ? 'floor(s.mr ^ 4 * $8::int)::int' : 'CASE WHEN s.mr < 0.8 THEN 0 WHEN s.mr < 0.95 THEN 1 ELSE 2 END';
       await c.query(
         `INSERT INTO "UsageRecord" ("id", "apiKeyId", "teamId", "model", "surface", "endpoint", "status", "error", "stream",
                                     "promptTokens", "completionTokens", "latencyMs", "ttftMs", "queueWaitMs", "upstream", "createdAt")
@@ -82,7 +88,7 @@ export async function seedUsage({
                 'gpu-' || (m % 3), to_timestamp(($2::float8 - $3::float8 * (1 - (g + random()) / $9::float8)) / 1000) AT TIME ZONE 'UTC'
          FROM (SELECT g, floor($4::int * random() ^ 2)::int AS k, random() AS r, random() AS mr
                FROM generate_series($6::bigint, $6::bigint + $7::int - 1) g) s,
-              LATERAL (SELECT ((s.k + floor(s.mr ^ 4 * $8::int)::int) % $8::int) AS m) mm`,
+              LATERAL (SELECT ((s.k * 7 + ${offset}) % $8::int) AS m) mm`,
         [run, endMs, days * 86_400_000, keys, teams, done, n, models, rows],
       );
       log(`seeded ${done + n} of ${rows} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -105,6 +111,7 @@ if (isMain) {
       models: { type: 'string', default: '12' },
       teams: { type: 'string', default: '10' },
       chunk: { type: 'string', default: '500000' },
+      wide: { type: 'boolean', default: false },
     },
   });
   const url = values['database-url'];
@@ -120,6 +127,7 @@ if (isMain) {
     models: Number(values.models),
     teams: Number(values.teams),
     chunk: Number(values.chunk),
+    spread: values.wide ? 'wide' : 'typical',
     log: (l) => console.log(l),
   });
   console.log(`done in ${(ms / 1000).toFixed(1)} s`);

@@ -135,6 +135,19 @@ function expectSameGroups(got: Array<{ key: string; agg: Agg }>, want: Array<{ k
 }
 
 async function expectReportMatchesRaw(scope: UsageScope, label: string) {
+  // Asked together (one statement with GROUPING SETS), the answers are those asked one at a time.
+  const together = new UsageReport(scope);
+  const batched = await Promise.all([together.totals(), together.byModel(), together.byKey(), together.byTeam(), together.byServer()]);
+  const alone = [
+    await new UsageReport(scope).totals(),
+    await new UsageReport(scope).byModel(),
+    await new UsageReport(scope).byKey(),
+    await new UsageReport(scope).byTeam(),
+    await new UsageReport(scope).byServer(),
+  ];
+  // Costs are float sums, whose last digit depends on the order of addition.
+  const rounded = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (k === 'cost' && typeof x === 'number' ? Math.round(x * 1e9) / 1e9 : x)));
+  expect(rounded(batched), `${label} batched`).toEqual(rounded(alone));
   const report = new UsageReport(scope);
   const [totals] = await rawReport(scope, null);
   const t = await report.totals();

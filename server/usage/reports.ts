@@ -135,6 +135,8 @@ export function planRange({ from, to, daily, rawFrom = -Infinity }: { from?: num
 }
 
 type Dim = 'model' | 'apiKeyId' | 'teamId' | 'upstream';
+const DIMS: Dim[] = ['model', 'apiKeyId', 'teamId', 'upstream'];
+type Batch = Array<{ dims: Dim[]; resolve: (rows: Row[]) => void; reject: (err: unknown) => void }>;
 type Row = Agg & { bucket?: Date; model?: string; apiKeyId?: string; teamId?: string; upstream?: string };
 
 const TABLES: Record<Piece['source'], { table: Prisma.Sql; time: Prisma.Sql }> = {
@@ -146,6 +148,8 @@ const TABLES: Record<Piece['source'], { table: Prisma.Sql; time: Prisma.Sql }> =
 /** A report is its scope; each field runs the query it needs (memoised), so a totals-only query stays cheap. */
 export class UsageReport {
   private memo = new Map<string, Promise<Row[]>>();
+  private pending = new Map<string, Batch>();
+  private byBucket = new Map<string, Promise<Map<number, Array<{ id: string; totals: Agg }>>>>();
   private rawFromP?: Promise<number>;
   constructor(readonly scope: UsageScope) {}
 
@@ -195,47 +199,78 @@ export class UsageReport {
   }
 
   /** Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised. */
+  /**
+   * Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised, and
+   * batched: the groupings a GraphQL operation asks for in the same tick (totals, byModel, byKey, ...)
+   * run as one statement with GROUPING SETS, one pass over the rows for all of them.
+   */
   private aggregate(dims: Dim[], bucket?: 'hour' | 'day'): Promise<Row[]> {
     const key = `${bucket ?? ''}:${dims.join(',')}`;
     let p = this.memo.get(key);
     if (!p) {
-      p = this.runAggregate(dims, bucket);
+      const b = bucket ?? '';
+      let batch = this.pending.get(b);
+      if (!batch) {
+        const fresh: Batch = [];
+        this.pending.set(b, fresh);
+        setImmediate(() => {
+          this.pending.delete(b);
+          this.runBatch(fresh, bucket).catch((err) => {
+            for (const w of fresh) w.reject(err);
+          });
+        });
+        batch = fresh;
+      }
+      const target = batch;
+      p = new Promise<Row[]>((resolve, reject) => target.push({ dims, resolve, reject }));
       this.memo.set(key, p);
     }
     return p;
   }
 
-  private async runAggregate(dims: Dim[], bucket?: 'hour' | 'day'): Promise<Row[]> {
+  private async runBatch(batch: Batch, bucket?: 'hour' | 'day'): Promise<void> {
     const range = { from: this.scope.from?.getTime(), to: this.scope.to?.getTime(), daily: bucket !== 'hour' };
     let pieces = planRange(range);
     if (pieces.some((p) => p.source === 'raw')) pieces = planRange({ ...range, rawFrom: await this.rawFrom() });
-    const outer = dims.filter((d) => d !== 'model').map((d) => Prisma.raw(`g."${d}"`));
-    if (bucket) outer.unshift(Prisma.raw('g.bucket'));
-    if (dims.includes('model')) outer.push(Prisma.raw('g."model"'));
-    const inner = [...(bucket ? ['bucket'] : []), ...dims.filter((d) => d !== 'model').map((d) => `"${d}"`), '"model"'];
+    const all = DIMS.filter((d) => batch.some((w) => w.dims.includes(d)));
+    const col = (d: Dim) => Prisma.raw(`u."${d}"`);
+    const setOf = (dims: Dim[]) => [...(bucket ? [Prisma.raw('u.bucket')] : []), ...all.filter((d) => dims.includes(d)).map(col)];
     const union = Prisma.join(
-      pieces.map((p) => this.pieceSql(p, dims, bucket)),
+      pieces.map((p) => this.pieceSql(p, all, bucket)),
       ' UNION ALL ',
     );
-    const groupOuter = outer.length ? Prisma.sql`GROUP BY ${Prisma.join(outer, ', ')}` : Prisma.empty;
-    // Two steps: sums per (dims, model) from every piece, then priced per model and summed per dims.
-    const rows = await prisma.$queryRaw<Row[]>`
-      SELECT ${outer.length ? Prisma.sql`${Prisma.join(outer, ', ')},` : Prisma.empty}
-        sum(g.requests) AS requests, sum(g.errors) AS errors,
-        sum(g.pt) AS "promptTokens", sum(g.ct) AS "completionTokens", sum(g.lat) AS "latencySum",
-        sum(g.tc) AS "ttftCount", sum(g.ts) AS "ttftSum",
-        sum((g.pt * coalesce(m."promptPricePerMTok", 0) + g.ct * coalesce(m."completionPricePerMTok", 0)) / 1e6)
+    const sets = batch.map((w) => setOf(w.dims));
+    let groupBy: Prisma.Sql = Prisma.empty;
+    if (batch.length > 1)
+      groupBy = Prisma.sql`GROUP BY GROUPING SETS (${Prisma.join(
+        sets.map((s) => Prisma.sql`(${s.length ? Prisma.join(s, ', ') : Prisma.empty})`),
+        ', ',
+      )})`;
+    else if (sets[0].length) groupBy = Prisma.sql`GROUP BY ${Prisma.join(sets[0], ', ')}`;
+    // Which grouping set a row belongs to: GROUPING() sets a bit for each dimension left out of it.
+    const gid = batch.length > 1 && all.length ? Prisma.sql`GROUPING(${Prisma.join(all.map(col), ', ')}) AS gid,` : Prisma.empty;
+    const selected = [...(bucket ? [Prisma.raw('u.bucket')] : []), ...all.map(col)];
+    // Each row is priced by its model (a hash join on the small Model table), then summed per group.
+    const rows = await prisma.$queryRaw<Array<Row & { gid?: number }>>`
+      SELECT ${selected.length ? Prisma.sql`${Prisma.join(selected, ', ')},` : Prisma.empty} ${gid}
+        sum(u.requests) AS requests, sum(u.errors) AS errors,
+        sum(u.pt) AS "promptTokens", sum(u.ct) AS "completionTokens", sum(u.lat) AS "latencySum",
+        sum(u.tc) AS "ttftCount", sum(u.ts) AS "ttftSum",
+        sum((u.pt * coalesce(m."promptPricePerMTok", 0) + u.ct * coalesce(m."completionPricePerMTok", 0)) / 1e6)
           FILTER (WHERE m."promptPricePerMTok" IS NOT NULL OR m."completionPricePerMTok" IS NOT NULL) AS cost
-      FROM (
-        SELECT ${Prisma.raw(inner.join(', '))}, sum(requests) AS requests, sum(errors) AS errors, sum(pt) AS pt, sum(ct) AS ct,
-          sum(lat) AS lat, sum(tc) AS tc, sum(ts) AS ts
-        FROM (${union}) u
-        GROUP BY ${Prisma.raw(inner.join(', '))}
-      ) g
-      LEFT JOIN "Model" m ON m."id" = g."model"
-      ${groupOuter}
-      HAVING sum(g.requests) <> 0`;
-    return rows.map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors), ttftCount: Number(r.ttftCount) }));
+      FROM (${union}) u
+      LEFT JOIN "Model" m ON m."id" = u."model"
+      ${groupBy}
+      HAVING sum(u.requests) <> 0`;
+    const mask = (dims: Dim[]) => all.reduce((m, d, i) => (dims.includes(d) ? m : m | (1 << (all.length - 1 - i))), 0);
+    for (const w of batch) {
+      const want = mask(w.dims);
+      w.resolve(
+        rows
+          .filter((r) => batch.length === 1 || Number(r.gid ?? 0) === want)
+          .map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors), ttftCount: Number(r.ttftCount) })),
+      );
+    }
   }
 
   async totals(): Promise<Agg> {
@@ -278,9 +313,22 @@ export class UsageReport {
 
   /** One bucket's breakdown by a dimension (the whole series' breakdown is one query, memoised). */
   async pointGroups(point: Point, dim: 'model' | 'apiKeyId' | 'teamId'): Promise<Array<{ id: string; totals: Agg }>> {
-    const rows = await this.aggregate([dim], point.interval === 'HOUR' ? 'hour' : 'day');
-    const at = point.start.getTime();
-    return sorted(rows.filter((r) => new Date(r.bucket!).getTime() === at).map((r) => ({ id: r[dim]!, totals: aggOf(r) })));
+    const key = `${point.interval}:${dim}`;
+    let p = this.byBucket.get(key);
+    if (!p) {
+      p = this.aggregate([dim], point.interval === 'HOUR' ? 'hour' : 'day').then((rows) => {
+        const m = new Map<number, Array<{ id: string; totals: Agg }>>();
+        for (const r of rows) {
+          const at = new Date(r.bucket!).getTime();
+          const list = m.get(at) ?? m.set(at, []).get(at)!;
+          list.push({ id: r[dim]!, totals: aggOf(r) });
+        }
+        for (const list of m.values()) sorted(list);
+        return m;
+      });
+      this.byBucket.set(key, p);
+    }
+    return (await p).get(point.start.getTime()) ?? [];
   }
 }
 
