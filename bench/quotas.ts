@@ -66,7 +66,9 @@ async function measure(label: string, store: QuotaStore) {
     }),
   );
   const rate = n / (Number(process.hrtime.bigint() - t0) / 1e9);
-  console.log(`${label.padEnd(40)} ${serial.toFixed(1).padStart(7)} µs/reservation   ${Math.round(rate).toString().padStart(8)} reservations/s with 64 in flight`);
+  console.log(
+    `${label.padEnd(40)} ${serial.toFixed(1).padStart(7)} µs/reservation   ${Math.round(rate).toString().padStart(8)} reservations/s with 64 in flight`,
+  );
 }
 
 await measure('memory store (3 counters)', createMemoryQuotaStore());

@@ -421,11 +421,19 @@ describe('self-service', () => {
   it('createApiKey and updateApiKey set and clear quotas', async () => {
     const created = await gqlHttp<any, any>(
       gw,
-      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id dailyTokens monthlyTokens dailyRequests } } }',
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id dailyTokens monthlyTokens dailyRequests quota { metric limit used } } } }',
       { input: { name: 'quota key', dailyTokens: 500, dailyRequests: 20 } },
     );
     const key = created.body.data.createApiKey.apiKey;
-    expect(key).toMatchObject({ dailyTokens: 500, monthlyTokens: null, dailyRequests: 20 });
+    expect(key).toMatchObject({
+      dailyTokens: 500,
+      monthlyTokens: null,
+      dailyRequests: 20,
+      quota: [
+        { metric: 'DAILY_TOKENS', limit: 500, used: 0 },
+        { metric: 'DAILY_REQUESTS', limit: 20, used: 0 },
+      ],
+    });
     const updated = await gqlHttp<any, any>(
       gw,
       'mutation($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { dailyTokens monthlyTokens dailyRequests } }',

@@ -82,12 +82,13 @@ export function createRedisQuotaStore({ redis, prefix = 'ogw:quota:', now = Date
   const r = redis as unknown as ScriptedRedis;
   const keyOf = (c: Counter) => prefix + c.id;
   const ttl = (c: Counter) => Math.max(1000, c.expiresAt - now() + GRACE_MS);
-  // One seed read per counter in this process at a time: a hundred first requests share it.
+  // One seed read per counter in this process at a time: a hundred first requests share it. Not kept
+  // once read: a counter missing later (Redis restarted empty) needs a fresh one.
   const seeding = new Map<string, Promise<number>>();
   const seedOf = (c: Counter) => {
     let p = seeding.get(c.id);
     if (!p) {
-      p = c.seed().finally(() => setTimeout(() => seeding.delete(c.id), 1000).unref());
+      p = c.seed().finally(() => seeding.delete(c.id));
       seeding.set(c.id, p);
     }
     return p;
