@@ -418,6 +418,18 @@ describe('self-service', () => {
     expect(denied.body.errors![0].extensions!.code).toBe('FORBIDDEN');
   });
 
+  it("keysNearQuota shows a team admin its own team's keys only", async () => {
+    const mine = await gw.createKey({ dailyRequests: 1 });
+    const other = await gw.createKey({ dailyRequests: 1 });
+    const lead = await gw.createKey({ role: 'TEAM_ADMIN' });
+    await teamWith({ name: `near-${Date.now()}` }, [mine.id, lead.id]);
+    for (const k of [mine, other]) expect((await post('/api/generate', k.secret, { model: 'echo', prompt: WORDS, max_tokens: 4 })).status).toBe(200);
+    const asLead = await gqlHttp<any, any>(gw, '{ keysNearQuota { id quotaState } }', {}, { key: lead.secret });
+    expect(asLead.body.data.keysNearQuota).toEqual([{ id: mine.id, quotaState: 'EXCEEDED' }]);
+    const asAdmin = await gqlHttp<any, any>(gw, '{ keysNearQuota { id } }');
+    expect(asAdmin.body.data.keysNearQuota).toEqual(expect.arrayContaining([{ id: mine.id }, { id: other.id }]));
+  });
+
   it('createApiKey and updateApiKey set and clear quotas', async () => {
     const created = await gqlHttp<any, any>(
       gw,
