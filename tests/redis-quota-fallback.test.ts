@@ -42,7 +42,7 @@ describe('quotas when Redis fails', () => {
     for (let i = 0; i < 4; i++) expect((await chat(k.secret)).status).toBe(200);
     const client = new Redis(redis.url);
     const day = gw.app.services.quotas.periodOf('day');
-    expect(await client.get(`ogw:quota:key:${k.id}:daily_requests:${day.id}`)).toBe('4');
+    expect(await client.get(`ogw:quota:{${k.id}}:key:${k.id}:daily_requests:${day.id}`)).toBe('4');
     client.disconnect();
 
     await redis.kill();

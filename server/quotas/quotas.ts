@@ -170,6 +170,9 @@ export function createQuotas({
 
   const slotsOf = (subjects: QuotaSubject[], at: number): Slot[] => {
     const slots: Slot[] = [];
+    // One hash tag for a key's and its team's counters (the team's id, else the key's), so that a
+    // reservation's keys share a Redis Cluster slot and one script can take them all.
+    const tag = subjects[0]?.team?.id ?? subjects[0]?.id;
     for (const subject of subjects) {
       for (const metric of METRICS) {
         const limit = subject.quotas[FIELD_OF[metric]];
@@ -180,7 +183,7 @@ export function createQuotas({
           metric,
           period,
           counter: {
-            id: `${subject.type}:${subject.id}:${metric}:${period.id}`,
+            id: `{${tag}}:${subject.type}:${subject.id}:${metric}:${period.id}`,
             kind: metric === 'daily_requests' ? 'requests' : 'tokens',
             limit,
             expiresAt: period.end,
