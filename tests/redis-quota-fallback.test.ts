@@ -36,6 +36,29 @@ async function until(ms: number, check: () => Promise<boolean>) {
 }
 
 describe('quotas when Redis fails', () => {
+  it('adds what was counted while Redis stalled to its counters once it answers again', async () => {
+    expect(await until(3000, async () => (await readiness()) === 'ready')).toBe(true);
+    const k = await gw.createKey({ rpmLimit: 1000, dailyRequests: 10 });
+    for (let i = 0; i < 4; i++) expect((await chat(k.secret)).status).toBe(200);
+    const client = new Redis(redis.url);
+    const counter = `ogw:quota:{${k.id}}:key:${k.id}:daily_requests:${gw.app.services.quotas.periodOf('day').id}`;
+    try {
+      expect(await client.get(counter)).toBe('4');
+      const blocker = new Redis(redis.url);
+      await blocker.call('CLIENT', 'PAUSE', '2000', 'ALL');
+      blocker.disconnect();
+      for (let i = 0; i < 3; i++) expect((await chat(k.secret)).status).toBe(200);
+      expect(await readiness()).toBe('degraded');
+      expect(await until(5000, async () => (await readiness()) === 'ready')).toBe(true);
+      expect(await until(2000, async () => (await client.get(counter)) === '7')).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+    const rest = [];
+    for (let i = 0; i < 4; i++) rest.push((await chat(k.secret)).status);
+    expect(rest).toEqual([200, 200, 200, 429]);
+  });
+
   it('counts in Redis, goes on from the usage table while Redis is down, and seeds an empty Redis again', async () => {
     expect(await until(3000, async () => (await readiness()) === 'ready')).toBe(true);
     const k = await gw.createKey({ rpmLimit: 1000, dailyRequests: 10 });
