@@ -41,7 +41,7 @@ export interface QuotaStore {
   close?(): Promise<void>;
 }
 
-export interface Spent {
+interface Spent {
   id: string;
   amount: number;
 }
