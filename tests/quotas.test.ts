@@ -227,6 +227,12 @@ describe('quotas under concurrency', () => {
     expect(r.headers['x-quota-metric']).toBe('key:daily_requests');
     const day = gw.app.services.quotas.periodOf('day');
     expect(Number(r.headers['x-quota-reset'])).toBe(Math.ceil(day.end / 1000));
+    // Streams carry them too (set before the first event), on SSE and NDJSON surfaces alike.
+    const sse = await post('/v1/chat/completions', k.secret, { model: 'echo', stream: true, messages: [{ role: 'user', content: WORDS }], max_tokens: 4 });
+    expect(sse.headers['content-type']).toContain('text/event-stream');
+    expect(sse.headers['x-quota-remaining']).toBe('2');
+    const ndjson = await post('/ollama/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: WORDS }], options: { num_predict: 4 } });
+    expect(ndjson.headers['x-quota-remaining']).toBe('1');
     // A key without quotas gets no X-Quota-* headers.
     const plain = await gw.createKey();
     const p = await post('/api/chat', plain.secret, { model: 'echo', messages: [{ role: 'user', content: WORDS }] });
