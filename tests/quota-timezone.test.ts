@@ -53,5 +53,20 @@ describe('QUOTA_TIMEZONE', () => {
   it('refuses an unknown zone at start, naming it', () => {
     expect(() => loadConfig({ QUOTA_TIMEZONE: 'Mars/Olympus_Mons' })).toThrow(ConfigError);
     expect(() => loadConfig({ QUOTA_TIMEZONE: 'Mars/Olympus_Mons' })).toThrow(/QUOTA_TIMEZONE="Mars\/Olympus_Mons": expected an IANA time zone name/);
+    expect(loadConfig({ QUOTA_TIMEZONE: 'Asia/Kolkata' }).quotaTimeZone).toBe('Asia/Kolkata');
+  });
+
+  it('checks the alert settings, never echoing the webhook URL (it may hold a token)', () => {
+    let message = '';
+    try {
+      loadConfig({ ALERT_WEBHOOK_URL: 'ftp://hooks.example/x?token=abc123', ALERT_MAX_ATTEMPTS: '0' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('ALERT_WEBHOOK_URL: expected an http(s) URL');
+    expect(message).toContain('ALERT_MAX_ATTEMPTS="0": expected at least 1');
+    expect(message).not.toContain('abc123');
+    const config = loadConfig({ ALERT_WEBHOOK_URL: 'https://hooks.example/x' });
+    expect(config).toMatchObject({ alertWebhookUrl: 'https://hooks.example/x', alertMaxAttempts: 6, alertRetryMs: 1000, alertTimeoutMs: 5000 });
   });
 });

@@ -227,6 +227,12 @@ describe('quotas under concurrency', () => {
     expect(r.headers['x-quota-metric']).toBe('key:daily_requests');
     const day = gw.app.services.quotas.periodOf('day');
     expect(Number(r.headers['x-quota-reset'])).toBe(Math.ceil(day.end / 1000));
+    // Streams carry them too (set before the first event), on SSE and NDJSON surfaces alike.
+    const sse = await post('/v1/chat/completions', k.secret, { model: 'echo', stream: true, messages: [{ role: 'user', content: WORDS }], max_tokens: 4 });
+    expect(sse.headers['content-type']).toContain('text/event-stream');
+    expect(sse.headers['x-quota-remaining']).toBe('2');
+    const ndjson = await post('/ollama/api/chat', k.secret, { model: 'echo', messages: [{ role: 'user', content: WORDS }], options: { num_predict: 4 } });
+    expect(ndjson.headers['x-quota-remaining']).toBe('1');
     // A key without quotas gets no X-Quota-* headers.
     const plain = await gw.createKey();
     const p = await post('/api/chat', plain.secret, { model: 'echo', messages: [{ role: 'user', content: WORDS }] });
@@ -418,14 +424,34 @@ describe('self-service', () => {
     expect(denied.body.errors![0].extensions!.code).toBe('FORBIDDEN');
   });
 
+  it("keysNearQuota shows a team admin its own team's keys only", async () => {
+    const mine = await gw.createKey({ dailyRequests: 1 });
+    const other = await gw.createKey({ dailyRequests: 1 });
+    const lead = await gw.createKey({ role: 'TEAM_ADMIN' });
+    await teamWith({ name: `near-${Date.now()}` }, [mine.id, lead.id]);
+    for (const k of [mine, other]) expect((await post('/api/generate', k.secret, { model: 'echo', prompt: WORDS, max_tokens: 4 })).status).toBe(200);
+    const asLead = await gqlHttp<any, any>(gw, '{ keysNearQuota { id quotaState } }', {}, { key: lead.secret });
+    expect(asLead.body.data.keysNearQuota).toEqual([{ id: mine.id, quotaState: 'EXCEEDED' }]);
+    const asAdmin = await gqlHttp<any, any>(gw, '{ keysNearQuota { id } }');
+    expect(asAdmin.body.data.keysNearQuota).toEqual(expect.arrayContaining([{ id: mine.id }, { id: other.id }]));
+  });
+
   it('createApiKey and updateApiKey set and clear quotas', async () => {
     const created = await gqlHttp<any, any>(
       gw,
-      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id dailyTokens monthlyTokens dailyRequests } } }',
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id dailyTokens monthlyTokens dailyRequests quota { metric limit used } } } }',
       { input: { name: 'quota key', dailyTokens: 500, dailyRequests: 20 } },
     );
     const key = created.body.data.createApiKey.apiKey;
-    expect(key).toMatchObject({ dailyTokens: 500, monthlyTokens: null, dailyRequests: 20 });
+    expect(key).toMatchObject({
+      dailyTokens: 500,
+      monthlyTokens: null,
+      dailyRequests: 20,
+      quota: [
+        { metric: 'DAILY_TOKENS', limit: 500, used: 0 },
+        { metric: 'DAILY_REQUESTS', limit: 20, used: 0 },
+      ],
+    });
     const updated = await gqlHttp<any, any>(
       gw,
       'mutation($input: UpdateApiKeyInput!) { updateApiKey(input: $input) { dailyTokens monthlyTokens dailyRequests } }',

@@ -140,8 +140,11 @@ export function createQuotas({
   now = Date.now,
   flush,
   observe,
+  seedFrom = usedSince,
 }: {
   store: QuotaStore;
+  /** What a subject used since a time, for a counter's seed: the usage table unless a bench says otherwise. */
+  seedFrom?: typeof usedSince;
   timeZone?: string;
   now?: () => number;
   /** Writes the usage recorder's pending records, so that a seed read from the table includes them. */
@@ -152,7 +155,7 @@ export function createQuotas({
   const seedOf = (subject: QuotaSubject, metric: QuotaMetric, period: Period) => async () => {
     try {
       if (flush) await withTimeout(flush(), 2000).catch(() => {});
-      return await usedSince(subject, metric, period.start);
+      return await seedFrom(subject, metric, period.start);
     } catch {
       throw errors.quotaUnavailable();
     }
@@ -170,6 +173,9 @@ export function createQuotas({
 
   const slotsOf = (subjects: QuotaSubject[], at: number): Slot[] => {
     const slots: Slot[] = [];
+    // One hash tag for a key's and its team's counters (the team's id, else the key's), so that a
+    // reservation's keys share a Redis Cluster slot and one script can take them all.
+    const tag = subjects[0]?.team?.id ?? subjects[0]?.id;
     for (const subject of subjects) {
       for (const metric of METRICS) {
         const limit = subject.quotas[FIELD_OF[metric]];
@@ -180,7 +186,7 @@ export function createQuotas({
           metric,
           period,
           counter: {
-            id: `${subject.type}:${subject.id}:${metric}:${period.id}`,
+            id: `{${tag}}:${subject.type}:${subject.id}:${metric}:${period.id}`,
             kind: metric === 'daily_requests' ? 'requests' : 'tokens',
             limit,
             expiresAt: period.end,
@@ -190,6 +196,19 @@ export function createQuotas({
       }
     }
     return slots;
+  };
+
+  // A principal's counters for the current periods, built once: principals are rebuilt when their key or team changes.
+  const built = new WeakMap<Principal, { day: Period; month: Period; slots: Slot[]; counters: Counter[] }>();
+  const slotsFor = (principal: Principal, at: number) => {
+    const day = periodAt('day', at);
+    const month = periodAt('month', at);
+    const b = built.get(principal);
+    if (b && b.day === day && b.month === month) return b;
+    const slots = slotsOf(subjectsOf(principal), at);
+    const fresh = { day, month, slots, counters: slots.map((s) => s.counter) };
+    built.set(principal, fresh);
+    return fresh;
   };
 
   const headerOf = (slot: Slot, used: number): QuotaHeader => ({
@@ -225,11 +244,10 @@ export function createQuotas({
 
     async reserve({ principal, min, max, detail }) {
       const at = now();
-      const slots = slotsOf(subjectsOf(principal), at);
+      const { slots, counters } = slotsFor(principal, at);
       for (const s of slots) {
         if (s.counter.kind === 'tokens' && min > s.counter.limit) throw errors.overQuota({ quota: headerOf(s, 0), name: s.subject.name, detail });
       }
-      const counters = slots.map((s) => s.counter);
       const result = await store.reserve({ counters, min, max });
       if (!result.allowed) {
         const slot = slots[result.failed!];

@@ -57,6 +57,14 @@ end
 return out
 `;
 
+/** KEYS: counters. ARGV: an amount per counter, added where the counter exists (a missing one is seeded from the usage table later). */
+const ADD = `
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], ARGV[i]) end
+end
+return #KEYS
+`;
+
 /** KEYS: one counter. ARGV: seed (-1: unknown), ttl ms. Returns the value, or nil when missing and the seed unknown. */
 const PEEK = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -70,6 +78,7 @@ interface ScriptedRedis {
   gwQuotaReserve(n: number, ...args: Array<string | number>): Promise<number[]>;
   gwQuotaSettle(n: number, ...args: Array<string | number>): Promise<number[]>;
   gwQuotaPeek(key: string, seed: number, ttl: number): Promise<number | null>;
+  gwQuotaAdd(n: number, ...args: Array<string | number>): Promise<number>;
 }
 
 /** Counters outlive their period by this much, so a late settlement still lands. */
@@ -79,15 +88,17 @@ export function createRedisQuotaStore({ redis, prefix = 'ogw:quota:', now = Date
   redis.defineCommand('gwQuotaReserve', { lua: RESERVE });
   redis.defineCommand('gwQuotaSettle', { lua: SETTLE });
   redis.defineCommand('gwQuotaPeek', { numberOfKeys: 1, lua: PEEK });
+  redis.defineCommand('gwQuotaAdd', { lua: ADD });
   const r = redis as unknown as ScriptedRedis;
   const keyOf = (c: Counter) => prefix + c.id;
   const ttl = (c: Counter) => Math.max(1000, c.expiresAt - now() + GRACE_MS);
-  // One seed read per counter in this process at a time: a hundred first requests share it.
+  // One seed read per counter in this process at a time: a hundred first requests share it. Not kept
+  // once read: a counter missing later (Redis restarted empty) needs a fresh one.
   const seeding = new Map<string, Promise<number>>();
   const seedOf = (c: Counter) => {
     let p = seeding.get(c.id);
     if (!p) {
-      p = c.seed().finally(() => setTimeout(() => seeding.delete(c.id), 1000).unref());
+      p = c.seed().finally(() => seeding.delete(c.id));
       seeding.set(c.id, p);
     }
     return p;
@@ -125,6 +136,10 @@ export function createRedisQuotaStore({ redis, prefix = 'ogw:quota:', now = Date
           },
         };
       }
+    },
+    async add(items) {
+      // One script per key: a key's and its team's share a slot, unrelated keys need not.
+      await Promise.all(items.map((it) => r.gwQuotaAdd(1, prefix + it.id, it.amount)));
     },
     async peek(counter) {
       const v = await r.gwQuotaPeek(keyOf(counter), -1, ttl(counter));

@@ -4,8 +4,8 @@
  * the usage table (every replica's written requests) and lets this replica spend its share of what was
  * left then (what was left ÷ live replicas), so a Redis failure never lets a quota be exceeded by more
  * than the requests not yet written to the usage table (about USAGE_FLUSH_MS of traffic), nor fails a
- * request. What a replica counts while Redis is down does not reach Redis's counters: once it is back,
- * they lack it until their next period (if Redis lost its data instead, they are seeded again).
+ * request. When Redis answers again, what the replica counted meanwhile is added to Redis's counters
+ * (a counter Redis lost is seeded again from the usage table instead, which has it).
  */
 import type { RedisLink } from '../replicas/redis.ts';
 import { createMemoryQuotaStore, type QuotaStore } from './store.ts';
@@ -23,12 +23,15 @@ export function createResilientQuotaStore({
 }): QuotaStore {
   const share = (limit: number, seeded: number) => seeded + Math.floor(Math.max(0, limit - seeded) / Math.max(1, replicas()));
   let local = createMemoryQuotaStore({ now, limitOf: share });
-  // A new outage starts from the usage table again, not from what an earlier one counted.
+  // Back up: what was counted meanwhile goes to Redis's counters (those that survived; a lost one is
+  // seeded from the usage table, which has it), and a next outage starts from the usage table again.
   link.onChange((state) => {
     if (state !== 'up') return;
     const old = local;
     local = createMemoryQuotaStore({ now, limitOf: share });
+    const spent = old.spent?.() ?? [];
     void old.close?.();
+    if (spent.length) void shared.add?.(spent).catch((err) => link.failed(err));
   });
 
   const attempt = async <T>(fn: (s: QuotaStore) => Promise<T>): Promise<T> => {

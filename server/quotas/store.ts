@@ -34,7 +34,16 @@ export interface QuotaStore {
   reserve(input: { counters: Counter[]; min: number; max: number }): Promise<ReserveResult>;
   /** A counter's value now (seeding it if needed). */
   peek(counter: Counter): Promise<number>;
+  /** What this store counted on top of each counter's seed (the fallback's outage spending). */
+  spent?(): Spent[];
+  /** Adds amounts to counters that exist (a shared store taking back what a fallback counted). */
+  add?(items: Spent[]): Promise<void>;
   close?(): Promise<void>;
+}
+
+interface Spent {
+  id: string;
+  amount: number;
 }
 
 export const nothing = async () => [];
@@ -126,6 +135,11 @@ export function createMemoryQuotaStore({
       const e = entryOf(counter);
       if (e.ready) await e.ready;
       return e.value;
+    },
+    spent() {
+      const out: Spent[] = [];
+      for (const [id, e] of entries) if (!e.ready && e.value > (e.seeded ?? 0)) out.push({ id, amount: e.value - (e.seeded ?? 0) });
+      return out;
     },
     async close() {
       clearInterval(sweep);
