@@ -2,7 +2,7 @@
 import { keyScopeOf } from '../auth/key-rules.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
-import { parsePolicy } from '../policy/policy.ts';
+import { readStored } from '../policy/policy.ts';
 import { quotaState, teamQuotaUsage } from '../quotas/quotas.ts';
 import { createTeam, deleteTeam, type TeamFields, updateTeam } from '../teams/teams.ts';
 import { builder } from './builder.ts';
@@ -38,13 +38,8 @@ builder.prismaObject('Team', {
       type: ParameterPolicyRef,
       nullable: true,
       description: 'The team’s parameter policy, merged with its keys’ tier and own policies (the smallest cap wins); null for none.',
-      resolve: (team) => {
-        try {
-          return parsePolicy(team.policy);
-        } catch {
-          return null; // a stored value that no longer validates shows as none
-        }
-      },
+      // As enforced: a stored value that no longer validates allows nothing (server/policy readStored).
+      resolve: (team) => readStored(team.policy),
     }),
     keys: t.prismaField({
       type: ['ApiKey'],
