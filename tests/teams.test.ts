@@ -127,6 +127,19 @@ describe('teams', () => {
     expect(JSON.parse(entries[1].after)).toEqual({ policy: { maxTokens: 64 } });
   });
 
+  it('holds a team requests/min limit changed on a running gateway, across the team’s keys', async () => {
+    const { createTeam: team } = await ok(CREATE_TEAM, { input: { name: 'Throttled' } });
+    const a = await gw.createKey({ name: 'throttled a', teamId: team.id });
+    const b = await gw.createKey({ name: 'throttled b', teamId: team.id });
+    expect((await chat(a.secret, 'before')).status).toBe(200);
+    await ok(UPDATE_TEAM, { input: { id: team.id, rpmLimit: 3 } });
+    await expect.poll(() => gw.app.services.keys.authenticate(`Bearer ${b.secret}`).team?.rpm).toBe(3);
+    const statuses: number[] = [];
+    for (const key of [a, b, a, b]) statuses.push((await chat(key.secret, 'burst')).status);
+    // Three per minute for the two keys together (each is far under its own 60): the fourth is refused.
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
   it('puts keys in a team from the keys CLI by name, and lists their team', async () => {
     await ok(CREATE_TEAM, { input: { name: 'CLI team' } });
     const env = { DATABASE_URL: gw.db.url };

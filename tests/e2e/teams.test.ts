@@ -34,7 +34,9 @@ describe('admin console: teams, quotas and team admins', () => {
     gw = await startGateway({ env: { OLLAMA_URL: ollama.url } });
     // Another team with a key: a team admin of Research must never see it.
     const other = await prisma.team.create({ data: { name: 'Marketing' } });
-    await gw.createKey({ name: 'marketing bot', teamId: other.id });
+    const marketing = await gw.createKey({ name: 'marketing bot', teamId: other.id });
+    const res = await gw.request('/api/chat', { method: 'POST', key: marketing.secret, json: { model: MODEL, messages: [{ role: 'user', content: 'hi' }] } });
+    expect(res.status).toBe(200);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
     page = await context.newPage();
@@ -247,6 +249,12 @@ describe('admin console: teams, quotas and team admins', () => {
       await expect.poll(() => rows.count()).toBe(3);
       expect(await prisma.apiKey.findFirstOrThrow({ where: { name: 'research intern' } })).toMatchObject({ teamId, role: 'USER', dailyTokens: 20000 });
       expect((await gw.request('/api/models', { key: internSecret })).status).toBe(200);
+
+      // Its team's usage only: the notebook's four requests (one refused), not marketing's.
+      await nav.getByRole('link', { name: 'Usage' }).click();
+      const requests = p.locator('.stat', { hasText: 'Requests' }).locator('.stat-value');
+      await expect.poll(() => requests.textContent(), { timeout: 15_000 }).toBe('4');
+      expect(await p.getByRole('list', { name: 'Latest requests' }).count()).toBe(0);
 
       // Its team page, without edit or delete; an admin-only page is not there for it.
       await nav.getByRole('link', { name: 'Team' }).click();
