@@ -119,6 +119,11 @@ describe('admin console: teams, quotas and team admins', () => {
     });
     const listed = page.getByRole('row', { name: /research notebook/ });
     await expect.poll(() => listed.textContent()).toContain('Research');
+    // The list filters by team.
+    await page.getByLabel('Team filter').selectOption({ label: 'Marketing' });
+    await expect.poll(() => page.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('marketing bot')]);
+    await page.getByLabel('Team filter').selectOption({ label: 'Research' });
+    await expect.poll(() => page.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('research notebook')]);
 
     await page.getByRole('link', { name: 'research notebook' }).click();
     await page.getByRole('heading', { name: 'research notebook', level: 1 }).waitFor();

@@ -179,8 +179,9 @@ const STATUS_BADGE: Record<KeyStatus, string> = { ACTIVE: 'badge-success', REVOK
 export function ApiKeysPage() {
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<KeyStatus | ''>('');
+  const [teamFilter, setTeamFilter] = useState('');
   const monthStart = useMemo(() => startOfMonth().toISOString(), []);
-  const filter = useMemo(() => ({ search: search.trim() || null, status: status || null }), [search, status]);
+  const filter = useMemo(() => ({ search: search.trim() || null, status: status || null, teamId: teamFilter || null }), [search, status, teamFilter]);
   // Cursor paging: the cursors of the pages before this one; a new filter starts again at page one.
   // Cursor paging: the cursors of the pages before this one, for the filter they were made with (a new filter starts at page one).
   const [paging, setPaging] = useState<{ filter: typeof filter; cursors: string[] }>({ filter, cursors: [] });
@@ -227,14 +228,29 @@ export function ApiKeysPage() {
             <option value={'EXPIRED'}>Expired</option>
           </select>
         </label>
+        {admin && teams.length ? (
+          <label className="field" style={{ flex: '0 0 12rem' }}>
+            <span className="field-label">Team filter</span>
+            <select value={teamFilter} onChange={(e) => setTeamFilter(e.target.value)}>
+              <option value="">All teams</option>
+              {teams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </div>
       <ErrorNotice error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
       {fetching && !data ? (
         <Loading label="Loading keys…" />
       ) : data && keys.length === 0 ? (
         <div className="card">
-          <Empty title={filter.search || filter.status ? 'No key matches' : 'No keys yet'}>
-            {filter.search || filter.status ? 'Try another search or status.' : 'Create a key for each application that calls the gateway.'}
+          <Empty title={filter.search || filter.status || filter.teamId ? 'No key matches' : 'No keys yet'}>
+            {filter.search || filter.status || filter.teamId
+              ? 'Try another search, status or team.'
+              : 'Create a key for each application that calls the gateway.'}
           </Empty>
         </div>
       ) : keys.length ? (
