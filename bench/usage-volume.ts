@@ -99,8 +99,8 @@ const rawBy = (s: UsageScope, col: string) => () =>
 /** What the console's usage page asks in one GraphQL operation (resolved in parallel, as Yoga does). */
 const consolePage = async (s: UsageScope, interval: 'HOUR' | 'DAY') => {
   const r = new UsageReport(s);
-  const points = await r.series(interval);
-  await Promise.all([r.totals(), r.byModel(), r.byKey(), ...points.flatMap((p) => [r.pointGroups(p, 'model'), r.pointGroups(p, 'apiKeyId')])]);
+  const [points] = await Promise.all([r.series(interval, { breakdowns: ['model', 'apiKeyId'] }), r.totals(), r.byModel(), r.byKey()]);
+  await Promise.all(points.flatMap((p) => [r.pointGroups(p, 'model'), r.pointGroups(p, 'apiKeyId')]));
 };
 
 const cases: Case[] = [

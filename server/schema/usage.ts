@@ -2,6 +2,7 @@
  * Usage: records, reports (totals, breakdowns by model and by key, a time series) and the live
  * usage feed. A user key only ever sees its own usage; an admin sees all of it.
  */
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { prisma } from '../db/client.ts';
 import type { UsageRecord as UsageRow } from '../db/generated/client.ts';
 import { type Agg, type KeyGroup, type ModelGroup, type Point, type ServerGroup, type TeamGroup, UsageReport, checkedUsageScope } from '../usage/reports.ts';
@@ -130,6 +131,23 @@ const UsagePoint = builder.objectRef<Point>('UsagePoint').implement({
   }),
 });
 
+const BREAKDOWNS = { byModel: 'model', byKey: 'apiKeyId', byTeam: 'teamId' } as const;
+
+/** Which of byModel, byKey and byTeam the operation selects on the points (through fragments too). */
+function pointBreakdowns(info: GraphQLResolveInfo): Array<(typeof BREAKDOWNS)[keyof typeof BREAKDOWNS]> {
+  const found = new Set<(typeof BREAKDOWNS)[keyof typeof BREAKDOWNS]>();
+  const visit = (set: SelectionSetNode | undefined, depth: number) => {
+    if (!set || depth > 5) return;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD && sel.name.value in BREAKDOWNS) found.add(BREAKDOWNS[sel.name.value as keyof typeof BREAKDOWNS]);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet, depth + 1);
+      else if (sel.kind === Kind.FRAGMENT_SPREAD) visit(info.fragments[sel.name.value]?.selectionSet, depth + 1);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet, 0);
+  return [...found];
+}
+
 const UsageInterval = builder.enumType('UsageInterval', {
   description: 'The size of a time-series bucket (UTC).',
   values: { HOUR: { description: 'One bucket per hour.' }, DAY: { description: 'One bucket per day.' } } as const,
@@ -164,7 +182,8 @@ const UsageReportType = builder.objectRef<UsageReport>('UsageReport').implement(
       type: [UsagePoint],
       description: 'A point per hour or day (UTC), oldest first, empty buckets included, each broken down by model, key and team.',
       args: { interval: t.arg({ type: UsageInterval, defaultValue: 'HOUR', description: 'Bucket size.' }) },
-      resolve: (r, { interval }) => r.series(interval ?? 'HOUR'),
+      // Looks ahead at the points' selection, so that their breakdowns are summed in the series' own statement.
+      resolve: (r, { interval }, _ctx, info) => r.series(interval ?? 'HOUR', { breakdowns: pointBreakdowns(info) }),
     }),
     recent: t.prismaField({
       type: ['UsageRecord'],

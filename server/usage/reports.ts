@@ -295,8 +295,12 @@ export class UsageReport {
   }
 
   /** A point per hour or day, oldest first, empty buckets included from the start of the range to its end. */
-  async series(interval: Interval): Promise<Point[]> {
-    const rows = await this.aggregate([], interval === 'HOUR' ? 'hour' : 'day');
+  async series(interval: Interval, { breakdowns = [] }: { breakdowns?: Array<'model' | 'apiKeyId' | 'teamId'> } = {}): Promise<Point[]> {
+    const bucket = interval === 'HOUR' ? 'hour' : 'day';
+    const totals = this.aggregate([], bucket);
+    // The breakdowns the points will ask for join the same statement (their errors surface there).
+    for (const d of breakdowns) this.aggregate([d], bucket).catch(() => {});
+    const rows = await totals;
     const byBucket = new Map(rows.map((r) => [new Date(r.bucket!).getTime(), aggOf(r)]));
     const step = interval === 'HOUR' ? HOUR : DAY;
     const keys = [...byBucket.keys()].sort((a, b) => a - b);
