@@ -9,12 +9,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { packageRoot } from '../package-root.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const prismaDir = path.resolve(here, '../../prisma');
+export const prismaDir = path.join(packageRoot, 'prisma');
 const migrationsDir = path.join(prismaDir, 'migrations');
 const schemaPath = path.join(prismaDir, 'schema.prisma');
 const filters = { externalTables: [] as string[], externalEnums: [] as string[] };
