@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 
 await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'server/main.ts', 'cli/keys': 'server/cli/keys.ts' },
+  entryPoints: { main: 'server/main.ts', 'cli/keys': 'server/cli/keys.ts', 'db/migrate-worker': 'server/db/migrate-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -56,11 +56,18 @@ describe('compiled build', { timeout: 60_000 }, () => {
     const admin = await fetch(`${gw.url}/admin/`);
     expect(admin.status).toBe(200);
     expect(await admin.text()).toMatch(/<div id="root">|<script/);
-    const res = await fetch(`${gw.url}/api/chat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hello there' }], stream: false }),
-    });
+    const chat = () =>
+      fetch(`${gw.url}/api/chat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'llama3.2:latest', messages: [{ role: 'user', content: 'hello there' }], stream: false }),
+      });
+    // The catalogue syncs from Ollama just after "gateway ready": until then the model is unknown (404).
+    let res = await chat();
+    for (let i = 0; res.status === 404 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await chat();
+    }
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(JSON.stringify(body)).toContain('You said: hello there');
