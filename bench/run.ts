@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'ttfb-rounds': { type: 'string', default: '20' },
     'token-ms': { type: 'string', default: '10' },
     gateway: { type: 'string', default: 'compiled' },
+    // A checkout of another commit (with node_modules) whose gateway runs under tsx, for before/after runs.
+    'gateway-dir': { type: 'string' },
     'skip-streams': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.md' },
@@ -40,8 +42,8 @@ const TOKENS = 100;
 const TOKEN_MS = Number(values['token-ms']);
 const STREAMS = Number(values.streams);
 
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(args[0], args.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: Record<string, string>, ready: RegExp, cwd?: string): Promise<ChildProcess> {
+  const child = spawn(args[0], args.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let isReady = false;
@@ -165,6 +167,8 @@ function quantile(xs: number[], q: number): number {
 
 interface StreamStats {
   gaps: number[];
+  /** Each stream's first token to its last, in ms (ideal: 99 × the pacing). */
+  durations: number[];
   complete: number;
   short: number;
   dropped: number;
@@ -190,6 +194,7 @@ async function liveStreams({
   open: (onTokens: (n: number) => void) => Promise<boolean>;
 }): Promise<StreamStats> {
   const gaps: number[] = [];
+  const durations: number[] = [];
   let complete = 0;
   let short = 0;
   let dropped = 0;
@@ -201,8 +206,10 @@ async function liveStreams({
     Array.from({ length: count }, async () => {
       let tokens = 0;
       let last = 0;
+      let first = 0;
       const ok = await open((n) => {
         const now = performance.now();
+        if (tokens === 0) first = now;
         if (tokens > 0) {
           gaps.push(now - last);
           for (let i = 1; i < n; i++) gaps.push(0); // tokens that arrived together
@@ -212,14 +219,17 @@ async function liveStreams({
       }).catch(() => false);
       if (!ok) dropped++;
       else if (tokens < TOKENS) short++;
-      else complete++;
+      else {
+        complete++;
+        durations.push(last - first);
+      }
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   if (pid) peakRss = Math.max(peakRss, rssMb(pid));
   const cpu = pid ? cpuMicros(pid) - cpu0 : 0;
-  return { gaps, complete, short, dropped, peakRss, cpuPerToken: cpu / (count * TOKENS), seconds };
+  return { gaps, durations, complete, short, dropped, peakRss, cpuPerToken: cpu / (count * TOKENS), seconds };
 }
 
 /** A streamed POST whose body is counted by `count`; resolves true when it ended with 200 and `done` saw its end marker. */
@@ -236,14 +246,27 @@ function streamPost(url: string, body: string, key: string | undefined, count: T
           if (n) onTokens(n);
           tail = (tail + chunk).slice(-200);
         });
-        res.on('end', () => resolve(res.statusCode === 200 && done(tail)));
-        res.on('error', () => resolve(false));
+        res.on('end', () => {
+          if (res.statusCode !== 200) failures.push(`HTTP ${res.statusCode}: ${tail.slice(0, 120)}`);
+          else if (!done(tail)) failures.push(`no end marker: …${tail.slice(-80)}`);
+          resolve(res.statusCode === 200 && done(tail));
+        });
+        res.on('error', (err) => {
+          failures.push(`response ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+          resolve(false);
+        });
       },
     );
-    req.on('error', () => resolve(false));
+    req.on('error', (err) => {
+      failures.push(`request ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      resolve(false);
+    });
     req.end(body);
   });
 }
+
+/** Why streams failed, for the report under the table. */
+const failures: string[] = [];
 
 const occurrences = (s: string, needle: string) => {
   let n = 0;
@@ -279,10 +302,19 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
       } else if (text.includes('"next"')) {
         if (!text.includes('"delta":""')) onTokens(1);
       } else if (text.includes('"complete"')) end(true);
-      else if (text.includes('"error"')) end(false);
+      else if (text.includes('"error"')) {
+        failures.push(`graphql-ws error: ${text.slice(0, 160)}`);
+        end(false);
+      }
     });
-    ws.on('close', () => end(false));
-    ws.on('error', () => end(false));
+    ws.on('close', (code) => {
+      if (!finished) failures.push(`graphql-ws closed ${code}`);
+      end(false);
+    });
+    ws.on('error', (err) => {
+      if (!finished) failures.push(`graphql-ws ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+      end(false);
+    });
   });
 }
 
@@ -291,7 +323,8 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-bench-'));
 await chmod(dataDir, 0o755);
 try {
-  const compiled = values.gateway !== 'tsx';
+  const gatewayDir = values['gateway-dir'];
+  const compiled = values.gateway !== 'tsx' && !gatewayDir;
   if (compiled) await run(process.execPath, ['scripts/build-server.mjs']);
   const upstream = await start([...tsx, 'bench/upstream.ts'], { PORT: '11500', BENCH_PACED_TOKEN_MS: String(TOKEN_MS) }, /bench upstream/);
   const bare = await start([...tsx, 'bench/bare-proxy.ts'], { PORT: '11600', UPSTREAM: 'http://127.0.0.1:11500' }, /bare proxy/);
@@ -306,11 +339,12 @@ try {
     // Slots enough for every stream: this run measures the gateway's overhead, not its queue (bench/scheduler.ts does that).
     OLLAMA_PARALLEL: String(Math.max(256, STREAMS * 2)),
   };
-  const gateway = await start(compiled ? [process.execPath, 'dist/main.js'] : [...tsx, 'server/main.ts'], env, /gateway ready/);
+  const gateway = await start(compiled ? [process.execPath, 'dist/main.js'] : [...tsx, 'server/main.ts'], env, /gateway ready/, gatewayDir);
   const keysCli = compiled ? [process.execPath, 'dist/cli/keys.js'] : [...tsx, 'server/cli/keys.ts'];
   // A premium key with limits high enough that the limiter counts every request but refuses none.
   const { stdout } = await run(keysCli[0], [...keysCli.slice(1), 'create', '--name', 'bench', '--tier', 'premium', '--rpm', '1000000', '--json'], {
     env: { ...process.env, ...env },
+    cwd: gatewayDir,
   });
   const key = JSON.parse(stdout).key as string;
   // The catalogue syncs from the stand-in just after start-up.
@@ -334,6 +368,9 @@ try {
 
   const rounds = Number(values['ttfb-rounds']);
   const ttfbStreams = Number(values['ttfb-streams']);
+  const ttfbSerial = Math.max(50, rounds * 10);
+  const bareOne = await ttfb({ url: `${bp.url}/api/chat`, body: JSON.stringify(CHAT), streams: 1, rounds: ttfbSerial, pid: bp.pid });
+  const gwOne = await ttfb({ url: `${gw.url}/api/chat`, key, body: JSON.stringify({ ...CHAT, stream: true }), streams: 1, rounds: ttfbSerial, pid: gw.pid });
   const direct = await ttfb({ url: 'http://127.0.0.1:11500/api/chat', body: JSON.stringify(CHAT), streams: ttfbStreams, rounds, pid: upstream.pid! });
   const ttfbBare = await ttfb({ url: `${bp.url}/api/chat`, body: JSON.stringify(CHAT), streams: ttfbStreams, rounds, pid: bp.pid });
   const ttfbGw = await ttfb({ url: `${gw.url}/api/chat`, key, body: JSON.stringify({ ...CHAT, stream: true }), streams: ttfbStreams, rounds, pid: gw.pid });
@@ -371,7 +408,7 @@ try {
   const load = os.loadavg().map((l) => l.toFixed(2));
   const lines: string[] = [];
   lines.push(
-    `Gateway: ${compiled ? 'compiled (`npm start`)' : 'tsx'}; ${os.cpus().length} cores, load generator on the same machine; load average ${load.join(' / ')} at the end.`,
+    `Gateway: ${gatewayDir ? `${gatewayDir} under tsx` : compiled ? 'compiled (`npm start`)' : 'tsx'}; ${os.cpus().length} cores, load generator on the same machine; load average ${load.join(' / ')} at the end.`,
     `REST: POST /api/chat, 100-token answers, non-streamed, wrk ${duration} s per run. CPU per request: utime+stime of the process (/proc/<pid>/stat) over the run ÷ requests.`,
     '',
     '| REST /api/chat | bare proxy | gateway | gateway ÷ bare |',
@@ -384,6 +421,7 @@ try {
   if (one) lines.push(`| p50 latency, c=1 (ms) | ${fmt(one.b.p50, 3)} | ${fmt(one.g.p50, 3)} | +${fmt(one.g.p50 - one.b.p50, 3)} ms |`);
   const non2xx = rest.reduce((n, r) => n + r.g.non2xx, 0);
   lines.push(
+    `| streaming TTFB p50, 1 stream × ${ttfbSerial} (ms) | ${fmt(bareOne.p50, 3)} | ${fmt(gwOne.p50, 3)} | +${fmt(gwOne.p50 - bareOne.p50, 3)} ms |`,
     `| streaming TTFB p50, ${ttfbStreams} streams × ${rounds} (ms; straight to the stand-in ${fmt(direct.p50, 2)}) | ${fmt(ttfbBare.p50, 2)} | ${fmt(ttfbGw.p50, 2)} | +${fmt(ttfbGw.p50 - ttfbBare.p50, 2)} ms |`,
     `| CPU per stream of 100 tokens (µs) | ${fmt(ttfbBare.cpuPerStream)} | ${fmt(ttfbGw.cpuPerStream)} | ${fmt(ttfbGw.cpuPerStream / ttfbBare.cpuPerStream, 2)} |`,
     `| RSS after the REST runs (MB) | ${fmt(Math.max(...rest.map((r) => r.b.rss)))} | ${fmt(Math.max(...rest.map((r) => r.g.rss)))} | |`,
@@ -394,14 +432,19 @@ try {
       '',
       `Live streams: ${TOKENS} tokens each, one every ${TOKEN_MS} ms from the stand-in, all open at once. Gap: time between consecutive tokens as the client receives them, minus the pacing.`,
       '',
-      '| live streams | p50 gap − pacing (ms) | p99 gap − pacing (ms) | max (ms) | complete / short / dropped | gateway peak RSS (MB) | gateway CPU per token (µs) | wall (s) |',
-      '|---|---|---|---|---|---|---|---|',
+      `| live streams | p50 gap − pacing (ms) | p99 gap − pacing (ms) | max (ms) | stream first→last token p50 / p99 (ms; ideal ${(TOKENS - 1) * TOKEN_MS}) | complete / short / dropped | gateway peak RSS (MB) | gateway CPU per token (µs) | wall (s) |`,
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const { name, s } of live) {
       lines.push(
-        `| ${name} | ${fmt(quantile(s.gaps, 0.5) - TOKEN_MS, 2)} | ${fmt(quantile(s.gaps, 0.99) - TOKEN_MS, 2)} | ${fmt(quantile(s.gaps, 1) - TOKEN_MS, 1)} | ${s.complete} / ${s.short} / ${s.dropped} | ${s.peakRss ? fmt(s.peakRss) : '–'} | ${s.cpuPerToken ? fmt(s.cpuPerToken, 1) : '–'} | ${fmt(s.seconds, 1)} |`,
+        `| ${name} | ${fmt(quantile(s.gaps, 0.5) - TOKEN_MS, 2)} | ${fmt(quantile(s.gaps, 0.99) - TOKEN_MS, 2)} | ${fmt(quantile(s.gaps, 1) - TOKEN_MS, 1)} | ${fmt(quantile(s.durations, 0.5))} / ${fmt(quantile(s.durations, 0.99))} | ${s.complete} / ${s.short} / ${s.dropped} | ${s.peakRss ? fmt(s.peakRss) : '–'} | ${s.cpuPerToken ? fmt(s.cpuPerToken, 1) : '–'} | ${fmt(s.seconds, 1)} |`,
       );
     }
+  }
+  if (failures.length) {
+    const counts = new Map<string, number>();
+    for (const f of failures) counts.set(f, (counts.get(f) ?? 0) + 1);
+    lines.push('', 'Failed streams:', ...[...counts].slice(0, 10).map(([f, n]) => `- ${n} × ${f}`));
   }
   lines.push('', `Gateway process RSS at the end: ${fmt(gwRss)} MB; the embedded PostgreSQL beside it (PSS of its processes): ${fmt(pgPss)} MB.`);
   const table = lines.join('\n');

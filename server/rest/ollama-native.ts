@@ -26,7 +26,7 @@ import {
   type ToolCall,
 } from '../inference/types.ts';
 import { newId } from '../ids.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import { clientSignal, coalesce, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -166,6 +166,7 @@ function tagView(m: Model) {
 }
 
 function ndjson(res: ServerResponse, line: unknown): void {
+  coalesce(res);
   res.write(`${JSON.stringify(line)}\n`);
 }
 
