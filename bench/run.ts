@@ -329,6 +329,8 @@ try {
   const upstream = await start([...tsx, 'bench/upstream.ts'], { PORT: '11500', BENCH_PACED_TOKEN_MS: String(TOKEN_MS) }, /bench upstream/);
   const bare = await start([...tsx, 'bench/bare-proxy.ts'], { PORT: '11600', UPSTREAM: 'http://127.0.0.1:11500' }, /bare proxy/);
   const env = {
+    // As `npm start` sets it (package.json).
+    MALLOC_ARENA_MAX: '2',
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: '',
     PORT: '11700',

@@ -14,18 +14,18 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, baseline: { type: 'string' } } });
 const runs = Number(values.runs);
 const PORT = 11790;
-const modes: Record<string, { args: string[]; cwd?: string; label: string }> = {
+const modes: Record<string, { args: string[]; cwd?: string; env?: Record<string, string>; label: string }> = {
   tsx: { args: ['--import', 'tsx', 'server/main.ts'], label: 'tsx (`npm run dev`)' },
-  compiled: { args: ['dist/main.js'], label: 'compiled (`npm start`)' },
+  compiled: { args: ['dist/main.js'], env: { MALLOC_ARENA_MAX: '2' }, label: 'compiled (`npm start`)' },
 };
 // --baseline DIR: a checkout of an older commit (with node_modules), started the way it was, under tsx.
 if (values.baseline) modes.baseline = { args: ['--import', 'tsx', 'server/main.ts'], cwd: values.baseline, label: `baseline ${values.baseline} (tsx)` };
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-async function once({ args, cwd }: { args: string[]; cwd?: string }, env: Record<string, string>) {
+async function once({ args, cwd, env: own }: { args: string[]; cwd?: string; env?: Record<string, string> }, env: Record<string, string>) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, ...own }, stdio: 'ignore' });
   const exited = new Promise((r) => child.on('exit', r));
   let ms = 0;
   for (;;) {
