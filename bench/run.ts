@@ -31,6 +31,8 @@ const { values } = parseArgs({
     // A checkout of another commit (with node_modules) whose gateway runs under tsx, for before/after runs.
     'gateway-dir': { type: 'string' },
     'skip-streams': { type: 'boolean', default: false },
+    // Extra node flags for the gateway process, e.g. "--max-semi-space-size=4".
+    'gateway-node-args': { type: 'string', default: '' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.md' },
   },
@@ -319,6 +321,8 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/** A difference with its sign: +0.25 ms, −1.10 ms. */
+const delta = (n: number, digits: number) => `${n < 0 ? '−' : '+'}${fmt(Math.abs(n), digits)} ms`;
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-bench-'));
 await chmod(dataDir, 0o755);
@@ -341,7 +345,13 @@ try {
     // Slots enough for every stream: this run measures the gateway's overhead, not its queue (bench/scheduler.ts does that).
     OLLAMA_PARALLEL: String(Math.max(256, STREAMS * 2)),
   };
-  const gateway = await start(compiled ? [process.execPath, 'dist/main.js'] : [...tsx, 'server/main.ts'], env, /gateway ready/, gatewayDir);
+  const nodeArgs = values['gateway-node-args'].split(' ').filter(Boolean);
+  const gateway = await start(
+    compiled ? [process.execPath, ...nodeArgs, 'dist/main.js'] : [tsx[0], ...nodeArgs, ...tsx.slice(1), 'server/main.ts'],
+    env,
+    /gateway ready/,
+    gatewayDir,
+  );
   const keysCli = compiled ? [process.execPath, 'dist/cli/keys.js'] : [...tsx, 'server/cli/keys.ts'];
   // A premium key with limits high enough that the limiter counts every request but refuses none.
   const { stdout } = await run(keysCli[0], [...keysCli.slice(1), 'create', '--name', 'bench', '--tier', 'premium', '--rpm', '1000000', '--json'], {
@@ -410,7 +420,7 @@ try {
   const load = os.loadavg().map((l) => l.toFixed(2));
   const lines: string[] = [];
   lines.push(
-    `Gateway: ${gatewayDir ? `${gatewayDir} under tsx` : compiled ? 'compiled (`npm start`)' : 'tsx'}; ${os.cpus().length} cores, load generator on the same machine; load average ${load.join(' / ')} at the end.`,
+    `Gateway: ${gatewayDir ? `${gatewayDir} under tsx` : compiled ? 'compiled (`npm start`)' : 'tsx'}${nodeArgs.length ? ` with ${nodeArgs.join(' ')}` : ''}; ${os.cpus().length} cores, load generator on the same machine; load average ${load.join(' / ')} at the end.`,
     `REST: POST /api/chat, 100-token answers, non-streamed, wrk ${duration} s per run. CPU per request: utime+stime of the process (/proc/<pid>/stat) over the run ÷ requests.`,
     '',
     '| REST /api/chat | bare proxy | gateway | gateway ÷ bare |',
@@ -420,11 +430,11 @@ try {
   for (const r of rest)
     lines.push(`| CPU per request, c=${r.c} (µs) | ${fmt(r.b.cpuPerRequest)} | ${fmt(r.g.cpuPerRequest)} | ${fmt(r.g.cpuPerRequest / r.b.cpuPerRequest, 2)} |`);
   const one = rest.find((r) => r.c === 1);
-  if (one) lines.push(`| p50 latency, c=1 (ms) | ${fmt(one.b.p50, 3)} | ${fmt(one.g.p50, 3)} | +${fmt(one.g.p50 - one.b.p50, 3)} ms |`);
+  if (one) lines.push(`| p50 latency, c=1 (ms) | ${fmt(one.b.p50, 3)} | ${fmt(one.g.p50, 3)} | ${delta(one.g.p50 - one.b.p50, 3)} |`);
   const non2xx = rest.reduce((n, r) => n + r.g.non2xx, 0);
   lines.push(
-    `| streaming TTFB p50, 1 stream × ${ttfbSerial} (ms) | ${fmt(bareOne.p50, 3)} | ${fmt(gwOne.p50, 3)} | +${fmt(gwOne.p50 - bareOne.p50, 3)} ms |`,
-    `| streaming TTFB p50, ${ttfbStreams} streams × ${rounds} (ms; straight to the stand-in ${fmt(direct.p50, 2)}) | ${fmt(ttfbBare.p50, 2)} | ${fmt(ttfbGw.p50, 2)} | +${fmt(ttfbGw.p50 - ttfbBare.p50, 2)} ms |`,
+    `| streaming TTFB p50, 1 stream × ${ttfbSerial} (ms) | ${fmt(bareOne.p50, 3)} | ${fmt(gwOne.p50, 3)} | ${delta(gwOne.p50 - bareOne.p50, 3)} |`,
+    `| streaming TTFB p50, ${ttfbStreams} streams × ${rounds} (ms; straight to the stand-in ${fmt(direct.p50, 2)}) | ${fmt(ttfbBare.p50, 2)} | ${fmt(ttfbGw.p50, 2)} | ${delta(ttfbGw.p50 - ttfbBare.p50, 2)} |`,
     `| CPU per stream of 100 tokens (µs) | ${fmt(ttfbBare.cpuPerStream)} | ${fmt(ttfbGw.cpuPerStream)} | ${fmt(ttfbGw.cpuPerStream / ttfbBare.cpuPerStream, 2)} |`,
     `| RSS after the REST runs (MB) | ${fmt(Math.max(...rest.map((r) => r.b.rss)))} | ${fmt(Math.max(...rest.map((r) => r.g.rss)))} | |`,
     `| gateway non-2xx / failed streams | | ${non2xx} / ${ttfbGw.failed} | |`,
