@@ -220,7 +220,10 @@ async function liveStreams({
         last = now;
       }).catch(() => false);
       if (!ok) dropped++;
-      else if (tokens < TOKENS) short++;
+      else if (tokens < TOKENS) {
+        short++;
+        failures.push(`short: ${tokens} of ${TOKENS} tokens`);
+      }
       else {
         complete++;
         durations.push(last - first);
@@ -281,6 +284,8 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
   return new Promise((resolve) => {
     const ws = new WebSocket(url, 'graphql-transport-ws');
     let finished = false;
+    let nexts = 0;
+    let last = '';
     const end = (ok: boolean) => {
       if (finished) return;
       finished = true;
@@ -302,8 +307,13 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
           }),
         );
       } else if (text.includes('"next"')) {
+        nexts++;
+        last = text;
         if (!text.includes('"delta":""')) onTokens(1);
-      } else if (text.includes('"complete"')) end(true);
+      } else if (text.includes('"complete"')) {
+        if (nexts < TOKENS + 1) failures.push(`graphql-ws complete after ${nexts} next messages, the last ${last.slice(0, 160)}`);
+        end(true);
+      }
       else if (text.includes('"error"')) {
         failures.push(`graphql-ws error: ${text.slice(0, 160)}`);
         end(false);
