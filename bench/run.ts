@@ -223,8 +223,7 @@ async function liveStreams({
       else if (tokens < TOKENS) {
         short++;
         failures.push(`short: ${tokens} of ${TOKENS} tokens`);
-      }
-      else {
+      } else {
         complete++;
         durations.push(last - first);
       }
@@ -306,6 +305,9 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
             },
           }),
         );
+      } else if (text.includes('"next"') && text.includes('"errors"')) {
+        failures.push(`graphql-ws error result: ${text.slice(0, 200)}`);
+        end(false);
       } else if (text.includes('"next"')) {
         nexts++;
         last = text;
@@ -313,8 +315,7 @@ function wsSubscription(url: string, key: string, onTokens: (n: number) => void)
       } else if (text.includes('"complete"')) {
         if (nexts < TOKENS + 1) failures.push(`graphql-ws complete after ${nexts} next messages, the last ${last.slice(0, 160)}`);
         end(true);
-      }
-      else if (text.includes('"error"')) {
+      } else if (text.includes('"error"')) {
         failures.push(`graphql-ws error: ${text.slice(0, 160)}`);
         end(false);
       }

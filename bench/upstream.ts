@@ -90,26 +90,27 @@ function single(kind: 'chat' | 'generate'): string {
 const chatOnce = single('chat');
 const generateOnce = single('generate');
 
-http
-  .createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => (raw += d));
-    req.on('end', () => {
-      const streamed = !raw.includes('"stream":false');
-      const fixed = req.url === '/api/tags' ? tags : req.url === '/api/version' ? version : req.url === '/api/ps' ? ps : undefined;
-      if (fixed) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(fixed);
-      }
-      const payload = req.url === '/api/chat' ? (streamed ? chat : chatOnce) : req.url === '/api/generate' ? (streamed ? generate : generateOnce) : undefined;
-      if (!payload) {
-        res.writeHead(404);
-        return res.end();
-      }
-      res.writeHead(200, { 'content-type': streamed ? 'application/x-ndjson' : 'application/json' });
-      const ms = raw.includes('"paced:1b"') ? PACED_TOKEN_MS : TOKEN_MS;
-      if (streamed && ms > 0) return pace(res, req.url === '/api/chat' ? chatLines : generateLines, ms);
-      res.end(payload);
-    });
-  })
-  .listen(port, '127.0.0.1', () => console.log(`bench upstream on ${port}`));
+const server = http.createServer((req, res) => {
+  let raw = '';
+  req.on('data', (d) => (raw += d));
+  req.on('end', () => {
+    const streamed = !raw.includes('"stream":false');
+    const fixed = req.url === '/api/tags' ? tags : req.url === '/api/version' ? version : req.url === '/api/ps' ? ps : undefined;
+    if (fixed) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(fixed);
+    }
+    const payload = req.url === '/api/chat' ? (streamed ? chat : chatOnce) : req.url === '/api/generate' ? (streamed ? generate : generateOnce) : undefined;
+    if (!payload) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': streamed ? 'application/x-ndjson' : 'application/json' });
+    const ms = raw.includes('"paced:1b"') ? PACED_TOKEN_MS : TOKEN_MS;
+    if (streamed && ms > 0) return pace(res, req.url === '/api/chat' ? chatLines : generateLines, ms);
+    res.end(payload);
+  });
+});
+// Ollama (Go's net/http) keeps idle connections open; Node's 5 s default would race the gateway's reuse of them under load.
+server.keepAliveTimeout = 0;
+server.listen(port, '127.0.0.1', () => console.log(`bench upstream on ${port}`));
