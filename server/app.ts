@@ -29,6 +29,7 @@ import { createMemoryLimiter } from './limits/memory.ts';
 import { createRedisLimiter } from './limits/redis.ts';
 import { createResilientLimiter } from './limits/resilient.ts';
 import type { Logger } from './log.ts';
+import { packageRoot } from './package-root.ts';
 import { createMetrics } from './metrics.ts';
 import { createUpstreams } from './providers/upstreams.ts';
 import { createSharedSlots } from './scheduler/shared-slots.ts';
@@ -76,7 +77,7 @@ const within = (p: Promise<unknown>, ms: number) => {
   return Promise.race([p.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 };
 
-const packageVersion = async () => JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+const packageVersion = async () => JSON.parse(await readFile(path.join(packageRoot, 'package.json'), 'utf8')).version as string;
 
 export async function createApp({
   config,

@@ -6,15 +6,17 @@
  * @example
  *   await applyMigrations({ connectionString: 'postgresql://localhost/gateway' });
  */
+import { once } from 'node:events';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { packageRoot } from '../package-root.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const prismaDir = path.resolve(here, '../../prisma');
+export const prismaDir = path.join(packageRoot, 'prisma');
 const migrationsDir = path.join(prismaDir, 'migrations');
 const schemaPath = path.join(prismaDir, 'schema.prisma');
 const filters = { externalTables: [] as string[], externalEnums: [] as string[] };
@@ -80,8 +82,44 @@ async function migrationsList() {
   };
 }
 
+// The compiled build (dist/) runs the engine in a worker: it holds over 100 MB that would otherwise stay
+// with the process for its whole life. The sources (tsx, tests) run it in-process.
+const workerScript = import.meta.url.endsWith('.js') ? path.join(packageRoot, 'dist/db/migrate-worker.js') : undefined;
+
 /** Applies every committed migration not yet applied; returns the names it applied. */
 export async function applyMigrations({ connectionString }: { connectionString: string }): Promise<string[]> {
+  if (await allApplied(connectionString)) return [];
+  if (!workerScript) return applyMigrationsHere({ connectionString });
+  const worker = new Worker(workerScript, { workerData: { connectionString } });
+  try {
+    const [result] = (await once(worker, 'message')) as [{ applied?: string[]; error?: string }];
+    if (result.error !== undefined) throw new Error(result.error);
+    return result.applied!;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Whether every committed migration is recorded as applied: then a restart need not load the engine at all. */
+async function allApplied(connectionString: string): Promise<boolean> {
+  const names = (await readdir(migrationsDir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
+  const client = new pg.Client({ connectionString });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return names.every((n) => applied.has(n));
+  } catch {
+    return false; // no _prisma_migrations yet, or any doubt: the engine decides
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** {@link applyMigrations} in this thread. */
+export async function applyMigrationsHere({ connectionString }: { connectionString: string }): Promise<string[]> {
   return withEngine(connectionString, async (engine) => {
     const result = await engine.applyMigrations({ migrationsList: await migrationsList(), filters });
     return result.appliedMigrationNames;

@@ -10,12 +10,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Logger } from '../log.ts';
+import { packageRoot } from '../package-root.ts';
 
 const CONSOLE_PREFIX = '/admin';
-const DEFAULT_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const DEFAULT_DIR = path.join(packageRoot, 'web/dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

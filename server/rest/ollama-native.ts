@@ -28,6 +28,7 @@ import {
 import { newId } from '../ids.ts';
 import {
   clientSignal,
+  coalesce,
   methodNotAllowed,
   noteModel,
   pipeRun,
@@ -178,6 +179,7 @@ function tagView(m: Model) {
 }
 
 function ndjson(res: ServerResponse, line: unknown): void {
+  coalesce(res);
   res.write(`${JSON.stringify(line)}\n`);
 }
 

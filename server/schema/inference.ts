@@ -330,6 +330,7 @@ function events(
   let finished = false;
   // The read in progress: a queue notice may come first, and the read is then awaited on the next call.
   let reading: Promise<IteratorResult<ProviderEvent>> | undefined;
+  let started = false;
   const stop = async (): Promise<IteratorResult<EventShape>> => {
     if (!finished) {
       finished = true;
@@ -351,9 +352,11 @@ function events(
       if (finished) return { value: undefined, done: true };
       try {
         reading ??= it.next();
-        const r = await queue.race(reading);
+        // Queue notices come only before the first event: after it, no race (two promises per token).
+        const r = started ? await reading : await queue.race(reading);
         if (r === 'queued') return { value: { kind: 'queued', id: run.id, model: run.model.id, position: queue.positions.shift()! }, done: false };
         reading = undefined;
+        started = true;
         if (r.done) {
           finished = true;
           line.close();

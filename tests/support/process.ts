@@ -17,9 +17,13 @@ export interface GatewayProcess {
   exited: Promise<number | null>;
 }
 
-export async function spawnGateway(env: Record<string, string>, { timeoutMs = 30_000 } = {}): Promise<GatewayProcess> {
+/** `command` defaults to the TypeScript sources under tsx; `['npm', 'start']` runs the compiled build as a user does. */
+export async function spawnGateway(
+  env: Record<string, string>,
+  { timeoutMs = 30_000, command = [process.execPath, ...node, 'server/main.ts'] }: { timeoutMs?: number; command?: string[] } = {},
+): Promise<GatewayProcess> {
   // detached: its own process group, so a group signal reaches it and not vitest.
-  const child = spawn(process.execPath, [...node, 'server/main.ts'], {
+  const child = spawn(command[0], command.slice(1), {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     detached: true,
