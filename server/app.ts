@@ -22,6 +22,8 @@ import { guardConnections, serverOptions } from './connections.ts';
 import { closeDatabase, openDatabase, prisma } from './db/client.ts';
 import { errors } from './errors.ts';
 import { createInferenceService } from './inference/service.ts';
+import { cidrList } from './policy/policy.ts';
+import { createPolicyStore } from './policy/store.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { createMemoryLimiter } from './limits/memory.ts';
 import { createRedisLimiter } from './limits/redis.ts';
@@ -43,6 +45,12 @@ import { createOpenAiApi } from './rest/openai.ts';
 import { sendJson } from './rest/http.ts';
 import type { Services, Surface } from './services.ts';
 import { createUsageRecorder } from './usage/recorder.ts';
+import { createAlerts } from './alerts/alerts.ts';
+import { createQuotas, setProcessQuotas } from './quotas/quotas.ts';
+import { accountOf } from './quotas/account.ts';
+import { createRedisQuotaStore } from './quotas/redis.ts';
+import { createResilientQuotaStore } from './quotas/resilient.ts';
+import { createMemoryQuotaStore } from './quotas/store.ts';
 import { startUsageRetention } from './usage/retention.ts';
 
 export interface App {
@@ -70,7 +78,18 @@ const within = (p: Promise<unknown>, ms: number) => {
 
 const packageVersion = async () => JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version as string;
 
-export async function createApp({ config, connectionString, log }: { config: Config; connectionString: string; log: Logger }): Promise<App> {
+export async function createApp({
+  config,
+  connectionString,
+  log,
+  now = Date.now,
+}: {
+  config: Config;
+  connectionString: string;
+  log: Logger;
+  /** The clock quota periods and usage rows go by (tests move it across a day or a month). */
+  now?: () => number;
+}): Promise<App> {
   openDatabase({ connectionString, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   // Before the key cache loads, so the bootstrap admin key works from the first request.
   const { generated: generatedAdminKey } = await ensureBootstrapAdmin({ adminKey: config.adminKey, dataDir: config.dataDir });
@@ -113,7 +132,23 @@ export async function createApp({ config, connectionString, log }: { config: Con
     statementTimeoutMs: config.dbStatementTimeoutMs,
     maxPending: config.usageMaxPending,
   });
-  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys });
+  const alerts = createAlerts({
+    globalUrl: config.alertWebhookUrl,
+    maxAttempts: config.alertMaxAttempts,
+    retryMs: config.alertRetryMs,
+    timeoutMs: config.alertTimeoutMs,
+    log,
+    now,
+    timeZone: config.quotaTimeZone,
+  });
+  // Day and month quotas: in Redis with REDIS_URL (shared by the replicas), else in this process.
+  const quotaStore = redis
+    ? createResilientQuotaStore({ shared: createRedisQuotaStore({ redis: redis.client, now }), link: redis, replicas: replicas.live, now })
+    : createMemoryQuotaStore({ now });
+  const quotas = createQuotas({ store: quotaStore, timeZone: config.quotaTimeZone, now, flush: () => usage.flush(), observe: alerts.observe });
+  setProcessQuotas(quotas);
+  const policies = await createPolicyStore({ changes, trustedProxies: config.trustedProxies.length ? cidrList(config.trustedProxies) : null });
+  const service = createInferenceService({ catalogue, providers: upstreams, limiter, usage, maxTokensCap: config.maxTokensCap, keys, quotas, now, policies });
   const metrics = createMetrics({ usage, keys, log, inFlight: () => inFlight, activeRuns: () => service.active(), metricsToken: config.metricsToken });
   // GraphQL's live feed (usageEvents) shows every replica's records when they share Redis.
   const liveUsage = redis ? createSharedUsageFeed({ usage, link: redis, replicaId: replicas.id }) : undefined;
@@ -129,9 +164,17 @@ export async function createApp({ config, connectionString, log }: { config: Con
     changes,
     metrics,
     replicas,
+    quotas,
+    alerts,
   };
 
-  const rest = createRestApi({ keys, service, maxBodyBytes: config.maxBodyBytes, log });
+  const rest = createRestApi({
+    keys,
+    service,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+    account: (principal) => accountOf({ principal, quotas, flush: () => usage.flush() }),
+  });
   const graphql = createGraphQL({ services });
   // Every other surface, tried in order after /api. Each returns false for paths it does not own.
   const surfaces: Surface[] = [
@@ -224,6 +267,7 @@ export async function createApp({ config, connectionString, log }: { config: Con
     },
     async start() {
       await replicas.start();
+      await alerts.start().catch((err) => log.warn({ err: (err as Error).message }, 'undelivered quota alerts not read'));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -267,6 +311,8 @@ export async function createApp({ config, connectionString, log }: { config: Con
         upstreams.close(),
         within(replicas.close(), STOP_DB_DEADLINE_MS),
       ]);
+      await alerts.close();
+      await quotas.close();
       liveUsage?.close();
       sharedSlots?.close();
       await redis?.close();

@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isTimeZone } from './quotas/periods.ts';
+import { cidrList } from './policy/policy.ts';
 
 const bool = z
   .string()
@@ -30,6 +32,16 @@ const httpUrl = z
       return false;
     }
   }, 'expected an http(s) URL');
+
+/** Whether a value is an IPv4/IPv6 address or CIDR (the parameter policy's own parser). */
+const validCidr = (v: string) => {
+  try {
+    cidrList([v]);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const schema = z.object({
   PORT: port.default(8080),
@@ -87,6 +99,17 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(httpUrl)),
+  // Behind a load balancer: the proxies whose X-Forwarded-For names the client (for CIDR allow-lists).
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().refine(validCidr, 'expected IPv4/IPv6 addresses or CIDRs, comma-separated (e.g. 10.0.0.0/8,::1)'))),
   // Operations: log format, access log, metrics.
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   ACCESS_LOG: bool.default(true),
@@ -104,9 +127,15 @@ const schema = z.object({
     .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')
     .optional(),
   REDIS_TIMEOUT_MS: positiveInt.default(500),
+  // Quotas and their alerts.
+  QUOTA_TIMEZONE: z.string().trim().refine(isTimeZone, 'expected an IANA time zone name such as UTC or Europe/Paris').default('UTC'),
+  ALERT_WEBHOOK_URL: httpUrl.optional(),
+  ALERT_MAX_ATTEMPTS: positiveInt.max(20, 'expected at most 20').default(6),
+  ALERT_RETRY_MS: positiveInt.default(1000),
+  ALERT_TIMEOUT_MS: positiveInt.default(5000),
 });
 
-const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL']);
+const SECRET_VARS = new Set(['ADMIN_KEY', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL', 'ALERT_WEBHOOK_URL']);
 
 export interface Config {
   port: number;
@@ -150,6 +179,8 @@ export interface Config {
   maxUpstreamBytes: number;
   /** Origins allowed to call the gateway from a browser; empty means same-origin only. */
   corsOrigins: string[];
+  /** Proxies whose X-Forwarded-For is believed for the client's address; empty: the socket's address. */
+  trustedProxies: string[];
   /** pretty (human-readable), json, or auto: pretty when stdout is a terminal. */
   logFormat: 'auto' | 'pretty' | 'json';
   /** One log line per HTTP request. */
@@ -170,6 +201,16 @@ export interface Config {
   redisUrl?: string;
   /** Longest a Redis command may take before the replica falls back to its local limits. */
   redisTimeoutMs: number;
+  /** The IANA time zone whose calendar days and months quotas count in. */
+  quotaTimeZone: string;
+  /** Receives every quota alert (80% and 100%), besides a team's own webhook. */
+  alertWebhookUrl?: string;
+  /** Attempts per alert delivery (the first included). */
+  alertMaxAttempts: number;
+  /** The first retry's delay; each next one doubles it. */
+  alertRetryMs: number;
+  /** Longest one delivery attempt may take. */
+  alertTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -223,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxHeaderBytes: e.MAX_HEADER_BYTES,
     maxUpstreamBytes: e.MAX_UPSTREAM_BYTES,
     corsOrigins: e.CORS_ORIGINS,
+    trustedProxies: e.TRUSTED_PROXIES,
     logFormat: e.LOG_FORMAT,
     accessLog: e.ACCESS_LOG,
     metricsToken: e.METRICS_TOKEN,
@@ -233,6 +275,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queueTimeoutMs: e.QUEUE_TIMEOUT_S * 1000,
     redisUrl: e.REDIS_URL,
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    quotaTimeZone: e.QUOTA_TIMEZONE,
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    alertMaxAttempts: e.ALERT_MAX_ATTEMPTS,
+    alertRetryMs: e.ALERT_RETRY_MS,
+    alertTimeoutMs: e.ALERT_TIMEOUT_MS,
   };
 }
 

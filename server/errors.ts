@@ -21,6 +21,8 @@ const CATALOGUE = {
   invalid_api_key: [401, 'authentication_error'],
   forbidden: [403, 'permission_error'],
   model_not_allowed: [403, 'permission_error'],
+  surface_not_allowed: [403, 'permission_error'],
+  ip_not_allowed: [403, 'permission_error'],
   invalid_request: bad,
   invalid_body: bad,
   empty_body: bad,
@@ -39,6 +41,9 @@ const CATALOGUE = {
   embeddings_not_supported: bad,
   upstream_rejected: bad,
   request_exceeds_token_limit: bad,
+  request_exceeds_quota: bad,
+  policy_violation: bad,
+  invalid_policy: bad,
   key_revoked: bad,
   last_admin: bad,
   batching_not_supported: bad,
@@ -56,10 +61,12 @@ const CATALOGUE = {
   model_not_found: [404, 'not_found_error'],
   rate_limit_exceeded: [429, 'rate_limit_error'],
   token_limit_exceeded: [429, 'rate_limit_error'],
+  quota_exceeded: [429, 'rate_limit_error'],
   upstream_error: [502, 'upstream_error'],
   upstream_too_large: [502, 'upstream_error'],
   upstream_unavailable: [503, 'upstream_error'],
   upstream_timeout: [504, 'upstream_error'],
+  quota_unavailable: [503, 'server_error'],
   queue_full: [503, 'server_error'],
   queue_timeout: [503, 'server_error'],
   shutting_down: [503, 'server_error'],
@@ -71,6 +78,25 @@ export type ErrorCode = keyof typeof CATALOGUE;
 /** The sampling options the engine checks, each with its own code (`invalid_<option>`). */
 export type CheckedOption = 'temperature' | 'top_p' | 'top_k' | 'max_tokens' | 'seed';
 
+/** A calendar quota as the X-Quota-* headers report it. */
+export interface QuotaHeader {
+  scope: 'key' | 'team';
+  metric: 'daily_tokens' | 'monthly_tokens' | 'daily_requests';
+  limit: number;
+  remaining: number;
+  /** Unix seconds: the end of the quota's period. */
+  reset: number;
+}
+
+/** How a quota is named in messages: "daily token quota", "daily request quota". */
+const QUOTA_WORDS: Record<QuotaHeader['metric'], [string, string]> = {
+  daily_tokens: ['daily token quota', 'tokens'],
+  monthly_tokens: ['monthly token quota', 'tokens'],
+  daily_requests: ['daily request quota', 'requests'],
+};
+
+const quotaOwner = (scope: QuotaHeader['scope'], name: string) => (scope === 'key' ? `this key's` : `team '${name}''s`);
+
 export class GatewayError extends Error {
   readonly status: number;
   readonly type: ErrorType;
@@ -79,6 +105,8 @@ export class GatewayError extends Error {
   readonly retryAfter?: number;
   /** The rate-limit state to report in headers along with this error. */
   rateLimit?: { limit: number; remaining: number; reset: number };
+  /** The calendar quota that refused the request, for the X-Quota-* headers. */
+  quota?: QuotaHeader;
 
   constructor(code: ErrorCode, message: string, opts: { retryAfter?: number; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
@@ -100,6 +128,16 @@ export const errors = {
   forbidden: (message = 'This API key is not allowed to do that') => fail('forbidden', message),
   modelNotAllowed: (model: string) => fail('model_not_allowed', `This API key may not use the model '${model}'`),
   invalidRequest: (message: string) => fail('invalid_request', message),
+  /** A request over a parameter-policy cap whose mode is `reject` (server/policy): names the setting, the value and the cap. */
+  policyViolation: (setting: string, value: string | number, cap: string | number) =>
+    fail('policy_violation', `${setting} ${value} is over this key's parameter policy cap of ${cap}; send at most ${cap}`),
+  /** A parameter policy (GraphQL input, CLI --policy) that does not have the documented shape. */
+  invalidPolicy: (detail: string) => fail('invalid_policy', `Invalid parameter policy: ${detail}`),
+  /** A policy change that would refuse the very key making it (from where it is making it). */
+  policyLocksOut: (why: string) =>
+    fail('invalid_policy', `This policy would lock out the key making this change (${why}); change it with another key, or from the keys CLI`),
+  surfaceNotAllowed: (what: string) => fail('surface_not_allowed', `This API key's parameter policy does not allow ${what}`),
+  ipNotAllowed: (ip: string) => fail('ip_not_allowed', `This API key may not be used from the address ${ip} (not in its parameter policy's allowed CIDRs)`),
   invalidBody: (message = 'Request body must be a JSON object') => fail('invalid_body', message),
   emptyBody: () => fail('empty_body', 'Request body is empty; send a JSON object'),
   tooDeeplyNested: (max: number) => fail('too_deeply_nested', `Request body is nested deeper than ${max} levels`),
@@ -148,6 +186,40 @@ export const errors = {
       'request_exceeds_token_limit',
       `This request needs about ${detail}, more than this key's limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`,
     ),
+  /** A team's requests-per-minute limit, which holds besides each of its keys' own. */
+  teamRateLimited: (team: string, limit: number, retryAfter: number) =>
+    fail('rate_limit_exceeded', `Team '${team}' rate limit of ${limit} requests per minute exceeded; retry in ${retryAfter} s`, { retryAfter }),
+  teamTokenLimited: (team: string, limit: number, retryAfter: number, need: { tokens: number; left: number }) =>
+    fail(
+      'token_limit_exceeded',
+      `Team '${team}' token limit of ${limit} tokens per minute exceeded (this request needs about ${need.tokens} tokens, ${need.left} are left in the window); retry in ${retryAfter} s`,
+      { retryAfter },
+    ),
+  teamOverTokenLimit: (team: string, limit: number, detail: string) =>
+    fail(
+      'request_exceeds_token_limit',
+      `This request needs about ${detail}, more than team '${team}''s limit of ${limit} tokens per minute; send a shorter prompt or a smaller max_tokens`,
+    ),
+  /** A calendar quota (per day or month, of a key or its team) has no room for this request until the period ends. */
+  quotaExceeded: ({ quota, name, need, used, retryAfter }: { quota: QuotaHeader; name: string; need: number; used: number; retryAfter: number }) => {
+    const [what, unit] = QUOTA_WORDS[quota.metric];
+    const detail = quota.metric === 'daily_requests' ? `${used} used` : `this request needs about ${need}, ${quota.remaining} are left`;
+    const e = fail(
+      'quota_exceeded',
+      `The ${what} of ${quota.limit} ${unit} of ${quotaOwner(quota.scope, name)} is used up (${detail}); it resets at ${new Date(quota.reset * 1000).toISOString()}`,
+      { retryAfter },
+    );
+    e.quota = quota;
+    return e;
+  },
+  /** A request larger than a whole token quota: it could never run, whatever the time. */
+  overQuota: ({ quota, name, detail }: { quota: QuotaHeader; name: string; detail: string }) =>
+    fail(
+      'request_exceeds_quota',
+      `This request needs about ${detail}, more than the whole ${QUOTA_WORDS[quota.metric][0]} of ${quota.limit} tokens of ${quotaOwner(quota.scope, name)}; send a shorter prompt or a smaller max_tokens`,
+    ),
+  /** The usage a quota counts from cannot be read (the database is not answering): refused rather than let through. */
+  quotaUnavailable: () => fail('quota_unavailable', 'The quota usage of this key cannot be read right now; retry shortly', { retryAfter: 5 }),
   upstreamUnavailable: (detail: string, cause?: unknown) => fail('upstream_unavailable', `The model server is unavailable: ${detail}`, { cause }),
   upstreamTimeout: (detail: string, cause?: unknown) => fail('upstream_timeout', `The model server did not answer in time: ${detail}`, { cause }),
   upstreamFailed: (detail: string, cause?: unknown) => fail('upstream_error', `The model server failed: ${detail}`, { cause }),

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { KeyStore } from './auth/key-store.ts';
+import type { KeyStore, Principal } from './auth/key-store.ts';
 import { errors, isGatewayError, type GatewayError } from './errors.ts';
 import { MAX_MESSAGES } from './inference/types.ts';
 import { isAbort } from './inference/abort.ts';
@@ -102,15 +102,19 @@ export async function gateGraphQLPost({
   res,
   keys,
   maxBodyBytes,
+  access,
 }: {
   req: IncomingMessage;
   res: ServerResponse;
   keys: KeyStore;
   maxBodyBytes: number;
+  /** Throws when the key may not use GraphQL from here (its parameter policy). */
+  access?: (principal: Principal) => void;
 }): Promise<boolean> {
   try {
     // The key first, from the header: a caller without one gets nothing read or parsed.
-    keys.authenticate(req.headers.authorization);
+    const principal = keys.authenticate(req.headers.authorization);
+    access?.(principal);
     const type = mediaType(req.headers['content-type']);
     if (Number(req.headers['content-length']) > maxBodyBytes) throw errors.bodyTooLarge(maxBodyBytes);
     if (!type || !JSON_TYPES.has(type)) throw errors.unsupportedMediaType(req.headers['content-type'], 'application/json');

@@ -24,11 +24,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services, Surface } from './services.ts';
+import type { Principal } from './auth/key-store.ts';
 import { errors, isGatewayError } from './errors.ts';
 import { renderGatewayGraphiQL } from './graphiql.ts';
 import { checkVariables, gateGraphQLPost, refuse } from './graphql-http.ts';
 import { createLifelines } from './realtime/lifeline.ts';
-import { rateLimitHeaders } from './rest/http.ts';
+import { quotaHeaders, rateLimitHeaders } from './rest/http.ts';
 import {
   createContextFactory,
   limitExtensions,
@@ -103,6 +104,7 @@ function useRateLimitHeaders(contextOf: (request: Request) => GraphQLContext | u
       const limit = contextOf(request)?.rateLimit;
       if (!limit) return;
       for (const [name, value] of Object.entries(rateLimitHeaders(limit.result))) response.headers.set(name, String(value));
+      for (const [name, value] of Object.entries(quotaHeaders(limit.quota))) response.headers.set(name, String(value));
       if (limit.retryAfter !== undefined) response.headers.set('retry-after', String(limit.retryAfter));
     },
   };
@@ -221,7 +223,8 @@ export function createGraphQL({
   const handle: Surface = async (req, res, url) => {
     if (url.pathname !== GRAPHQL_PATH) return false;
     if (req.method === 'POST') {
-      if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes }))) return true;
+      const access = (p: Principal) => services.inference.policies.checkAccess(p, { surface: 'graphql', req });
+      if (!(await gateGraphQLPost({ req, res, keys, maxBodyBytes, access }))) return true;
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, POST');
       refuse({ req, res, err: errors.methodNotAllowed(req.method ?? '', GRAPHQL_PATH) });
@@ -266,7 +269,8 @@ export function createGraphQL({
         if (!state) return false;
         const connectionParams = ctx.connectionParams ?? {};
         try {
-          state.keyId = context({ connectionParams }).principal.keyId;
+          // With the upgrade request, so the key's policy sees the socket's address.
+          state.keyId = context({ connectionParams, req: ctx.extra.request } as InitialContext).principal.keyId;
         } catch {
           return false; // 4403 Forbidden
         }

@@ -15,6 +15,8 @@ import type { Metrics } from './metrics.ts';
 import type { Upstreams } from './providers/upstreams.ts';
 import type { ReplicaRegistry } from './replicas/registry.ts';
 import type { UsageRecorder } from './usage/recorder.ts';
+import type { Alerts } from './alerts/alerts.ts';
+import type { Quotas } from './quotas/quotas.ts';
 
 export interface Services {
   config: Config;
@@ -34,6 +36,10 @@ export interface Services {
   metrics: Metrics;
   /** The gateway processes sharing the database (heartbeats). */
   replicas: ReplicaRegistry;
+  /** Day and month quotas of keys and teams (counters in memory, or Redis with REDIS_URL). */
+  quotas: Quotas;
+  /** Quota alerts to webhooks. */
+  alerts: Alerts;
 }
 
 /** The services a GraphQL resolver reaches, by name, on its context. */

@@ -79,3 +79,38 @@ describe.each([
     expect(r.ms).toBeLessThan(20_000);
   });
 });
+
+/** The shape of a JSON value: its keys, recursively (arrays by their first element), not its values. */
+function shapeOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? [shapeOf(v[0])] : [];
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
+  return v === null ? 'null' : typeof v;
+}
+
+describe('GET /api/usage as documented', () => {
+  it("runs the README's curl line and answers in the documented shape (README and docs/api-document.md)", async () => {
+    const { secret } = await gw.createKey({ name: 'doc reader', dailyTokens: 1000 });
+    const md = await readFile(path.join(root, 'README.md'), 'utf8');
+    const line = /^curl -s http:\/\/127\.0\.0\.1:8080\/api\/usage .*$/m.exec(md)?.[0];
+    expect(line, 'the curl line for GET /api/usage in README.md').toBeDefined();
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-c', line!.replace('http://127.0.0.1:8080', gw.url)], { env: { ...process.env, KEY: secret } }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    const answer = JSON.parse(out);
+    expect(answer.object).toBe('usage');
+    // The examples in both documents have the answer's fields, and the answer has theirs.
+    const readme = md.slice(md.indexOf('`GET /api/usage` answers a key with its own view'));
+    const doc = await readFile(path.join(root, 'docs/api-document.md'), 'utf8');
+    for (const text of [readme, doc.slice(doc.indexOf('### Your Usage and Quotas'))]) {
+      const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(text)![1].replaceAll('…', ''));
+      const want = shapeOf(example) as Record<string, unknown>;
+      const got = shapeOf(answer) as Record<string, unknown>;
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      expect(got.limits).toEqual(want.limits === undefined ? got.limits : { ...(want.limits as object), ...(got.limits as object) });
+      expect(got.quotas).toEqual(want.quotas);
+      expect(got.usage).toEqual(want.usage);
+    }
+  });
+});

@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import { prisma } from '../db/client.ts';
-import type { ApiKey, Prisma } from '../db/generated/client.ts';
+import type { ApiKey, Prisma, Team } from '../db/generated/client.ts';
 
 type AuditSurface = 'cli' | 'graphql' | 'console';
 
@@ -35,7 +35,11 @@ export type AuditAction =
   | 'server.add'
   | 'server.update'
   | 'server.remove'
-  | 'console.sign_in';
+  | 'team.create'
+  | 'team.update'
+  | 'team.delete'
+  | 'console.sign_in'
+  | 'policy.set';
 
 type Db = Pick<Prisma.TransactionClient, 'auditEntry'>;
 
@@ -62,9 +66,29 @@ export function keySnapshot(k: ApiKey): Record<string, unknown> {
     weight: k.weight,
     maxConcurrent: k.maxConcurrent,
     allowedModels: k.allowedModels,
+    dailyTokens: k.dailyTokens,
+    monthlyTokens: k.monthlyTokens,
+    dailyRequests: k.dailyRequests,
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
     previousExpiresAt: k.previousExpiresAt?.toISOString() ?? null,
+    policy: k.policy ?? null,
+    teamId: k.teamId,
+  };
+}
+
+/** The fields of a team an admin edits. */
+export function teamSnapshot(t: Team): Record<string, unknown> {
+  return {
+    name: t.name,
+    description: t.description,
+    rpmLimit: t.rpmLimit,
+    tpmLimit: t.tpmLimit,
+    dailyTokens: t.dailyTokens,
+    monthlyTokens: t.monthlyTokens,
+    dailyRequests: t.dailyRequests,
+    policy: t.policy ?? null,
+    alertWebhookUrl: t.alertWebhookUrl,
   };
 }
 
@@ -92,7 +116,7 @@ export async function writeAudit({
   db?: Db;
   actor: Actor;
   action: AuditAction;
-  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console';
+  targetType: 'apiKey' | 'model' | 'catalogue' | 'server' | 'console' | 'team' | 'tierPolicy';
   targetId?: string | null;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;

@@ -11,8 +11,10 @@ import path from 'node:path';
 import { type Actor, changes, cliActor, keySnapshot, writeAudit } from '../audit/audit.ts';
 import { prisma } from '../db/client.ts';
 import { publishChange } from '../db/change-feed.ts';
-import type { ApiKey, Role, Tier } from '../db/generated/client.ts';
+import { type ApiKey, Prisma, type Role, type Tier } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { checkKeyInScope, checkKeyWrite, type KeyScope } from './key-rules.ts';
+import { toPolicyJson } from '../policy/policy.ts';
 
 export const KEY_PREFIX = 'ogw_';
 const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
@@ -40,14 +42,33 @@ export interface CreateApiKeyInput {
   maxConcurrent?: number | null;
   allowedModels?: string[];
   expiresAt?: Date | null;
+  /** The team it belongs to; null or omitted for none. */
+  teamId?: string | null;
+  /** Calendar quotas (server/quotas); null or omitted: none. */
+  dailyTokens?: number | null;
+  monthlyTokens?: number | null;
+  dailyRequests?: number | null;
+  /** The key's own parameter policy (server/policy shape), validated here; null for none. */
+  policy?: unknown;
   /** Who creates it, for the audit log. */
   actor?: Actor;
+  /** Which keys the actor may manage (key-rules keyScopeOf); every key when omitted (the operator's CLI). */
+  scope?: KeyScope;
+}
+
+/** A policy as the column takes it: validated JSON, or the database NULL. */
+function policyColumn(policy: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  const json = toPolicyJson(policy);
+  return json ? (json as Prisma.InputJsonValue) : Prisma.DbNull;
 }
 
 export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
   validateLimits(input);
+  const teamId = checkKeyWrite(input.scope ?? { all: true }, { role: input.role, teamId: input.teamId }, true) ?? null;
+  const policy = policyColumn(input.policy);
   const secret = generateSecret();
   const key = await prisma.$transaction(async (tx) => {
+    if (teamId) await teamMustExist(tx, teamId);
     const created = await tx.apiKey.create({
       data: {
         name: input.name.trim(),
@@ -59,6 +80,11 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
         weight: input.weight ?? null,
         maxConcurrent: input.maxConcurrent ?? null,
         expiresAt: input.expiresAt ?? null,
+        teamId,
+        dailyTokens: input.dailyTokens ?? null,
+        monthlyTokens: input.monthlyTokens ?? null,
+        dailyRequests: input.dailyRequests ?? null,
+        policy,
         prefix: displayPrefix(secret),
         hash: hashSecret(secret),
       },
@@ -77,16 +103,22 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<{ key: Api
   return { key, secret };
 }
 
-export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor'>> & { id: string; actor?: Actor };
+export type UpdateApiKeyInput = Partial<Omit<CreateApiKeyInput, 'actor' | 'scope'>> & { id: string; actor?: Actor; scope?: KeyScope };
 
 export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   validateLimits(input);
-  const { id, actor, ...patch } = input;
-  if (patch.name !== undefined) patch.name = patch.name.trim();
+  const { id, actor, scope = { all: true }, policy, ...rest } = input;
+  const patch: Prisma.ApiKeyUncheckedUpdateInput = { ...rest };
+  if (rest.name !== undefined) patch.name = rest.name.trim();
+  // undefined leaves the policy alone; null clears it.
+  if (policy !== undefined) patch.policy = policyColumn(policy);
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
-    if (patch.role === 'USER' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
+    checkKeyInScope(scope, existing);
+    checkKeyWrite(scope, { role: rest.role, teamId: rest.teamId }, false);
+    if (rest.teamId) await teamMustExist(tx, rest.teamId);
+    if (rest.role !== undefined && rest.role !== 'ADMIN' && existing.role === 'ADMIN') await keepOneAdmin(tx, id);
     const updated = await tx.apiKey.update({ where: { id }, data: patch });
     const diff = changes(keySnapshot(existing), keySnapshot(updated));
     await writeAudit({ db: tx, actor: actor ?? cliActor(), action: 'key.update', targetType: 'apiKey', targetId: id, ...diff });
@@ -96,10 +128,11 @@ export async function updateApiKey(input: UpdateApiKeyInput): Promise<ApiKey> {
   return key;
 }
 
-export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor }): Promise<ApiKey> {
+export async function revokeApiKey({ id, actor, scope = { all: true } }: { id: string; actor?: Actor; scope?: KeyScope }): Promise<ApiKey> {
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    checkKeyInScope(scope, existing);
     if (existing.revokedAt) return existing; // already revoked: nothing changes, nothing to record
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
     await writeAudit({
@@ -117,7 +150,17 @@ export async function revokeApiKey({ id, actor }: { id: string; actor?: Actor })
 }
 
 /** A new secret; the old one keeps working for `graceSeconds` (0: stops at once). */
-export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; graceSeconds: number; actor?: Actor }): Promise<{ key: ApiKey; secret: string }> {
+export async function rotateApiKey({
+  id,
+  graceSeconds,
+  actor,
+  scope = { all: true },
+}: {
+  id: string;
+  graceSeconds: number;
+  actor?: Actor;
+  scope?: KeyScope;
+}): Promise<{ key: ApiKey; secret: string }> {
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > 30 * 86400) {
     throw errors.invalidRequest('graceSeconds must be a whole number of seconds between 0 and 2592000 (30 days)');
   }
@@ -125,6 +168,7 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
   const key = await prisma.$transaction(async (tx) => {
     const existing = await tx.apiKey.findUnique({ where: { id } });
     if (!existing) throw errors.notFound(`No API key with id '${id}'`);
+    checkKeyInScope(scope, existing);
     if (existing.revokedAt) throw errors.keyRevoked();
     const rotated = await tx.apiKey.update({
       where: { id },
@@ -149,6 +193,10 @@ export async function rotateApiKey({ id, graceSeconds, actor }: { id: string; gr
   });
   await publishChange({ kind: 'key', id });
   return { key, secret };
+}
+
+async function teamMustExist(tx: Pick<typeof prisma, 'team'>, teamId: string) {
+  if (!(await tx.team.findUnique({ where: { id: teamId }, select: { id: true } }))) throw errors.invalidRequest(`No team with id '${teamId}'`);
 }
 
 /** Demoting an admin must leave another working admin key, or nobody can manage the gateway. */
@@ -223,6 +271,12 @@ function validateLimits(input: Partial<CreateApiKeyInput>) {
     const v = input[field];
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 1_000_000)) {
       throw errors.invalidRequest(`${field} must be a whole number between 1 and 1000000`);
+    }
+  }
+  for (const field of ['dailyTokens', 'monthlyTokens', 'dailyRequests'] as const) {
+    const v = input[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1 || v > 2_000_000_000)) {
+      throw errors.invalidRequest(`${field} must be a whole number between 1 and 2000000000`);
     }
   }
   for (const field of ['weight', 'maxConcurrent'] as const) {

@@ -4,8 +4,11 @@
  * otherwise it starts the embedded database itself for the duration of the command. An external
  * DATABASE_URL is migrated first. Changes reach running gateways at once (LISTEN/NOTIFY).
  *
- *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin]
- *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--json]
+ *   npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin]
+ *                          [--weight N] [--max-concurrent N] [--models a,b] [--expires 2027-01-01|30d] [--team NAME|ID] [--json]
+ *                          [--daily-tokens N] [--monthly-tokens N] [--daily-requests N] [--policy JSON]
+ *   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
+ *   npm run keys -- tier-policy standard|premium [--policy JSON|none]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -14,7 +17,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { cliActor, listAudit } from '../audit/audit.ts';
-import { createApiKey, revokeApiKey, rotateApiKey } from '../auth/api-keys.ts';
+import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
 import { keyStatus } from '../auth/key-rules.ts';
 import { ConfigError, loadConfig, readEnvironment } from '../config.ts';
 import { closeDatabase, openDatabase, prisma } from '../db/client.ts';
@@ -22,12 +25,23 @@ import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
+import { findTeam } from '../teams/teams.ts';
 import { createLogger } from '../log.ts';
+import { listTierPolicies, setTierPolicy } from '../policy/admin.ts';
+import { parsePolicy } from '../policy/policy.ts';
 
 const USAGE = `Usage:
-  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--json]
+  npm run keys -- create --name NAME --tier standard|premium [--rpm N] [--tpm N] [--admin | --team-admin] [--weight N] [--max-concurrent N] [--models a,b] [--expires DATE|30d] [--team NAME|ID] [--policy JSON] [--json]
+    --team NAME|ID      put the key in this team (its limits and quotas hold too)
+    --team-admin        the key manages its team's keys and sees its team's usage (needs --team)
     --weight N          share of the GPU slots when keys wait (default: standard 1, premium 4)
     --max-concurrent N  most requests running at once; extra ones wait (default: no cap)
+    --daily-tokens N    quota of tokens per calendar day (QUOTA_TIMEZONE, UTC by default); --monthly-tokens N per month
+    --daily-requests N  quota of requests per calendar day
+    --policy JSON       parameter policy, e.g. '{"maxTokens":512,"maxNumCtx":8192,"allowedSurfaces":["openai"],"allowedCidrs":["10.0.0.0/8"]}'
+  npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
+                        change a key's quotas ("none" removes one) or replace its own parameter policy (none removes it)
+  npm run keys -- tier-policy standard|premium [--policy JSON|none]   (shows, or sets, a tier's parameter policy)
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -39,6 +53,16 @@ function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${v}")`);
+  return n;
+}
+
+/** A quota flag: a whole number, or "none" to remove it (update only). */
+function quota(name: string, v: string | undefined, { clearable }: { clearable: boolean }): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (clearable && v === 'none') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 2_000_000_000)
+    throw new UsageError(`--${name} must be a whole number between 1 and 2000000000${clearable ? ' or "none"' : ''} (got "${v}")`);
   return n;
 }
 
@@ -61,6 +85,23 @@ function describeChange(before: unknown, after: unknown): string {
     .slice(0, 200);
 }
 
+/** --policy: JSON text of a parameter policy, validated before anything opens the database; 'none' (or null) for no policy. */
+function policyArg(v: string | undefined): unknown {
+  if (v === undefined) return undefined;
+  if (v.trim() === 'none') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch (err) {
+    throw new UsageError(`--policy must be JSON (got "${v.slice(0, 80)}"): ${(err as Error).message}`);
+  }
+  try {
+    return parsePolicy(json);
+  } catch (err) {
+    throw new UsageError(`--policy: ${(err as Error).message}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -72,13 +113,19 @@ async function main(argv: string[]): Promise<number> {
       tpm: { type: 'string' },
       weight: { type: 'string' },
       'max-concurrent': { type: 'string' },
+      'daily-tokens': { type: 'string' },
+      'monthly-tokens': { type: 'string' },
+      'daily-requests': { type: 'string' },
       admin: { type: 'boolean', default: false },
+      'team-admin': { type: 'boolean', default: false },
+      team: { type: 'string' },
       models: { type: 'string' },
       expires: { type: 'string' },
       grace: { type: 'string' },
       action: { type: 'string' },
       key: { type: 'string' },
       limit: { type: 'string' },
+      policy: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,12 +135,26 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke', 'rotate', 'audit'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit', 'tier-policy'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
+    if (values.admin && values['team-admin']) throw new UsageError('--admin and --team-admin cannot go together');
+    if (values['team-admin'] && !values.team?.trim()) throw new UsageError('--team-admin needs --team NAME|ID: a team admin manages its own team');
+    if (values.team !== undefined && !values.team.trim()) throw new UsageError('--team needs a team name or id');
   }
-  if ((command === 'revoke' || command === 'rotate') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  if ((command === 'revoke' || command === 'rotate' || command === 'update') && !id) throw new UsageError(`${command} needs the key's ID (see "list")`);
+  const clearable = command === 'update';
+  const quotas = {
+    dailyTokens: quota('daily-tokens', values['daily-tokens'], { clearable }),
+    monthlyTokens: quota('monthly-tokens', values['monthly-tokens'], { clearable }),
+    dailyRequests: quota('daily-requests', values['daily-requests'], { clearable }),
+  };
+  const policy = policyArg(values.policy);
+  if (command === 'update' && policy === undefined && Object.values(quotas).every((v) => v === undefined))
+    throw new UsageError('update needs at least one of --daily-tokens, --monthly-tokens, --daily-requests, --policy');
+  if (command === 'tier-policy' && !['standard', 'premium'].includes(id ?? ''))
+    throw new UsageError(`tier-policy needs the tier: standard or premium (got "${id ?? ''}")`);
   const input = {
     rpm: positiveInt('rpm', values.rpm),
     tpm: positiveInt('tpm', values.tpm),
@@ -129,9 +190,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'create': {
+        const team = values.team ? await findTeam(values.team) : null;
         const { key, secret } = await createApiKey({
           name: values.name!,
-          role: values.admin ? 'ADMIN' : 'USER',
+          role: values.admin ? 'ADMIN' : values['team-admin'] ? 'TEAM_ADMIN' : 'USER',
+          teamId: team?.id ?? null,
           tier: values.tier === 'premium' ? 'PREMIUM' : 'STANDARD',
           rpmLimit: input.rpm ?? null,
           tpmLimit: input.tpm ?? null,
@@ -144,6 +207,10 @@ async function main(argv: string[]): Promise<number> {
                 .filter(Boolean)
             : [],
           expiresAt: input.expires ?? null,
+          dailyTokens: quotas.dailyTokens ?? null,
+          monthlyTokens: quotas.monthlyTokens ?? null,
+          dailyRequests: quotas.dailyRequests ?? null,
+          policy: policy ?? null,
           actor,
         });
         if (values.json)
@@ -159,26 +226,47 @@ async function main(argv: string[]): Promise<number> {
               tpm: key.tpmLimit,
               weight: key.weight,
               max_concurrent: key.maxConcurrent,
+              daily_tokens: key.dailyTokens,
+              monthly_tokens: key.monthlyTokens,
+              daily_requests: key.dailyRequests,
               expires_at: key.expiresAt,
+              team: team?.name ?? null,
+              team_id: team?.id ?? null,
             }),
           );
         else
           console.log(
-            `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
+            `Created key ${key.id} (${key.name}, ${key.role.toLowerCase()}, ${key.tier.toLowerCase()}${team ? `, team ${team.name}` : ''}).\n\n  ${secret}\n\nThis is the only time the key is shown: store it now.`,
+          );
+        return 0;
+      }
+      case 'update': {
+        const key = await updateApiKey({ id: id!, ...quotas, ...(policy !== undefined ? { policy } : {}), actor });
+        const shown = { daily_tokens: key.dailyTokens, monthly_tokens: key.monthlyTokens, daily_requests: key.dailyRequests, policy: key.policy };
+        if (values.json) console.log(JSON.stringify({ id: key.id, name: key.name, ...shown }));
+        else
+          console.log(
+            `Updated key ${key.id} (${key.name}): ${Object.entries(shown)
+              .map(([k, v]) => `${k.replace('_', ' ')} ${v == null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : v}`)
+              .join(', ')}.`,
           );
         return 0;
       }
       case 'list': {
-        const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
+        const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' }, include: { team: { select: { name: true } } } });
         const rows = keys.map((k) => ({
           id: k.id,
           name: k.name,
           prefix: k.prefix,
           role: k.role.toLowerCase(),
           tier: k.tier.toLowerCase(),
+          team: k.team?.name ?? null,
           rpm: k.rpmLimit,
           weight: k.weight,
           max_concurrent: k.maxConcurrent,
+          daily_tokens: k.dailyTokens,
+          monthly_tokens: k.monthlyTokens,
+          daily_requests: k.dailyRequests,
           status: keyStatus(k).toLowerCase(),
           expires_at: k.expiresAt,
           last_used_at: k.lastUsedAt,
@@ -190,6 +278,7 @@ async function main(argv: string[]): Promise<number> {
           console.table(
             rows.map(({ created_at, last_used_at, expires_at, ...r }) => ({
               ...r,
+              team: r.team ?? '',
               expires: expires_at?.toISOString() ?? '',
               last_used: last_used_at?.toISOString() ?? 'never',
             })),
@@ -215,6 +304,19 @@ async function main(argv: string[]): Promise<number> {
           console.table(
             rows.map(({ before, after, actor_key_id, ...r }) => ({ ...r, ip: r.ip ?? '', target: r.target ?? '', change: describeChange(before, after) })),
           );
+        return 0;
+      }
+      case 'tier-policy': {
+        const tier = id === 'premium' ? 'PREMIUM' : 'STANDARD';
+        const entry =
+          policy === undefined
+            ? ((await listTierPolicies()).find((r) => r.tier === tier) ?? { tier, policy: null })
+            : await setTierPolicy({ tier, policy, actor });
+        console.log(
+          values.json
+            ? JSON.stringify({ tier: tier.toLowerCase(), policy: entry.policy })
+            : `Tier ${tier.toLowerCase()}: policy ${JSON.stringify(entry.policy)}.`,
+        );
         return 0;
       }
       case 'revoke': {

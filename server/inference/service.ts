@@ -16,10 +16,14 @@ import { findVisibleModel, requireUsableModel, visibleModels } from '../catalogu
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { errors, type GatewayError, isGatewayError } from '../errors.ts';
 import type { Limiter, RateLimitResult } from '../limits/limiter.ts';
+import type { QuotaHeader } from '../errors.ts';
+import type { Quotas } from '../quotas/quotas.ts';
 import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable, isAbort } from './abort.ts';
 import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
+import { applyToEmbed, applyToRequest, checkEmbeddings } from '../policy/policy.ts';
+import { policyStore, type PolicyStore } from '../policy/store.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
 
 const DEFAULT_TEMPERATURE = 0.7;
@@ -40,6 +44,8 @@ interface RunInput {
   stream: boolean;
   /** Told about the wait when every eligible server is busy (queue position, then the wait). */
   queue?: QueueObserver;
+  /** Told the tightest calendar quota in force once the request is admitted by its quotas (X-Quota-* headers). */
+  onQuota?: (quota: QuotaHeader) => void;
 }
 
 export interface InferenceRun extends AsyncIterable<ProviderEvent> {
@@ -77,6 +83,8 @@ export interface InferenceService {
   refused(input: RefusedInput): void;
   /** Runs in progress (for draining at shutdown). */
   active(): number;
+  /** The parameter policies (server/policy): surfaces check access with it; the engine applies its caps. */
+  policies: PolicyStore;
 }
 
 interface RefusedInput {
@@ -132,15 +140,24 @@ export function createInferenceService({
   maxTokensCap,
   keys,
   keyRecheckMs = KEY_RECHECK_MS,
+  quotas,
+  now = Date.now,
+  policies = policyStore(),
 }: {
   catalogue: Catalogue;
   providers: ProviderResolver;
   limiter: Limiter;
   usage: UsageRecorder;
   maxTokensCap: number;
+  /** Calendar quotas of keys and teams (day and month budgets); none when omitted. */
+  quotas?: Quotas;
+  /** The clock usage rows are dated by (the quotas' clock, movable in tests). */
+  now?: () => number;
   /** With keys, a run whose key is revoked or expires ends with the key's 401 and its upstream request is aborted. */
   keys?: Pick<KeyStore, 'onChange' | 'verify'>;
   keyRecheckMs?: number;
+  /** Tier, team and key parameter policies; without one, only team and key policies apply. */
+  policies?: PolicyStore;
 }): InferenceService {
   let active = 0;
   // Errors a run or an embedding already recorded: the surface must not record them again as refusals.
@@ -195,6 +212,66 @@ export function createInferenceService({
     return { ...reservation, settle };
   };
 
+  /** The team's tokens-per-minute budget (a limiter subject of its own, `team:<id>`), after the key's. */
+  const reserveTeamTokens = async ({ principal, min, max, need }: { principal: Principal; min: number; max: number; need: string }) => {
+    const team = principal.team!;
+    const limit = team.tpm!;
+    if (min > limit) throw errors.teamOverTokenLimit(team.name, limit, need);
+    const reservation = await limiter.reserveTokens({ key: `team:${team.id}`, limit, min, max });
+    if (!reservation.result.allowed)
+      throw errors.teamTokenLimited(team.name, limit, reservation.result.retryAfter, { tokens: min, left: reservation.result.remaining });
+    const settle = (actual: number) => void Promise.resolve(reservation.settle(actual)).catch(() => {});
+    return { granted: reservation.granted, settle };
+  };
+
+  /** Whether a request needs a reservation at all: a token limit (key or team) or a calendar quota. */
+  const budgeted = (principal: Principal) => principal.tpm !== null || (principal.team?.tpm ?? null) !== null || quotas?.inForce(principal) === true;
+
+  /**
+   * A request's worst case reserved on every budget it is under, in order: the key's tokens per
+   * minute, its team's, then the calendar quotas (key and team at once). Each grants at most what the
+   * one before did; one that refuses releases those before it. `settle` gives each the real count.
+   */
+  const reserveBudget = async (input: { principal: Principal; min: number; max: number; need: string }) => {
+    const { principal, min } = input;
+    const steps: Array<{ granted: number; settle: (actual: number) => void; replaces: boolean }> = [];
+    let granted = input.max;
+    let quota: QuotaHeader | undefined;
+    try {
+      if (principal.tpm !== null) {
+        const r = await reserveTokens({ ...input, max: granted });
+        steps.push({ granted: r.granted, settle: r.settle, replaces: true });
+        granted = r.granted;
+      }
+      if ((principal.team?.tpm ?? null) !== null) {
+        const r = await reserveTeamTokens({ ...input, max: granted });
+        steps.push({ granted: r.granted, settle: r.settle, replaces: true });
+        granted = r.granted;
+      }
+      if (quotas?.inForce(principal)) {
+        const r = await quotas.reserve({ principal, min, max: granted, detail: input.need });
+        steps.push({ granted: r.granted, settle: r.settle, replaces: false });
+        granted = r.granted;
+        quota = r.header;
+      }
+    } catch (err) {
+      for (const s of steps) s.settle(0);
+      throw err;
+    }
+    // A window budget that granted more than a later one holds only what the request may use.
+    for (const s of steps) if (s.replaces && s.granted > granted) s.settle(granted);
+    return {
+      granted,
+      quota,
+      settle: (actual: number) => {
+        for (const s of steps) s.settle(actual);
+      },
+    };
+  };
+
+  // Usage rows are dated by the service's clock (the real one unless a test moved it).
+  const dated = now === Date.now ? (t: number) => new Date(t) : (t: number) => new Date(t + now() - Date.now());
+
   const record = (
     input: Omit<RunInput, 'request' | 'signal'> & {
       model: string;
@@ -222,7 +299,7 @@ export function createInferenceService({
       completionTokens: input.completionTokens,
       latencyMs: Date.now() - input.started,
       ttftMs: input.ttft ?? null,
-      createdAt: new Date(input.started),
+      createdAt: dated(input.started),
       queueWaitMs: input.queueWaitMs ?? null,
       upstream: input.upstream ?? null,
     });
@@ -236,10 +313,23 @@ export function createInferenceService({
         err.rateLimit = result;
         throw err;
       }
-      return result;
+      const team = principal.team;
+      if (team?.rpm == null) return result;
+      // The team's requests per minute hold too, for all its keys together (after the key's own).
+      const shared = await limiter.hit(`team:${team.id}`, team.rpm);
+      if (!shared.allowed) {
+        const err = errors.teamRateLimited(team.name, shared.limit, shared.retryAfter);
+        err.rateLimit = shared;
+        throw err;
+      }
+      // The headers report whichever limit is closer to refusing.
+      return shared.remaining < result.remaining ? shared : result;
     },
 
-    prepare(principal, request) {
+    prepare(principal, raw) {
+      // The parameter policy first (forced options, caps): what it lets through is then checked like any request.
+      const policy = policies.effective(principal);
+      const request = applyToRequest(policy, raw);
       const model = requireModel(principal, request.model);
       checkOptions(request.options, maxTokensCap);
       // The compatible surfaces send what their client set and leave the rest to the model.
@@ -249,12 +339,15 @@ export function createInferenceService({
         temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
         topP: request.options.topP ?? model.topP ?? undefined,
         topK: request.options.topK ?? model.topK ?? undefined,
-        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap),
+        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap, policy.maxTokens ?? Infinity),
       };
       return { model, request: { ...request, model: model.id, options } };
     },
 
-    run(input) {
+    run(raw) {
+      // Policed once here, so what is reserved below is what the policy lets through (prepare is idempotent on it).
+      const policed = applyToRequest(policies.effective(raw.principal), raw.request);
+      const input = policed === raw.request ? raw : { ...raw, request: policed };
       const { model, request } = service.prepare(input.principal, input.request);
       const created = Math.floor(Date.now() / 1000);
       const provider = providers.forModel(model);
@@ -270,21 +363,23 @@ export function createInferenceService({
         promptEstimate = estimatePromptTokens(request);
         if (explicitMaxTokens !== undefined) {
           const need = promptEstimate + explicitMaxTokens;
-          const { settle } = await reserveTokens({
+          const { settle, quota } = await reserveBudget({
             principal: input.principal,
             min: need,
             max: need,
             need: `${need} tokens (a prompt of about ${promptEstimate} plus max_tokens ${explicitMaxTokens})`,
           });
+          if (quota) input.onQuota?.(quota);
           return { settle, request };
         }
         const want = request.options.maxTokens ?? maxTokensCap;
-        const { settle, granted } = await reserveTokens({
+        const { settle, granted, quota } = await reserveBudget({
           principal: input.principal,
           min: promptEstimate + 1,
           max: promptEstimate + want,
           need: `${promptEstimate} tokens for the prompt alone`,
         });
+        if (quota) input.onQuota?.(quota);
         const maxTokens = granted - promptEstimate;
         return { settle, request: maxTokens === request.options.maxTokens ? request : { ...request, options: { ...request.options, maxTokens } } };
       };
@@ -356,7 +451,7 @@ export function createInferenceService({
       };
 
       async function* events(): AsyncGenerator<ProviderEvent> {
-        const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
+        const { settle, request: sent } = budgeted(input.principal) ? await reserve() : unreserved;
         const run = begin(settle);
         const upstream = upstreamFor(input, { whole: false });
         let finished = false;
@@ -397,7 +492,7 @@ export function createInferenceService({
           throw errors.upstreamFailed('the stream ended without a final chunk');
         }
         // No await without a token limit: a tick per request shows under load.
-        const { settle, request: sent } = input.principal.tpm === null ? unreserved : await reserve();
+        const { settle, request: sent } = budgeted(input.principal) ? await reserve() : unreserved;
         const run = begin(settle);
         const upstream = upstreamFor(input, { whole: true });
         try {
@@ -420,15 +515,20 @@ export function createInferenceService({
       return { id: input.requestId, model, created, request, complete, [Symbol.asyncIterator]: () => (iterator ??= events()) };
     },
 
-    async embed(input) {
+    async embed(raw) {
+      const policy = policies.effective(raw.principal);
+      checkEmbeddings(policy);
+      const policed = applyToEmbed(policy, raw.request);
+      const input = policed === raw.request ? raw : { ...raw, request: policed };
       const model = requireModel(input.principal, input.request.model);
       const provider = providers.forModel(model);
       if (!provider.embed) throw errors.embeddingsNotSupported(model.id);
       const estimate = input.request.input.reduce((n, t) => n + estimateTextTokens(t), 0);
-      const { settle } =
-        input.principal.tpm === null
-          ? unreserved0
-          : await reserveTokens({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` });
+      const budget = budgeted(input.principal)
+        ? await reserveBudget({ principal: input.principal, min: estimate, max: estimate, need: `${estimate} tokens of input` })
+        : undefined;
+      if (budget?.quota) input.onQuota?.(budget.quota);
+      const { settle } = budget ?? unreserved0;
       const started = Date.now();
       active++;
       let used = 0;
@@ -492,6 +592,8 @@ export function createInferenceService({
     models: (principal, opts) => visibleModels(catalogue, principal, opts),
 
     active: () => active,
+
+    policies,
   };
   return service;
 }

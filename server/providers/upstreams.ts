@@ -119,7 +119,14 @@ export async function createUpstreams({
   let serversOf: (id: string) => readonly string[] = () => [];
   const scheduler = createScheduler({ serversOf: (id) => serversOf(id), queueMax, queueTimeoutMs, healthIntervalMs, log, gate });
   const builtin = createBuiltinProvider();
-  const builtinLease: Lease = { waitedMs: 0, server: null, release() {}, stream: (req, signal) => builtin.stream(req, signal) };
+  const builtinLease: Lease = {
+    waitedMs: 0,
+    server: null,
+    release() {},
+    stream: (req, signal) => builtin.stream(req, signal),
+    // echo has toy embeddings (its provider says it supports them): the lease must offer them too.
+    embed: (req, signal) => builtin.embed!(req, signal),
+  };
   const sources: UpstreamSource[] = [];
   const connections = new Map<string, Connection>();
   let entries: ServerEntry[] = [];

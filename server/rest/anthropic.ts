@@ -26,7 +26,7 @@ import {
   type ToolDefinition,
   type Usage,
 } from '../inference/types.ts';
-import { clientSignal, methodNotAllowed, pipeRun, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
+import { clientSignal, methodNotAllowed, pipeRun, quotaFeedback, readJson, sendJson, serve, sseEvent, startSse, type Logger } from './http.ts';
 import { newId } from '../ids.ts';
 import { issueError, parseBody } from './validation.ts';
 
@@ -261,7 +261,16 @@ export function createAnthropicApi({ keys, service, maxBodyBytes, log }: { keys:
   const messages = async (req: IncomingMessage, res: ServerResponse, principal: Principal, requestId: string, endpoint: string) => {
     const b = parseBody(messagesBody, await readJson(req, maxBodyBytes));
     const stream = b.stream === true;
-    const run = service.run({ principal, request: toRequest(b), surface: 'anthropic', endpoint, requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({
+      principal,
+      request: toRequest(b),
+      surface: 'anthropic',
+      endpoint,
+      requestId,
+      signal: clientSignal(req, res),
+      stream,
+      onQuota: quotaFeedback(res),
+    });
     const message = { id: run.id, type: 'message', role: 'assistant', model: run.model.id };
     if (!stream) {
       const answer = await run.complete();

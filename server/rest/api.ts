@@ -1,6 +1,7 @@
 /**
  * The documented REST API (shared/API-DOCUMENT.md): GET /api/models, POST /api/chat,
- * POST /api/generate, with the documented envelopes, errors and rate-limit headers.
+ * POST /api/generate, GET /api/usage (the key's own limits, quotas and usage), with the documented
+ * envelopes, errors and rate-limit headers.
  * `"stream": true` answers with server-sent events of chunks in the same envelope's style.
  */
 import { newId } from '../ids.ts';
@@ -17,6 +18,7 @@ import {
   noteModel,
   pipeRun,
   queueFeedback,
+  quotaFeedback,
   readJson,
   sendFailure,
   sendJson,
@@ -27,6 +29,7 @@ import {
   type Logger,
 } from './http.ts';
 import { parseBody } from './validation.ts';
+import type { Account } from '../quotas/account.ts';
 
 const sampling = {
   temperature: z.number().optional(),
@@ -77,9 +80,59 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
   sendFailure({ res, err, log, shape: errorBody });
 }
 
-const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POST', '/api/generate': 'POST' };
+const ROUTES: Record<string, string> = { '/api/models': 'GET', '/api/chat': 'POST', '/api/generate': 'POST', '/api/usage': 'GET' };
 
-export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyStore; service: InferenceService; maxBodyBytes: number; log: Logger }) {
+const totalsView = (t: Account['today']) => ({
+  since: t.since.toISOString(),
+  requests: t.requests,
+  prompt_tokens: t.promptTokens,
+  completion_tokens: t.completionTokens,
+  total_tokens: t.promptTokens + t.completionTokens,
+});
+
+/** GET /api/usage: the key's own limits, quotas and usage, in the document's snake_case style. */
+function accountView(a: Account) {
+  const p = a.principal;
+  return {
+    object: 'usage',
+    key: { id: p.keyId, name: p.name, role: p.role.toLowerCase(), tier: p.tier.toLowerCase() },
+    team: p.team ? { id: p.team.id, name: p.team.name } : null,
+    limits: {
+      requests_per_minute: p.rpm,
+      tokens_per_minute: p.tpm,
+      max_concurrent: p.maxConcurrent,
+      team_requests_per_minute: p.team?.rpm ?? null,
+      team_tokens_per_minute: p.team?.tpm ?? null,
+    },
+    quotas: a.quotas.map((q) => ({
+      scope: q.scope,
+      metric: q.metric,
+      limit: q.limit,
+      used: q.used,
+      remaining: q.remaining,
+      period: q.period,
+      resets_at: q.resetsAt.toISOString(),
+      reset: Math.ceil(q.resetsAt.getTime() / 1000),
+    })),
+    usage: { today: totalsView(a.today), this_month: totalsView(a.thisMonth) },
+    time_zone: a.timeZone,
+  };
+}
+
+export function createRestApi({
+  keys,
+  service,
+  maxBodyBytes,
+  log,
+  account,
+}: {
+  keys: KeyStore;
+  service: InferenceService;
+  maxBodyBytes: number;
+  log: Logger;
+  /** The calling key's limits, quotas and usage (GET /api/usage). */
+  account: (principal: Principal) => Promise<Account>;
+}) {
   const completion = async (req: IncomingMessage, res: ServerResponse, principal: Principal, kind: 'chat' | 'generate') => {
     const raw = await readJson(req, maxBodyBytes);
     noteModel(res, (raw as { model?: unknown } | null)?.model);
@@ -106,6 +159,7 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
       signal: clientSignal(req, res),
       stream,
       queue: queueFeedback(res, stream),
+      onQuota: quotaFeedback(res),
     });
     const base = { id: run.id, object: kind === 'chat' ? 'chat.completion' : 'text.completion', created: run.created, model: run.model.id };
     if (!stream) {
@@ -146,9 +200,10 @@ export function createRestApi({ keys, service, maxBodyBytes, log }: { keys: KeyS
 
   const route = (req: IncomingMessage, res: ServerResponse, pathname: string): ((principal: Principal) => unknown) => {
     const method = ROUTES[pathname];
-    if (!method) throw errors.notFound(`No endpoint ${pathname}; see GET /api/models, POST /api/chat, POST /api/generate`);
+    if (!method) throw errors.notFound(`No endpoint ${pathname}; see GET /api/models, POST /api/chat, POST /api/generate, GET /api/usage`);
     if (req.method !== method) throw methodNotAllowed(res, req.method ?? '', pathname, method);
     if (pathname === '/api/models') return (principal) => sendJson(res, 200, { models: service.models(principal).map(modelView) });
+    if (pathname === '/api/usage') return async (principal) => sendJson(res, 200, accountView(await account(principal)));
     return (principal) => completion(req, res, principal, pathname === '/api/chat' ? 'chat' : 'generate');
   };
 

@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import type { Model } from '../db/generated/client.ts';
-import { errors, isGatewayError, type GatewayError } from '../errors.ts';
+import { errors, isGatewayError, type GatewayError, type QuotaHeader } from '../errors.ts';
 import { createAbortable, isAbort } from '../inference/abort.ts';
 import type { DoneEvent, InferenceService, Surface } from '../inference/service.ts';
 import type { ProviderEvent, ToolCall, Usage } from '../inference/types.ts';
@@ -131,6 +131,20 @@ export function rateLimitHeaders(rl: Pick<RateLimitResult, 'limit' | 'remaining'
   return { 'x-ratelimit-limit': rl.limit, 'x-ratelimit-remaining': rl.remaining, 'x-ratelimit-reset': rl.reset };
 }
 
+/** A calendar quota in force: X-Quota-Limit, X-Quota-Remaining, X-Quota-Reset (Unix seconds, the period's end) and which one it is. */
+export function quotaHeaders(q: QuotaHeader | undefined): Record<string, string | number> {
+  if (!q) return {};
+  return { 'x-quota-limit': q.limit, 'x-quota-remaining': q.remaining, 'x-quota-reset': q.reset, 'x-quota-metric': `${q.scope}:${q.metric}` };
+}
+
+/** Sets the X-Quota-* headers of the tightest quota on the answer, once the run is admitted by its quotas. */
+export function quotaFeedback(res: ServerResponse): (q: QuotaHeader) => void {
+  return (q) => {
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(quotaHeaders(q))) res.setHeader(name, value);
+  };
+}
+
 export function startSse(res: ServerResponse, headers: Record<string, string | number>): void {
   if (res.headersSent) return; // already started by a queue notice
   res.writeHead(200, {
@@ -183,7 +197,7 @@ export function queueFeedback(res: ServerResponse, sse: boolean): QueueObserver 
 
 /** An error's own headers: its rate-limit state (a 429's) and Retry-After. */
 export function errorHeaders(e: GatewayError): Record<string, string | number> {
-  const headers: Record<string, string | number> = rateLimitHeaders(e.rateLimit);
+  const headers: Record<string, string | number> = { ...rateLimitHeaders(e.rateLimit), ...quotaHeaders(e.quota) };
   if (e.retryAfter !== undefined) headers['retry-after'] = e.retryAfter;
   // No `connection: close` on a 413: Node would close as soon as it is flushed, under an upload still arriving (readJson drains it).
   return headers;
@@ -243,6 +257,8 @@ export async function serve({
   try {
     const bare = keyHeader && !req.headers.authorization ? req.headers[keyHeader] : undefined;
     principal = typeof bare === 'string' && bare ? keys.authenticateSecret(bare.trim()) : keys.authenticate(req.headers.authorization);
+    // The key's parameter policy: this surface, from this address (403 before it counts against any limit).
+    service.policies.checkAccess(principal, { surface, req });
     const rl = await service.admit(principal);
     for (const [name, value] of Object.entries(rateLimitHeaders(rl))) res.setHeader(name, value);
     await route()(principal);

@@ -26,7 +26,19 @@ import {
   type ToolCall,
 } from '../inference/types.ts';
 import { newId } from '../ids.ts';
-import { clientSignal, methodNotAllowed, noteModel, pipeRun, queueFeedback, readJson, sendJson, serve, visibleModel, type Logger } from './http.ts';
+import {
+  clientSignal,
+  methodNotAllowed,
+  noteModel,
+  pipeRun,
+  queueFeedback,
+  quotaFeedback,
+  readJson,
+  sendJson,
+  serve,
+  visibleModel,
+  type Logger,
+} from './http.ts';
 import { parseBody } from './validation.ts';
 
 const options = z
@@ -251,6 +263,7 @@ export function createOllamaNativeApi({ keys, service, maxBodyBytes, log }: { ke
       signal: clientSignal(req, res),
       stream,
       queue: queueFeedback(res, false),
+      onQuota: quotaFeedback(res),
     });
     const out = { res, run, echo, piece, started: process.hrtime.bigint() };
     if (stream) await streamRun(out);
@@ -283,6 +296,7 @@ export function createOllamaNativeApi({ keys, service, maxBodyBytes, log }: { ke
       requestId,
       signal: clientSignal(req, res),
       queue: queueFeedback(res, false),
+      onQuota: quotaFeedback(res),
     });
     if (legacy) return sendJson(res, 200, { embedding: result.embeddings[0] });
     sendJson(res, 200, {

@@ -46,6 +46,8 @@ export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T>
 
 /** OpenAI's error taxonomy: its SDK picks the exception class from the status, tools read `type` and `code`. */
 function openAiType(e: GatewayError): string {
+  // OpenAI's own type for a used-up quota (its code stays the gateway's quota_exceeded).
+  if (e.code === 'quota_exceeded') return 'insufficient_quota';
   if (e.status === 429) return e.code === 'token_limit_exceeded' ? 'tokens' : 'requests';
   if (e.status >= 500) return 'server_error';
   return 'invalid_request_error';

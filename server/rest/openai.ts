@@ -30,6 +30,7 @@ import {
   noteModel,
   pipeRun,
   queueFeedback,
+  quotaFeedback,
   readJson,
   sendJson,
   serve,
@@ -249,6 +250,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       signal: clientSignal(req, res),
       stream,
       queue: queueFeedback(res, stream),
+      onQuota: quotaFeedback(res),
     });
     if (stream) await streamRun({ res, run, kind, includeUsage: body.stream_options?.include_usage === true });
     else await completeRun({ res, run, kind });
@@ -267,6 +269,7 @@ export function createOpenAiApi({ keys, service, maxBodyBytes, log }: { keys: Ke
       requestId,
       signal: clientSignal(req, res),
       queue: queueFeedback(res, false),
+      onQuota: quotaFeedback(res),
     });
     const base64 = body.encoding_format === 'base64';
     sendJson(res, 200, {

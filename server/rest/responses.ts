@@ -24,7 +24,7 @@ import {
   type ToolDefinition,
   type Usage,
 } from '../inference/types.ts';
-import { clientSignal, pipeRun, readJson, sendJson, sseEvent, startSse } from './http.ts';
+import { clientSignal, pipeRun, quotaFeedback, readJson, sendJson, sseEvent, startSse } from './http.ts';
 import { newId } from '../ids.ts';
 import { badParam, imageData, newCallId, openAiErrorBody, parse, parseArguments, unsupportedParam } from './openai-wire.ts';
 
@@ -262,7 +262,16 @@ export function createResponsesHandler({ service, maxBodyBytes }: { service: Inf
     const b = parse(body, await readJson(req, maxBodyBytes));
     const request = toRequest(b);
     const stream = b.stream === true;
-    const run = service.run({ principal, request, surface: 'responses', endpoint: '/v1/responses', requestId, signal: clientSignal(req, res), stream });
+    const run = service.run({
+      principal,
+      request,
+      surface: 'responses',
+      endpoint: '/v1/responses',
+      requestId,
+      signal: clientSignal(req, res),
+      stream,
+      onQuota: quotaFeedback(res),
+    });
     if (!stream) {
       const answer = await run.complete();
       return sendJson(res, 200, responseView({ run, b, output: outputOf(answer), done: answer.done }));

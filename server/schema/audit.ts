@@ -25,9 +25,10 @@ const AuditEntry = builder.prismaObject('AuditEntry', {
     surface: t.field({ type: AuditSurface, description: 'Where the action came from.', resolve: (e) => e.surface as 'cli' | 'graphql' | 'console' }),
     ip: t.exposeString('ip', { nullable: true, description: 'The client’s address, when known.' }),
     action: t.exposeString('action', {
-      description: 'What was done: key.create, key.update, key.rotate, key.revoke, model.update, models.sync or console.sign_in.',
+      description:
+        'What was done: key.create, key.update, key.rotate, key.revoke, team.create, team.update, team.delete, model.update, models.sync or console.sign_in.',
     }),
-    targetType: t.exposeString('targetType', { description: '"apiKey", "model", "catalogue", "server" or "console".' }),
+    targetType: t.exposeString('targetType', { description: '"apiKey", "team", "model", "catalogue", "server", "console" or "tierPolicy".' }),
     targetId: t.exposeString('targetId', { nullable: true, description: 'The key or model acted on, when there is one.' }),
     before: t.string({ nullable: true, description: 'The changed fields before, as a JSON object.', resolve: (e: AuditRow) => jsonObject(e.before) }),
     after: t.string({ nullable: true, description: 'The changed fields after, as a JSON object.', resolve: (e: AuditRow) => jsonObject(e.after) }),
@@ -97,8 +98,8 @@ builder.queryFields((t) => ({
 
 builder.mutationFields((t) => ({
   recordConsoleSignIn: t.boolean({
-    authScopes: { admin: true },
-    description: 'Records that this admin key signed in to the console (the console calls it once per sign-in; admin).',
+    authScopes: { keyManager: true },
+    description: 'Records that this key signed in to the console (the console calls it once per sign-in; admin, or a team admin of a team).',
     resolve: async (_root, _args, ctx) => {
       await recordAudit(
         { actor: { ...ctx.actor, surface: 'console' }, action: 'console.sign_in', targetType: 'console', targetId: ctx.principal.keyId },

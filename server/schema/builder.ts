@@ -6,6 +6,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
+import { managesKeys } from '../auth/key-rules.ts';
 import { prisma } from '../db/client.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
@@ -14,9 +15,10 @@ import type { GraphQLContext } from './context.ts';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { admin: boolean };
+  AuthScopes: { admin: boolean; keyManager: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
 }>({
@@ -24,10 +26,14 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     // Authentication happens before the context exists (context.ts); scopes only authorise.
-    authScopes: (context) => ({ admin: context.principal.isAdmin }),
+    // keyManager: an admin, or a team admin of a team (key-rules managesKeys); which keys is decided there too.
+    authScopes: (context) => ({ admin: context.principal.isAdmin, keyManager: managesKeys(context.principal) }),
     authorizeOnSubscribe: true,
     unauthorizedError: (_parent, _context, _info, result) =>
-      new GraphQLError(`${result.message}: this needs an admin key`, { extensions: { code: 'FORBIDDEN' } }),
+      new GraphQLError(
+        `${result.message}: this needs an admin key${JSON.stringify(result.failure).includes('keyManager') ? ', or a team admin key of a team' : ''}`,
+        { extensions: { code: 'FORBIDDEN' } },
+      ),
   },
   prisma: {
     // A function: `prisma` is a live binding assigned by openDatabase() after this module loads.

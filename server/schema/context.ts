@@ -14,7 +14,7 @@ import type { ResolverServices, Services } from '../services.ts';
 import type { Actor } from '../audit/audit.ts';
 import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { bearerSecret } from '../auth/key-rules.ts';
-import { isGatewayError, type GatewayError } from '../errors.ts';
+import { isGatewayError, type GatewayError, type QuotaHeader } from '../errors.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
 import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 
@@ -25,8 +25,10 @@ export interface GraphQLContext extends ResolverServices {
   actor: Actor;
   /** Aborts when the client goes away (HTTP request closed, socket closed). */
   signal?: AbortSignal;
+  /** The Node request behind the operation (HTTP, or the graphql-ws upgrade), for where the client is. */
+  req?: IncomingMessage;
   /** What the operation's admission said, for the HTTP response's X-RateLimit-* and Retry-After headers. */
-  rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number };
+  rateLimit: { result?: Pick<RateLimitResult, 'limit' | 'remaining' | 'reset'>; retryAfter?: number; quota?: QuotaHeader };
   /** Watches a subscription: ends it when the key stops working (or, for endless feeds, at shutdown). */
   lifeline(opts: { endsOnGoAway: boolean }): Lifeline;
 }
@@ -73,6 +75,8 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     let principal: Principal;
     try {
       principal = services.keys.authenticate(credential(initial));
+      // The key's parameter policy: GraphQL allowed, from this address (HTTP, SSE and graphql-ws alike).
+      services.inference.policies.checkAccess(principal, { surface: 'graphql', req: requestOf(initial) });
     } catch (err) {
       throw toGraphQLError(err) ?? err;
     }
@@ -89,6 +93,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
       log: services.log,
       config: services.config,
       signal,
+      req: requestOf(initial),
       rateLimit: {},
       lifeline: ({ endsOnGoAway }) =>
         lifelines.open({ keyId: principal.keyId, recheck: () => void reauthenticate(services.keys, initial), signal, endsOnGoAway }),
@@ -98,10 +103,13 @@ export function createContextFactory({ services, lifelines }: { services: Servic
   };
 }
 
+/** The Node request behind an operation: Yoga's server context over HTTP, the upgrade request over graphql-ws. */
+const requestOf = (initial: InitialContext) => (initial as { req?: IncomingMessage }).req;
+
 /** The console says who it is (x-ogw-client header, or `client` in connection_init); the address is the socket's. */
 function actorOf(initial: InitialContext, principal: Principal): Actor {
   const client = initial.connectionParams ? initial.connectionParams.client : initial.request?.headers.get('x-ogw-client');
-  const ip = (initial as { req?: IncomingMessage }).req?.socket.remoteAddress ?? null;
+  const ip = requestOf(initial)?.socket.remoteAddress ?? null;
   return { keyId: principal.keyId, name: principal.name, surface: client === 'console' ? 'console' : 'graphql', ip };
 }
 
@@ -125,7 +133,11 @@ export function errorExtensions(err: GatewayError): Record<string, unknown> {
   const code = err.code === 'shutting_down' ? 'SERVICE_UNAVAILABLE' : (CODES[err.status] ?? 'INTERNAL_SERVER_ERROR');
   const ext: Record<string, unknown> = { code, reason: err.code };
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
+  // Which quota refused it: scope (key, team), metric, limit, remaining, reset (Unix seconds).
+  if (err.quota) ext.quota = { ...err.quota };
   if (err.status === 401) ext.http = { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+  // A key its policy keeps off GraphQL (or this address) is refused with the status REST gives it.
+  else if (err.code === 'surface_not_allowed' || err.code === 'ip_not_allowed') ext.http = { status: 403 };
   return ext;
 }
 

@@ -260,6 +260,7 @@ function generateRequest(input: GenerateArgs): InferenceRequest {
 function noteLimit(ctx: GraphQLContext, err: unknown): void {
   if (!isGatewayError(err)) return;
   if (err.rateLimit) ctx.rateLimit.result = err.rateLimit;
+  if (err.quota) ctx.rateLimit.quota = err.quota;
   if (err.retryAfter !== undefined) ctx.rateLimit.retryAfter = err.retryAfter;
 }
 
@@ -294,6 +295,7 @@ async function complete(ctx: GraphQLContext, request: InferenceRequest, endpoint
       requestId,
       signal: ctx.signal ?? new AbortController().signal,
       stream: false,
+      onQuota: (q) => (ctx.rateLimit.quota = q),
     });
     const { text, thinking, toolCalls, done } = await run.complete();
     return {
@@ -438,6 +440,7 @@ async function stream(ctx: GraphQLContext, request: InferenceRequest, endpoint: 
       signal: controller.signal,
       stream: true,
       queue: queue.observer,
+      onQuota: (q) => (ctx.rateLimit.quota = q),
     });
     return events(run, controller, line, queue, refused);
   } catch (err) {

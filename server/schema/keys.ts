@@ -1,10 +1,29 @@
 /** API keys: the ApiKey type, the viewer and admin queries, and the key management mutations. */
 import { createApiKey, revokeApiKey, rotateApiKey, updateApiKey } from '../auth/api-keys.ts';
-import { effectiveRpm, effectiveWeight, keyFilterWhere, keyStatus, TIER_RPM, TIER_WEIGHT } from '../auth/key-rules.ts';
+import {
+  checkKeyInScope,
+  effectiveRpm,
+  effectiveWeight,
+  keyFilterWhere,
+  keyScopeOf,
+  keyScopeWhere,
+  keyStatus,
+  TIER_RPM,
+  TIER_WEIGHT,
+} from '../auth/key-rules.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { prisma } from '../db/client.ts';
 import { errors } from '../errors.ts';
 import { builder } from './builder.ts';
+import { guardCaller, ParameterPolicyInput, policyInputToJson } from './policy.ts';
+import type { GraphQLContext } from './context.ts';
+import type { ParameterPolicy } from '../policy/policy.ts';
+
+/** A key's new policy, refused when it is the calling key's own and would lock it out of GraphQL. */
+function guarded(ctx: GraphQLContext, id: string, policy: ParameterPolicy | null): ParameterPolicy | null {
+  if (id === ctx.principal.keyId) guardCaller(ctx, { key: policy });
+  return policy;
+}
 
 const KeyRole = builder.enumType('KeyRole', {
   description: 'What a key may do.',
@@ -15,7 +34,7 @@ const KeyRole = builder.enumType('KeyRole', {
   } as const,
 });
 
-const KeyTier = builder.enumType('KeyTier', {
+export const KeyTier = builder.enumType('KeyTier', {
   description: 'The default rate limit of a key, unless it has its own.',
   values: {
     STANDARD: { description: `${TIER_RPM.STANDARD} requests per minute.` },
@@ -38,7 +57,7 @@ export const ApiKey = builder.prismaObject('ApiKey', {
     id: t.exposeID('id', { description: 'The key id (not the secret).' }),
     name: t.exposeString('name', { description: 'A human name for the key.' }),
     prefix: t.exposeString('prefix', { description: 'The readable start of the secret, e.g. "ogw_Ab12Cd34", to tell keys apart.' }),
-    role: t.expose('role', { type: KeyRole, description: 'Admin or user.' }),
+    role: t.expose('role', { type: KeyRole, description: 'Admin, team admin or user.' }),
     tier: t.expose('tier', { type: KeyTier, description: 'The tier that sets the default requests-per-minute limit.' }),
     rpmLimit: t.exposeInt('rpmLimit', { nullable: true, description: 'Own requests-per-minute limit; null means the tier default.' }),
     tpmLimit: t.exposeInt('tpmLimit', { nullable: true, description: 'Own tokens-per-minute limit; null means no token limit.' }),
@@ -78,6 +97,7 @@ const ApiKeyFilter = builder.inputType('ApiKeyFilter', {
     role: t.field({ type: KeyRole, description: 'Only keys with this role.' }),
     tier: t.field({ type: KeyTier, description: 'Only keys of this tier.' }),
     status: t.field({ type: KeyStatus, description: 'Only keys in this state.' }),
+    teamId: t.id({ description: 'Only keys of this team.' }),
   }),
 });
 
@@ -149,15 +169,16 @@ builder.queryFields((t) => ({
   }),
   apiKeys: t.field({
     type: ApiKeyPage,
-    authScopes: { admin: true },
-    description: 'All API keys, newest first, a page at a time (admin).',
+    authScopes: { keyManager: true },
+    description: 'API keys, newest first, a page at a time: every key for an admin, its own team’s for a team admin.',
     args: {
       filter: t.arg({ type: ApiKeyFilter, description: 'Which keys to list; all when omitted.' }),
       limit: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 200.' }),
       offset: t.arg.int({ defaultValue: 0, description: 'How many matching keys to skip (ignored with `after`).' }),
       after: t.arg.id({ description: 'Cursor paging: the endCursor of the previous page.' }),
     },
-    resolve: async (_root, args) => {
+    resolve: async (_root, args, ctx) => {
+      const scope = keyScopeOf(ctx.principal);
       const limit = args.limit ?? 50;
       const offset = args.offset ?? 0;
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw errors.invalidRequest('limit must be between 1 and 200');
@@ -165,17 +186,22 @@ builder.queryFields((t) => ({
       const after = args.after ? String(args.after) : undefined;
       if (after && !(await prisma.apiKey.findUnique({ where: { id: after }, select: { id: true } })))
         throw errors.invalidRequest('after is not a key id from a previous page');
-      return { where: keyFilterWhere(args.filter), limit, offset, after };
+      const filter = args.filter ? { ...args.filter, teamId: args.filter.teamId == null ? null : String(args.filter.teamId) } : null;
+      return { where: { AND: [keyFilterWhere(filter), keyScopeWhere(scope)] }, limit, offset, after };
     },
   }),
   apiKey: t.prismaField({
     type: 'ApiKey',
     nullable: true,
-    description: 'One key by id: any key for an admin, only itself for a user key.',
+    description: 'One key by id: any key for an admin, its own team’s for a team admin, only itself for a user key.',
     args: { id: t.arg.id({ required: true, description: 'The key id.' }) },
-    resolve: (query, _root, { id }, ctx) => {
-      if (!ctx.principal.isAdmin && String(id) !== ctx.principal.keyId) throw errors.forbidden('A user key may only read itself; this needs an admin key');
-      return prisma.apiKey.findUnique({ ...query, where: { id: String(id) } });
+    resolve: async (query, _root, { id }, ctx) => {
+      if (String(id) === ctx.principal.keyId || ctx.principal.isAdmin) return prisma.apiKey.findUnique({ ...query, where: { id: String(id) } });
+      if (ctx.principal.role !== 'TEAM_ADMIN') throw errors.forbidden('A user key may only read itself; this needs an admin key');
+      const scope = keyScopeOf(ctx.principal);
+      const key = await prisma.apiKey.findUnique({ ...query, where: { id: String(id) } });
+      if (key) checkKeyInScope(scope, key);
+      return key;
     },
   }),
 }));
@@ -184,7 +210,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   description: 'A new API key.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'A human name for the key.' }),
-    role: t.field({ type: KeyRole, defaultValue: 'USER', description: 'Admin or user; USER when omitted.' }),
+    role: t.field({ type: KeyRole, defaultValue: 'USER', description: 'The role; USER when omitted (a team admin may not create ADMIN keys).' }),
     tier: t.field({ type: KeyTier, defaultValue: 'STANDARD', description: 'The tier; STANDARD when omitted.' }),
     rpmLimit: t.int({ description: 'Own requests-per-minute limit (1 to 1000000) instead of the tier default.' }),
     tpmLimit: t.int({ description: 'Tokens-per-minute limit (1 to 1000000); no token limit when omitted.' }),
@@ -192,6 +218,11 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once (1 to 1000; extra ones wait); no cap when omitted.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; every active model when omitted or empty.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working; never when omitted.' }),
+    teamId: t.id({ description: 'The team the key belongs to (admin); a team admin’s keys always go to its own team.' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day (1 to 2000000000); none when omitted.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month (1 to 2000000000); none when omitted.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day (1 to 2000000000); none when omitted.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy; none when omitted.' }),
   }),
 });
 
@@ -208,6 +239,11 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
     maxConcurrent: t.int({ description: 'Most requests running at once; null removes the cap.' }),
     allowedModels: t.stringList({ description: 'Model ids the key may use; null or empty allows every active model.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'New expiry; null means never.' }),
+    teamId: t.id({ description: 'Moves the key to this team; null takes it out of its team (admin only).' }),
+    dailyTokens: t.int({ description: 'Quota of tokens per calendar day; null removes it.' }),
+    monthlyTokens: t.int({ description: 'Quota of tokens per calendar month; null removes it.' }),
+    dailyRequests: t.int({ description: 'Quota of requests per calendar day; null removes it.' }),
+    policy: t.field({ type: ParameterPolicyInput, description: 'The key’s own parameter policy, replaced whole; null removes it.' }),
   }),
 });
 
@@ -250,12 +286,14 @@ const RotateApiKeyPayload = builder.objectRef<SecretPayload>('RotateApiKeyPayloa
 
 /** null and undefined both mean "not given" for fields that cannot be cleared. */
 const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+/** An ID that may be cleared: omitted stays undefined, null stays null. */
+const idOrNull = (v: string | number | null | undefined) => (v === undefined ? undefined : v === null ? null : String(v));
 
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreateApiKeyPayload,
-    authScopes: { admin: true },
-    description: 'Creates a key and returns its secret once (admin).',
+    authScopes: { keyManager: true },
+    description: 'Creates a key and returns its secret once (admin; a team admin creates keys for its own team).',
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: 'The new key.' }) },
     resolve: async (_root, { input }, ctx) => {
       const created = await createApiKey({
@@ -268,7 +306,13 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: given(input.allowedModels),
         expiresAt: input.expiresAt,
+        teamId: idOrNull(input.teamId),
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
+        policy: policyInputToJson(input.policy),
         actor: ctx.actor,
+        scope: keyScopeOf(ctx.principal),
       });
       // The change feed tells every replica; reloading here too makes the secret usable the moment we answer.
       await ctx.keys.reloadKey(created.key.id);
@@ -277,8 +321,8 @@ builder.mutationFields((t) => ({
   }),
   updateApiKey: t.prismaField({
     type: 'ApiKey',
-    authScopes: { admin: true },
-    description: 'Changes a key’s name, role, tier, limits, models or expiry (admin).',
+    authScopes: { keyManager: true },
+    description: 'Changes a key’s name, role, tier, limits, models, expiry or team (admin; a team admin its own team’s keys).',
     args: { input: t.arg({ type: UpdateApiKeyInput, required: true, description: 'The changes.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
       const key = await updateApiKey({
@@ -292,7 +336,13 @@ builder.mutationFields((t) => ({
         maxConcurrent: input.maxConcurrent,
         allowedModels: input.allowedModels === null ? [] : input.allowedModels,
         expiresAt: input.expiresAt,
+        teamId: idOrNull(input.teamId),
+        dailyTokens: input.dailyTokens,
+        monthlyTokens: input.monthlyTokens,
+        dailyRequests: input.dailyRequests,
+        policy: input.policy === undefined ? undefined : guarded(ctx, String(input.id), policyInputToJson(input.policy)),
         actor: ctx.actor,
+        scope: keyScopeOf(ctx.principal),
       });
       await ctx.keys.reloadKey(key.id);
       return key;
@@ -300,22 +350,23 @@ builder.mutationFields((t) => ({
   }),
   revokeApiKey: t.prismaField({
     type: 'ApiKey',
-    authScopes: { admin: true },
-    description: 'Revokes a key for good; it stops working on every replica within a second and its open sockets are closed (admin).',
+    authScopes: { keyManager: true },
+    description:
+      'Revokes a key for good; it stops working on every replica within a second and its open sockets are closed (admin; a team admin its own team’s keys).',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true, description: 'The key to revoke.' }) },
     resolve: async (_query, _root, { input }, ctx) => {
-      const key = await revokeApiKey({ id: String(input.id), actor: ctx.actor });
+      const key = await revokeApiKey({ id: String(input.id), actor: ctx.actor, scope: keyScopeOf(ctx.principal) });
       await ctx.keys.reloadKey(key.id);
       return key;
     },
   }),
   rotateApiKey: t.field({
     type: RotateApiKeyPayload,
-    authScopes: { admin: true },
-    description: 'Gives a key a new secret; the old one keeps working for the grace period, then stops (admin).',
+    authScopes: { keyManager: true },
+    description: 'Gives a key a new secret; the old one keeps working for the grace period, then stops (admin; a team admin its own team’s keys).',
     args: { input: t.arg({ type: RotateApiKeyInput, required: true, description: 'The key and the grace period.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0, actor: ctx.actor });
+      const rotated = await rotateApiKey({ id: String(input.id), graceSeconds: input.graceSeconds ?? 0, actor: ctx.actor, scope: keyScopeOf(ctx.principal) });
       await ctx.keys.reloadKey(rotated.key.id);
       return rotated;
     },

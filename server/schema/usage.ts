@@ -5,7 +5,7 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { prisma } from '../db/client.ts';
 import type { UsageRecord as UsageRow } from '../db/generated/client.ts';
-import { type Agg, type KeyGroup, type ModelGroup, type Point, type ServerGroup, type TeamGroup, UsageReport, usageScopeFor } from '../usage/reports.ts';
+import { type Agg, type KeyGroup, type ModelGroup, type Point, type ServerGroup, type TeamGroup, UsageReport, checkedUsageScope } from '../usage/reports.ts';
 import { errors } from '../errors.ts';
 import { feed, unlessEnded } from '../realtime/feed.ts';
 import type { UsageInput } from '../usage/recorder.ts';
@@ -201,9 +201,9 @@ const UsageReportType = builder.objectRef<UsageReport>('UsageReport').implement(
 builder.queryField('usage', (t) =>
   t.field({
     type: UsageReportType,
-    description: 'A usage report. A user key sees only its own usage; an admin sees all, or one key’s with apiKeyId.',
+    description: 'A usage report. A user key sees only its own usage; a team admin its team’s; an admin sees all, or one key’s with apiKeyId.',
     args: { filter: t.arg({ type: UsageFilter, description: 'Which requests to cover; all (that this key may see) when omitted.' }) },
-    resolve: (_root, { filter }, ctx) => new UsageReport(usageScopeFor(ctx.principal, filter)),
+    resolve: async (_root, { filter }, ctx) => new UsageReport(await checkedUsageScope(ctx.principal, filter)),
   }),
 );
 

@@ -22,6 +22,7 @@ import type { Principal } from '../auth/key-store.ts';
 import { prisma } from '../db/client.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { errors } from '../errors.ts';
+import { usageVisibility } from '../auth/key-rules.ts';
 
 export interface Agg {
   requests: number;
@@ -344,19 +345,31 @@ export type UsageFilterInput =
   | null
   | undefined;
 
-/** The scope a key may see: user keys are pinned to themselves, team admins to their team. */
+/** The scope a key may see (key-rules usageVisibility): user keys are pinned to themselves, team admins to their team. */
 export function usageScopeFor(principal: Principal, filter: UsageFilterInput): UsageScope {
   const apiKeyId = filter?.apiKeyId != null ? String(filter.apiKeyId) : undefined;
   const teamId = filter?.teamId != null ? String(filter.teamId) : undefined;
   if (filter?.from && filter?.to && filter.from >= filter.to) throw errors.invalidRequest('from must be before to');
   const base = { from: filter?.from ?? undefined, to: filter?.to ?? undefined, model: filter?.model ?? undefined };
-  if (principal.isAdmin) return { ...base, apiKeyId, teamId };
-  if (principal.role === 'TEAM_ADMIN' && principal.team) {
-    if (teamId !== undefined && teamId !== principal.team.id) throw errors.forbidden('A team admin key may only see its own team’s usage');
-    // Which keys belong to the team is the team's business: any key id is narrowed to the team's usage.
-    return { ...base, apiKeyId, teamId: principal.team.id };
+  const sees = usageVisibility(principal);
+  if (sees.all) return { ...base, apiKeyId, teamId };
+  if ('teamId' in sees) {
+    if (teamId !== undefined && teamId !== sees.teamId) throw errors.forbidden('A team admin key may only see its own team’s usage');
+    // Any key id is narrowed to the team's usage; checkedUsageScope also refuses another team's key.
+    return { ...base, apiKeyId, teamId: sees.teamId };
   }
-  if (apiKeyId !== undefined && apiKeyId !== principal.keyId) throw errors.forbidden('A user key may only see its own usage; this needs an admin key');
+  if (apiKeyId !== undefined && apiKeyId !== sees.keyId) throw errors.forbidden('A user key may only see its own usage; this needs an admin key');
   if (teamId !== undefined) throw errors.forbidden('A user key may only see its own usage; this needs an admin key');
-  return { ...base, apiKeyId: principal.keyId };
+  return { ...base, apiKeyId: sees.keyId };
+}
+
+/** usageScopeFor, and a team admin that names a key gets a 403 unless the key is in its team. */
+export async function checkedUsageScope(principal: Principal, filter: UsageFilterInput): Promise<UsageScope> {
+  const scope = usageScopeFor(principal, filter);
+  const sees = usageVisibility(principal);
+  if ('teamId' in sees && scope.apiKeyId !== undefined) {
+    const key = await prisma.apiKey.findUnique({ where: { id: scope.apiKeyId }, select: { teamId: true } });
+    if (key?.teamId !== sees.teamId) throw errors.forbidden('A team admin key may only see the usage of its own team’s keys');
+  }
+  return scope;
 }

@@ -22,9 +22,28 @@ export type ApiKeyFilter = {
   search?: string | null | undefined;
   /** Only keys in this state. */
   status?: KeyStatus | null | undefined;
+  /** Only keys of this team. */
+  teamId?: string | number | null | undefined;
   /** Only keys of this tier. */
   tier?: KeyTier | null | undefined;
 };
+
+/** Where a key may be used, for a parameter policy’s allow-list. */
+export type ApiSurface =
+  /** The Anthropic-compatible API (/v1/messages). */
+  | 'ANTHROPIC'
+  /** The documented REST API (/api/models, /api/chat, /api/generate). */
+  | 'API'
+  /** Embeddings on any surface (/v1/embeddings, /ollama/api/embed, /ollama/api/embeddings); needed in addition to the surface. */
+  | 'EMBEDDINGS'
+  /** GraphQL (/graphql over HTTP, SSE and graphql-ws). */
+  | 'GRAPHQL'
+  /** The Ollama-native API under /ollama. */
+  | 'OLLAMA'
+  /** The OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models). */
+  | 'OPENAI'
+  /** The OpenAI Responses API (/v1/responses). */
+  | 'RESPONSES';
 
 /** A chat completion request. */
 export type ChatInput = {
@@ -50,16 +69,26 @@ export type ChatInput = {
 export type CreateApiKeyInput = {
   /** Model ids the key may use; every active model when omitted or empty. */
   allowedModels?: Array<string> | null | undefined;
+  /** Quota of requests per calendar day (1 to 2000000000); none when omitted. */
+  dailyRequests?: number | null | undefined;
+  /** Quota of tokens per calendar day (1 to 2000000000); none when omitted. */
+  dailyTokens?: number | null | undefined;
   /** When the key stops working; never when omitted. */
   expiresAt?: string | null | undefined;
   /** Most requests running at once (1 to 1000; extra ones wait); no cap when omitted. */
   maxConcurrent?: number | null | undefined;
+  /** Quota of tokens per calendar month (1 to 2000000000); none when omitted. */
+  monthlyTokens?: number | null | undefined;
   /** A human name for the key. */
   name: string;
-  /** Admin or user; USER when omitted. */
+  /** The key’s own parameter policy; none when omitted. */
+  policy?: ParameterPolicyInput | null | undefined;
+  /** The role; USER when omitted (a team admin may not create ADMIN keys). */
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit (1 to 1000000) instead of the tier default. */
   rpmLimit?: number | null | undefined;
+  /** The team the key belongs to (admin); a team admin’s keys always go to its own team. */
+  teamId?: string | number | null | undefined;
   /** The tier; STANDARD when omitted. */
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit (1 to 1000000); no token limit when omitted. */
@@ -150,6 +179,35 @@ export type MessageInput = {
   toolName?: string | null | undefined;
 };
 
+/** A parameter policy; omitted or null fields set no rule. See ParameterPolicy for what each field does. */
+export type ParameterPolicyInput = {
+  /** IPv4/IPv6 addresses or CIDRs the key may be used from; omitted or null: any. */
+  allowedCidrs?: Array<string> | null | undefined;
+  /** Where the key may be used; omitted or null: everywhere. */
+  allowedSurfaces?: Array<ApiSurface> | null | undefined;
+  /** An object of Ollama options (and keep_alive) to force. */
+  forcedOptions?: unknown;
+  /** Longest keep_alive in seconds (0 or more; forever cannot be a cap). */
+  maxKeepAlive?: number | null | undefined;
+  /** Over maxKeepAlive: CLAMP (default) or REJECT. */
+  maxKeepAliveMode?: PolicyCapMode | null | undefined;
+  /** Largest num_ctx a request may ask for (1 or more). */
+  maxNumCtx?: number | null | undefined;
+  /** Over maxNumCtx: REJECT (default) or CLAMP. */
+  maxNumCtxMode?: PolicyCapMode | null | undefined;
+  /** Most tokens a request may generate (1 or more). */
+  maxTokens?: number | null | undefined;
+  /** Over maxTokens: CLAMP (default) or REJECT. */
+  maxTokensMode?: PolicyCapMode | null | undefined;
+};
+
+/** What a request over a cap gets. */
+export type PolicyCapMode =
+  /** The value is lowered to the cap and the request runs. */
+  | 'CLAMP'
+  /** The request is refused with a 400 (code policy_violation) naming the cap. */
+  | 'REJECT';
+
 /** The server to remove. */
 export type RemoveUpstreamInput = {
   /** The server to remove. */
@@ -205,18 +263,28 @@ export type ToolInput = {
 export type UpdateApiKeyInput = {
   /** Model ids the key may use; null or empty allows every active model. */
   allowedModels?: Array<string> | null | undefined;
+  /** Quota of requests per calendar day; null removes it. */
+  dailyRequests?: number | null | undefined;
+  /** Quota of tokens per calendar day; null removes it. */
+  dailyTokens?: number | null | undefined;
   /** New expiry; null means never. */
   expiresAt?: string | null | undefined;
   /** The key to change. */
   id: string | number;
   /** Most requests running at once; null removes the cap. */
   maxConcurrent?: number | null | undefined;
+  /** Quota of tokens per calendar month; null removes it. */
+  monthlyTokens?: number | null | undefined;
   /** A new name. */
   name?: string | null | undefined;
+  /** The key’s own parameter policy, replaced whole; null removes it. */
+  policy?: ParameterPolicyInput | null | undefined;
   /** A new role; the last working admin key cannot become a user key. */
   role?: KeyRole | null | undefined;
   /** Own requests-per-minute limit; null returns to the tier default. */
   rpmLimit?: number | null | undefined;
+  /** Moves the key to this team; null takes it out of its team (admin only). */
+  teamId?: string | number | null | undefined;
   /** A new tier. */
   tier?: KeyTier | null | undefined;
   /** Tokens-per-minute limit; null removes it. */

@@ -29,7 +29,14 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway({ env = {} }: { env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startGateway({
+  env = {},
+  now,
+}: {
+  env?: Record<string, string>;
+  /** The gateway's clock for quota periods and usage rows (a test moves it across a day or a month). */
+  now?: () => number;
+} = {}): Promise<TestGateway> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ogw-test-data-'));
   const adminKey = `ogw_test_admin_${Math.random().toString(36).slice(2)}_${Date.now()}`;
@@ -45,7 +52,7 @@ export async function startGateway({ env = {} }: { env?: Record<string, string> 
     ...env,
   });
   const log = createLogger({ level: config.logLevel });
-  const app = await createApp({ config, connectionString: db.url, log });
+  const app = await createApp({ config, connectionString: db.url, log, now });
   const url = await app.start();
   // Wait for the first model sync so tests see the upstream's models.
   await app.services.catalogue.sync();

@@ -3,6 +3,7 @@ import { Provider } from 'urql';
 import { createConsoleClient } from './client.ts';
 import { Layout } from './components/Layout.tsx';
 import { Loading } from './components/Notice.tsx';
+import { QuotaBanner } from './components/Quota.tsx';
 import { ApiKeysPage } from './pages/ApiKeysPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { KeyPage } from './pages/KeyPage.tsx';
@@ -12,6 +13,7 @@ import { OverviewPage } from './pages/OverviewPage.tsx';
 import { PlaygroundPage } from './pages/PlaygroundPage.tsx';
 import { ServersPage } from './pages/ServersPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { TeamPage, TeamsPage } from './pages/TeamsPage.tsx';
 import { useRoute } from './router.ts';
 import { clearSession, loadSession, saveSession, SessionContext, type Session } from './session.ts';
 
@@ -21,12 +23,15 @@ const UsagePage = lazy(() => import('./pages/UsagePage.tsx').then((m) => ({ defa
 const TITLES: Record<string, string> = {
   '': 'Overview',
   '/api-keys': 'API keys',
+  '/teams': 'Teams',
   '/models': 'Models',
   '/servers': 'Servers',
   '/usage': 'Usage',
   '/playground': 'Playground',
   '/audit': 'Audit log',
 };
+
+const ADMIN_ONLY = new Set(['/models', '/servers', '/audit']);
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -44,7 +49,7 @@ export function App() {
       session
         ? createConsoleClient({
             key: session.key,
-            onAuthError: () => signOut('The gateway no longer accepts this admin key (revoked, expired or rotated). Sign in again.'),
+            onAuthError: () => signOut('The gateway no longer accepts this key (revoked, expired or rotated). Sign in again.'),
           })
         : null,
     [session, signOut],
@@ -52,7 +57,8 @@ export function App() {
   useEffect(() => () => consoleClient?.close(), [consoleClient]);
 
   useEffect(() => {
-    document.title = `${session ? (TITLES[route] ?? (route.startsWith('/api-keys/') ? 'API key' : 'Not found')) : 'Sign in'} · Ollama Gateway`;
+    const title = TITLES[route] ?? (route.startsWith('/api-keys/') ? 'API key' : route.startsWith('/teams/') ? 'Team' : 'Not found');
+    document.title = `${session ? title : 'Sign in'} · Ollama Gateway`;
   }, [route, session]);
 
   if (!session || !consoleClient) {
@@ -68,10 +74,15 @@ export function App() {
     );
   }
 
+  // A team admin sees its team's keys, its team, its usage and the playground; the gateway refuses the rest anyway.
+  const teamAdmin = session.role === 'TEAM_ADMIN';
   let page: ReactNode;
-  switch (route) {
+  switch (teamAdmin && ADMIN_ONLY.has(route) ? '/not-found' : route) {
     case '':
-      page = <OverviewPage />;
+      page = teamAdmin ? <ApiKeysPage /> : <OverviewPage />;
+      break;
+    case '/teams':
+      page = <TeamsPage />;
       break;
     case '/api-keys':
       page = <ApiKeysPage />;
@@ -92,13 +103,19 @@ export function App() {
       page = <AuditPage />;
       break;
     default:
-      page = route.startsWith('/api-keys/') ? <KeyPage id={decodeURIComponent(route.slice('/api-keys/'.length))} /> : <NotFoundPage />;
+      page = route.startsWith('/api-keys/') ? (
+        <KeyPage id={decodeURIComponent(route.slice('/api-keys/'.length))} />
+      ) : route.startsWith('/teams/') ? (
+        <TeamPage id={decodeURIComponent(route.slice('/teams/'.length))} />
+      ) : (
+        <NotFoundPage />
+      );
   }
 
   return (
     <Provider value={consoleClient.client}>
       <SessionContext.Provider value={session}>
-        <Layout who={session.name} onSignOut={() => signOut()}>
+        <Layout who={session.name} teamAdminOf={teamAdmin ? (session.team?.name ?? '') : null} banner={<QuotaBanner />} onSignOut={() => signOut()}>
           <Suspense fallback={<Loading />}>{page}</Suspense>
         </Layout>
       </SessionContext.Provider>

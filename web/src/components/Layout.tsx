@@ -4,6 +4,7 @@ import { Link } from './Link.tsx';
 const NAV = [
   { to: '', label: 'Overview' },
   { to: '/api-keys', label: 'API keys' },
+  { to: '/teams', label: 'Teams' },
   { to: '/models', label: 'Models' },
   { to: '/servers', label: 'Servers' },
   { to: '/usage', label: 'Usage' },
@@ -11,8 +12,30 @@ const NAV = [
   { to: '/audit', label: 'Audit log' },
 ];
 
-/** The signed-in frame: brand, navigation, who is signed in, and the page. */
-export function Layout({ who, onSignOut, children }: { who: string; onSignOut: () => void; children: ReactNode }) {
+/** What a team admin may open: its team's keys, its team, its team's usage, and the playground. */
+const TEAM_ADMIN_NAV = [
+  { to: '/api-keys', label: 'API keys' },
+  { to: '/teams', label: 'Team' },
+  { to: '/usage', label: 'Usage' },
+  { to: '/playground', label: 'Playground' },
+];
+
+/** The signed-in frame: brand, navigation, who is signed in, the quota banner, and the page. */
+export function Layout({
+  who,
+  teamAdminOf,
+  banner,
+  onSignOut,
+  children,
+}: {
+  who: string;
+  /** A team admin's team name: the navigation shows only what it may use. */
+  teamAdminOf?: string | null;
+  banner?: ReactNode;
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
+  const nav = teamAdminOf ? TEAM_ADMIN_NAV : NAV;
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -24,22 +47,24 @@ export function Layout({ who, onSignOut, children }: { who: string; onSignOut: (
           Ollama Gateway
         </Link>
         <nav aria-label="Main" className="nav">
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <Link key={n.to} to={n.to} className="nav-link">
               {n.label}
             </Link>
           ))}
         </nav>
         <div className="who">
-          <span className="who-name" title="Signed in with this admin key">
+          <span className="who-name" title={teamAdminOf ? `Signed in with this team admin key of ${teamAdminOf}` : 'Signed in with this admin key'}>
             {who}
           </span>
+          {teamAdminOf ? <span className="badge badge-accent">team admin · {teamAdminOf}</span> : null}
           <button type="button" className="btn btn-ghost" onClick={onSignOut}>
             Sign out
           </button>
         </div>
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        {banner}
         {children}
       </main>
     </div>

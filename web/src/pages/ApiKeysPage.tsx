@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Dialog, FormFooter } from '../components/Dialog.tsx';
 import { numberText, optionalNumber } from '../components/fields.ts';
+import { parsePolicyForm, PolicyFields, type PolicyFormValues, policyFormValues, PolicySummary } from '../components/Policy.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
@@ -9,12 +10,13 @@ import { SecretReveal } from '../components/SecretReveal.tsx';
 import { formatCompact, formatDate, formatDateTime, formatRelative, startOfMonth, toDateInput } from '../format.ts';
 import { graphql } from '../gql';
 import type { ApiKeysPageQuery, KeyRole, KeyStatus, KeyTier } from '../gql/graphql.ts';
-import { useSession } from '../session.ts';
+import { useIsAdmin, useSession } from '../session.ts';
+import { roleLabel } from './TeamsPage.tsx';
 
 const PAGE_SIZE = 25;
 
 const ApiKeysPageQueryDoc = graphql(`
-  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID) {
+  query ApiKeysPage($filter: ApiKeyFilter, $monthStart: DateTime!, $limit: Int!, $after: ID, $admin: Boolean!) {
     apiKeys(filter: $filter, limit: $limit, after: $after) {
       totalCount
       hasNextPage
@@ -38,7 +40,30 @@ const ApiKeysPageQueryDoc = graphql(`
         status
         previousSecretExpiresAt
         createdAt
+        team {
+          id
+          name
+        }
+        dailyTokens
+        monthlyTokens
+        dailyRequests
+        quotaState
+        policy {
+            maxTokens
+            maxTokensMode
+            maxNumCtx
+            maxNumCtxMode
+            maxKeepAlive
+            maxKeepAliveMode
+            forcedOptions
+            allowedSurfaces
+            allowedCidrs
+        }
       }
+    }
+    teams {
+      id
+      name
     }
     usage(filter: { from: $monthStart }) {
       byKey {
@@ -49,7 +74,7 @@ const ApiKeysPageQueryDoc = graphql(`
         }
       }
     }
-    models(includeInactive: true) {
+    models(includeInactive: $admin) {
       id
       isActive
     }
@@ -84,6 +109,41 @@ const UpdateApiKeyMutation = graphql(`
       requestsPerMinute
       allowedModels
       expiresAt
+      team {
+        id
+        name
+      }
+      dailyTokens
+      monthlyTokens
+      dailyRequests
+      quotaState
+      policy {
+          maxTokens
+          maxTokensMode
+          maxNumCtx
+          maxNumCtxMode
+          maxKeepAlive
+          maxKeepAliveMode
+          forcedOptions
+          allowedSurfaces
+          allowedCidrs
+      }
+      effectivePolicy {
+        maxTokens
+        maxNumCtx
+        maxKeepAlive
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
+      quota {
+        scope
+        metric
+        limit
+        used
+        remaining
+        resetsAt
+      }
     }
   }
 `);
@@ -119,27 +179,35 @@ const STATUS_BADGE: Record<KeyStatus, string> = { ACTIVE: 'badge-success', REVOK
 export function ApiKeysPage() {
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<KeyStatus | ''>('');
+  const [teamFilter, setTeamFilter] = useState('');
   const monthStart = useMemo(() => startOfMonth().toISOString(), []);
-  const filter = useMemo(() => ({ search: search.trim() || null, status: status || null }), [search, status]);
+  const filter = useMemo(() => ({ search: search.trim() || null, status: status || null, teamId: teamFilter || null }), [search, status, teamFilter]);
   // Cursor paging: the cursors of the pages before this one; a new filter starts again at page one.
   // Cursor paging: the cursors of the pages before this one, for the filter they were made with (a new filter starts at page one).
   const [paging, setPaging] = useState<{ filter: typeof filter; cursors: string[] }>({ filter, cursors: [] });
   const cursors = paging.filter === filter ? paging.cursors : [];
   const setCursors = (next: string[]) => setPaging({ filter, cursors: next });
   const after = cursors.at(-1) ?? null;
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after } });
+  const admin = useIsAdmin();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeysPageQueryDoc, variables: { filter, monthStart, limit: PAGE_SIZE, after, admin } });
   const [modal, setModal] = useState<Modal>(null);
 
   const keys = data?.apiKeys.nodes ?? [];
   const usageByKey = new Map((data?.usage.byKey ?? []).map((u) => [u.apiKeyId, u.totals]));
   const modelIds = (data?.models ?? []).map((m) => m.id);
+  const teams = data?.teams ?? [];
   const close = () => setModal(null);
+  const session = useSession();
 
   return (
     <>
       <PageHeader
         title="API keys"
-        description="Who may call the gateway, how often, and what they used this month."
+        description={
+          admin
+            ? 'Who may call the gateway, how often, and what they used this month.'
+            : `The keys of ${session?.team?.name ?? 'your team'}: who may call the gateway, how often, and what they used this month.`
+        }
         actions={
           <button type="button" className="btn btn-primary" onClick={() => setModal({ kind: 'create' })}>
             Create key
@@ -160,14 +228,29 @@ export function ApiKeysPage() {
             <option value={'EXPIRED'}>Expired</option>
           </select>
         </label>
+        {admin && teams.length ? (
+          <label className="field" style={{ flex: '0 0 12rem' }}>
+            <span className="field-label">Team filter</span>
+            <select value={teamFilter} onChange={(e) => setTeamFilter(e.target.value)}>
+              <option value="">All teams</option>
+              {teams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </div>
       <ErrorNotice error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
       {fetching && !data ? (
         <Loading label="Loading keys…" />
       ) : data && keys.length === 0 ? (
         <div className="card">
-          <Empty title={filter.search || filter.status ? 'No key matches' : 'No keys yet'}>
-            {filter.search || filter.status ? 'Try another search or status.' : 'Create a key for each application that calls the gateway.'}
+          <Empty title={filter.search || filter.status || filter.teamId ? 'No key matches' : 'No keys yet'}>
+            {filter.search || filter.status || filter.teamId
+              ? 'Try another search, status or team.'
+              : 'Create a key for each application that calls the gateway.'}
           </Empty>
         </div>
       ) : keys.length ? (
@@ -179,6 +262,7 @@ export function ApiKeysPage() {
                 <th scope="col">Name</th>
                 <th scope="col">Prefix</th>
                 <th scope="col">Role</th>
+                <th scope="col">Team</th>
                 <th scope="col">Tier</th>
                 <th scope="col">Limits</th>
                 <th scope="col">Expires</th>
@@ -211,12 +295,20 @@ export function ApiKeysPage() {
                     </th>
                     <td className="mono">{k.prefix}…</td>
                     <td>
-                      <span className={k.role === 'ADMIN' ? 'badge badge-accent' : 'badge'}>{k.role.toLowerCase()}</span>
+                      <span className={k.role === 'USER' ? 'badge' : 'badge badge-accent'}>{roleLabel(k.role)}</span>
+                    </td>
+                    <td className="small">
+                      {k.team ? <Link to={`/teams/${encodeURIComponent(k.team.id)}`}>{k.team.name}</Link> : <span className="muted">none</span>}
                     </td>
                     <td>{k.tier.toLowerCase()}</td>
                     <td className="small">
                       {k.requestsPerMinute}/min{k.rpmLimit != null ? ' (own)' : ''}
                       {k.tpmLimit != null ? <div className="cell-sub">{formatCompact(k.tpmLimit)} tokens/min</div> : null}
+                      {k.policy ? (
+                        <div className="cell-sub">
+                          policy: <PolicySummary policy={k.policy} />
+                        </div>
+                      ) : null}
                       <div className="cell-sub">
                         weight {k.effectiveWeight}
                         {k.weight != null ? ' (own)' : ''}
@@ -233,6 +325,13 @@ export function ApiKeysPage() {
                     <td className="num">{formatCompact(u?.totalTokens ?? 0)}</td>
                     <td>
                       <span className={`badge ${STATUS_BADGE[k.status]}`}>{k.status.toLowerCase()}</span>
+                      {k.status === 'ACTIVE' && k.quotaState !== 'OK' ? (
+                        <div>
+                          <span className={`badge ${k.quotaState === 'EXCEEDED' ? 'badge-danger' : 'badge-warning'}`}>
+                            {k.quotaState === 'EXCEEDED' ? 'over quota' : 'near quota'}
+                          </span>
+                        </div>
+                      ) : null}
                       {k.status !== 'REVOKED' && k.previousSecretExpiresAt ? (
                         <div className="cell-sub">old secret until {formatDateTime(k.previousSecretExpiresAt)}</div>
                       ) : null}
@@ -288,10 +387,10 @@ export function ApiKeysPage() {
       ) : null}
 
       <Dialog open={modal?.kind === 'create'} title="Create key" onClose={close} wide>
-        {modal?.kind === 'create' ? <CreateKeyForm models={modelIds} onDone={close} /> : null}
+        {modal?.kind === 'create' ? <CreateKeyForm models={modelIds} teams={teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal?.kind === 'edit'} title={modal?.kind === 'edit' ? `Edit ${modal.key.name}` : 'Edit key'} onClose={close} wide>
-        {modal?.kind === 'edit' ? <EditKeyForm apiKey={modal.key} models={modelIds} onDone={close} /> : null}
+        {modal?.kind === 'edit' ? <EditKeyForm apiKey={modal.key} models={modelIds} teams={teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal?.kind === 'revoke'} title="Revoke key" onClose={close}>
         {modal?.kind === 'revoke' ? <RevokeKey apiKey={modal.key} onDone={close} /> : null}
@@ -312,7 +411,20 @@ export interface KeyFormValues {
   maxConcurrent: string;
   expires: string;
   models: string[];
+  /** '' for no team. */
+  teamId: string;
+  dailyTokens: string;
+  monthlyTokens: string;
+  dailyRequests: string;
+  policy: PolicyFormValues;
 }
+
+const QUOTA_MAX = 2_000_000_000;
+const QUOTA_FIELDS = [
+  ['dailyTokens', 'Tokens per day'],
+  ['monthlyTokens', 'Tokens per month'],
+  ['dailyRequests', 'Requests per day'],
+] as const;
 
 /** Validates the shared fields; returns the input fields or a message. */
 function parseKeyForm(v: KeyFormValues) {
@@ -329,6 +441,14 @@ function parseKeyForm(v: KeyFormValues) {
     return 'Weight must be a whole number from 1 to 1,000, or empty for the tier default.';
   if (maxConcurrent === 'invalid' || (maxConcurrent !== null && (maxConcurrent < 1 || maxConcurrent > 1000)))
     return 'At most … at once must be a whole number from 1 to 1,000, or empty for no cap.';
+  const quotas: Record<string, number | null> = {};
+  for (const [field, label] of QUOTA_FIELDS) {
+    const n = optionalNumber(v[field], { int: true });
+    if (n === 'invalid' || (n !== null && (n < 1 || n > QUOTA_MAX))) return `${label} must be a whole number from 1 to 2,000,000,000, or empty for no quota.`;
+    quotas[field] = n;
+  }
+  const policy = parsePolicyForm(v.policy);
+  if (typeof policy === 'string') return policy;
   // The key works through the whole chosen day, in the admin's time zone.
   const expiresAt = v.expires ? new Date(`${v.expires}T23:59:59`) : null;
   if (expiresAt && expiresAt.getTime() <= Date.now()) return 'The expiry date must be in the future.';
@@ -341,18 +461,57 @@ function parseKeyForm(v: KeyFormValues) {
     maxConcurrent,
     expiresAt: expiresAt?.toISOString() ?? null,
     allowedModels: v.models,
+    teamId: v.teamId || null,
+    dailyTokens: quotas.dailyTokens,
+    monthlyTokens: quotas.monthlyTokens,
+    dailyRequests: quotas.dailyRequests,
+    policy,
   };
+}
+
+interface TeamChoice {
+  id: string;
+  name: string;
+}
+
+/** An admin picks the key's team; a team admin's keys are always in its own team. */
+function TeamField({ v, set, teams }: { v: KeyFormValues; set: (p: Partial<KeyFormValues>) => void; teams: TeamChoice[] }) {
+  const admin = useIsAdmin();
+  const session = useSession();
+  if (!admin) {
+    return (
+      <div className="field">
+        <span className="field-label">Team</span>
+        <span className="field-static">{session?.team?.name ?? 'your team'}</span>
+      </div>
+    );
+  }
+  return (
+    <label className="field">
+      <span className="field-label">Team</span>
+      <select value={v.teamId} onChange={(e) => set({ teamId: e.target.value })}>
+        <option value="">No team</option>
+        {teams.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 function KeyFields({
   v,
   set,
   models,
+  teams,
   roleField,
 }: {
   v: KeyFormValues;
   set: (p: Partial<KeyFormValues>) => void;
   models: string[];
+  teams: TeamChoice[];
   roleField?: React.ReactNode;
 }) {
   return (
@@ -363,6 +522,7 @@ function KeyFields({
           <input type="text" value={v.name} onChange={(e) => set({ name: e.target.value })} placeholder="e.g. Support chatbot" required />
         </label>
         {roleField}
+        <TeamField v={v} set={set} teams={teams} />
         <label className="field">
           <span className="field-label">Tier</span>
           <select value={v.tier} onChange={(e) => set({ tier: e.target.value as KeyTier })}>
@@ -402,6 +562,18 @@ function KeyFields({
           <span className="field-hint">Empty: never expires.</span>
         </label>
       </div>
+      <fieldset className="plain">
+        <legend className="field-label">Quotas per calendar day and month (empty: none; the team’s hold too)</legend>
+        <div className="form-grid">
+          {QUOTA_FIELDS.map(([field, label]) => (
+            <label className="field" key={field}>
+              <span className="field-label">{label}</span>
+              <input type="number" inputMode="numeric" min="1" value={v[field]} onChange={(e) => set({ [field]: e.target.value })} placeholder="no quota" />
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <PolicyFields v={v.policy} set={(p) => set({ policy: { ...v.policy, ...p } })} />
       {models.length ? (
         <fieldset className="plain">
           <legend className="field-label">Allowed models (none ticked: every active model)</legend>
@@ -423,8 +595,24 @@ function KeyFields({
   );
 }
 
-function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => void }) {
-  const [v, setV] = useState<KeyFormValues>({ name: '', tier: 'STANDARD', rpm: '', tpm: '', weight: '', maxConcurrent: '', expires: '', models: [] });
+function CreateKeyForm({ models, teams, onDone }: { models: string[]; teams: TeamChoice[]; onDone: () => void }) {
+  const admin = useIsAdmin();
+  const session = useSession();
+  const [v, setV] = useState<KeyFormValues>({
+    name: '',
+    tier: 'STANDARD',
+    rpm: '',
+    tpm: '',
+    weight: '',
+    maxConcurrent: '',
+    expires: '',
+    models: [],
+    teamId: admin ? '' : (session?.team?.id ?? ''),
+    dailyTokens: '',
+    monthlyTokens: '',
+    dailyRequests: '',
+    policy: policyFormValues(null),
+  });
   const [role, setRole] = useState<KeyRole>('USER');
   const [problem, setProblem] = useState<string | null>(null);
   const [state, create] = useMutation(CreateApiKeyMutation);
@@ -456,7 +644,7 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
 
   return (
     <form onSubmit={submit} noValidate>
-      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={models} roleField={<RoleField role={role} setRole={setRole} />} />
+      <KeyFields v={v} set={(p) => setV({ ...v, ...p })} models={models} teams={teams} roleField={<RoleField role={role} setRole={setRole} />} />
       <FormFooter
         problem={problem}
         error={state.error}
@@ -470,7 +658,9 @@ function CreateKeyForm({ models, onDone }: { models: string[]; onDone: () => voi
   );
 }
 
-export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models: string[]; onDone: () => void }) {
+type EditableKey = Omit<KeyRow, 'team' | 'quotaState'> & { team?: TeamChoice | null };
+
+export function EditKeyForm({ apiKey, models, teams, onDone }: { apiKey: EditableKey; models: string[]; teams: TeamChoice[]; onDone: () => void }) {
   const [v, setV] = useState<KeyFormValues>({
     name: apiKey.name,
     tier: apiKey.tier,
@@ -480,8 +670,14 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
     maxConcurrent: numberText(apiKey.maxConcurrent),
     expires: apiKey.expiresAt ? toDateInput(new Date(apiKey.expiresAt)) : '',
     models: apiKey.allowedModels,
+    teamId: apiKey.team?.id ?? '',
+    dailyTokens: numberText(apiKey.dailyTokens),
+    monthlyTokens: numberText(apiKey.monthlyTokens),
+    dailyRequests: numberText(apiKey.dailyRequests),
+    policy: policyFormValues(apiKey.policy),
   });
   const [role, setRole] = useState<KeyRole>(apiKey.role);
+  const admin = useIsAdmin();
   const [problem, setProblem] = useState<string | null>(null);
   const [state, update] = useMutation(UpdateApiKeyMutation);
 
@@ -490,7 +686,9 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
     const parsed = parseKeyForm(v);
     if (typeof parsed === 'string') return setProblem(parsed);
     setProblem(null);
-    const result = await update({ input: { id: apiKey.id, ...parsed, role } });
+    // Only an admin moves keys between teams; a team admin's keys stay in its team.
+    const { teamId, ...rest } = parsed;
+    const result = await update({ input: { id: apiKey.id, ...rest, role, ...(admin ? { teamId } : {}) } });
     if (!result.error) onDone();
   }
 
@@ -500,6 +698,7 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
         v={v}
         set={(p) => setV({ ...v, ...p })}
         models={[...new Set([...models, ...apiKey.allowedModels])]}
+        teams={teams}
         roleField={<RoleField role={role} setRole={setRole} />}
       />
       <FormFooter
@@ -516,12 +715,14 @@ export function EditKeyForm({ apiKey, models, onDone }: { apiKey: KeyRow; models
 }
 
 function RoleField({ role, setRole }: { role: KeyRole; setRole: (r: KeyRole) => void }) {
+  const admin = useIsAdmin();
   return (
     <label className="field">
       <span className="field-label">Role</span>
       <select value={role} onChange={(e) => setRole(e.target.value as KeyRole)}>
         <option value={'USER'}>User: runs models</option>
-        <option value={'ADMIN'}>Admin: manages the gateway</option>
+        <option value={'TEAM_ADMIN'}>Team admin: manages its team’s keys</option>
+        {admin || role === 'ADMIN' ? <option value={'ADMIN'}>Admin: manages the gateway</option> : null}
       </select>
     </label>
   );

@@ -36,6 +36,10 @@ const ACTIONS = [
   { value: 'key.update', label: 'Key edited' },
   { value: 'key.rotate', label: 'Key rotated' },
   { value: 'key.revoke', label: 'Key revoked' },
+  { value: 'team', label: 'Teams: any' },
+  { value: 'team.create', label: 'Team created' },
+  { value: 'team.update', label: 'Team edited' },
+  { value: 'team.delete', label: 'Team deleted' },
   { value: 'model.update', label: 'Model changed' },
   { value: 'models.sync', label: 'Models synced' },
   { value: 'console.sign_in', label: 'Console sign-in' },
@@ -145,6 +149,8 @@ export function AuditPage() {
                   <td className="small mono">
                     {e.targetType === 'apiKey' && e.targetId ? (
                       <Link to={`/api-keys/${encodeURIComponent(e.targetId)}`}>{e.targetId}</Link>
+                    ) : e.targetType === 'team' && e.targetId && e.action !== 'team.delete' ? (
+                      <Link to={`/teams/${encodeURIComponent(e.targetId)}`}>{e.targetId}</Link>
                     ) : (
                       (e.targetId ?? e.targetType)
                     )}

@@ -4,16 +4,20 @@ import { Dialog } from '../components/Dialog.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { Link } from '../components/Link.tsx';
 import { Empty, ErrorNotice, Loading } from '../components/Notice.tsx';
+import { PolicySummary } from '../components/Policy.tsx';
+import { QuotaBars } from '../components/Quota.tsx';
 import { formatCompact, formatDate, formatDateTime, formatMs, formatNumber, formatRelative } from '../format.ts';
 import { graphql } from '../gql';
 import type { KeyStatus } from '../gql/graphql.ts';
+import { useIsAdmin } from '../session.ts';
 import { EditKeyForm, RevokeKey, RotateKey } from './ApiKeysPage.tsx';
+import { roleLabel } from './TeamsPage.tsx';
 
 // The charts library loads with the chart, as on the usage page.
 const TimeChart = lazy(() => import('../components/TimeChart.tsx').then((m) => ({ default: m.TimeChart })));
 
 const KeyPageQueryDoc = graphql(`
-  query KeyPage($id: ID!, $from: DateTime!, $to: DateTime!) {
+  query KeyPage($id: ID!, $from: DateTime!, $to: DateTime!, $admin: Boolean!) {
     apiKey(id: $id) {
       id
       name
@@ -33,6 +37,45 @@ const KeyPageQueryDoc = graphql(`
       status
       previousSecretExpiresAt
       createdAt
+      team {
+        id
+        name
+      }
+      dailyTokens
+      monthlyTokens
+      dailyRequests
+      quotaState
+      policy {
+          maxTokens
+          maxTokensMode
+          maxNumCtx
+          maxNumCtxMode
+          maxKeepAlive
+          maxKeepAliveMode
+          forcedOptions
+          allowedSurfaces
+          allowedCidrs
+      }
+      effectivePolicy {
+        maxTokens
+        maxNumCtx
+        maxKeepAlive
+        forcedOptions
+        allowedSurfaces
+        allowedCidrs
+      }
+      quota {
+        scope
+        metric
+        limit
+        used
+        remaining
+        resetsAt
+      }
+    }
+    teams {
+      id
+      name
     }
     usage(filter: { apiKeyId: $id, from: $from, to: $to }) {
       totals {
@@ -59,7 +102,7 @@ const KeyPageQueryDoc = graphql(`
         createdAt
       }
     }
-    models(includeInactive: true) {
+    models(includeInactive: $admin) {
       id
     }
   }
@@ -71,7 +114,8 @@ const HOUR = 3_600_000;
 /** One key: its limits, the last 24 hours of usage, its latest requests, and the actions on it. */
 export function KeyPage({ id }: { id: string }) {
   const [at] = useState(() => Date.now());
-  const variables = useMemo(() => ({ id, from: new Date(at - 24 * HOUR).toISOString(), to: new Date(at).toISOString() }), [id, at]);
+  const admin = useIsAdmin();
+  const variables = useMemo(() => ({ id, from: new Date(at - 24 * HOUR).toISOString(), to: new Date(at).toISOString(), admin }), [id, at, admin]);
   const [{ data, fetching, error }, refetch] = useQuery({ query: KeyPageQueryDoc, variables });
   const [modal, setModal] = useState<'edit' | 'rotate' | 'revoke' | null>(null);
   const close = () => setModal(null);
@@ -107,7 +151,7 @@ export function KeyPage({ id }: { id: string }) {
       </p>
       <PageHeader
         title={k.name}
-        description={`${k.role === 'ADMIN' ? 'Admin' : 'User'} key ${k.prefix}…, created ${formatDate(k.createdAt)}.`}
+        description={`${k.role === 'ADMIN' ? 'Admin' : k.role === 'TEAM_ADMIN' ? 'Team admin' : 'User'} key ${k.prefix}…${k.team ? ` in ${k.team.name}` : ''}, created ${formatDate(k.createdAt)}.`}
         actions={
           k.status !== 'REVOKED' ? (
             <>
@@ -136,7 +180,11 @@ export function KeyPage({ id }: { id: string }) {
           </div>
           <div>
             <dt>Role</dt>
-            <dd>{k.role.toLowerCase()}</dd>
+            <dd>{roleLabel(k.role)}</dd>
+          </div>
+          <div>
+            <dt>Team</dt>
+            <dd>{k.team ? <Link to={`/teams/${encodeURIComponent(k.team.id)}`}>{k.team.name}</Link> : 'none'}</dd>
           </div>
           <div>
             <dt>Tier</dt>
@@ -166,6 +214,43 @@ export function KeyPage({ id }: { id: string }) {
             <dd title={formatDateTime(k.lastUsedAt)}>{formatRelative(k.lastUsedAt)}</dd>
           </div>
         </dl>
+      </section>
+
+      <section className="card" aria-label="Policy" style={{ marginBottom: '1rem' }}>
+        <dl className="key-facts">
+          <div>
+            <dt>Own parameter policy</dt>
+            <dd className="small">
+              <PolicySummary policy={k.policy} />
+            </dd>
+          </div>
+          <div>
+            <dt>Policy in force (tier, team and key)</dt>
+            <dd className="small">
+              <PolicySummary policy={k.effectivePolicy} none="no caps, every surface, any address" />
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="card" aria-labelledby="key-quota-title" style={{ marginBottom: '1rem' }}>
+        <div className="card-title">
+          <h2 id="key-quota-title">Quotas</h2>
+          <span className="muted small">
+            Own: {k.dailyTokens != null ? `${formatNumber(k.dailyTokens)} tokens/day` : 'no daily token quota'} ·{' '}
+            {k.monthlyTokens != null ? `${formatNumber(k.monthlyTokens)} tokens/month` : 'no monthly token quota'} ·{' '}
+            {k.dailyRequests != null ? `${formatNumber(k.dailyRequests)} requests/day` : 'no daily request quota'}
+            {k.quotaState !== 'OK' ? (
+              <>
+                {' '}
+                <span className={`badge ${k.quotaState === 'EXCEEDED' ? 'badge-danger' : 'badge-warning'}`}>
+                  {k.quotaState === 'EXCEEDED' ? 'over quota' : 'near quota'}
+                </span>
+              </>
+            ) : null}
+          </span>
+        </div>
+        <QuotaBars quota={k.quota} />
       </section>
 
       <section className="card" aria-labelledby="key-usage-title" style={{ marginBottom: '1rem' }}>
@@ -243,7 +328,7 @@ export function KeyPage({ id }: { id: string }) {
       </section>
 
       <Dialog open={modal === 'edit'} title={`Edit ${k.name}`} onClose={close} wide>
-        {modal === 'edit' ? <EditKeyForm apiKey={k} models={data.models.map((m) => m.id)} onDone={close} /> : null}
+        {modal === 'edit' ? <EditKeyForm apiKey={k} models={data.models.map((m) => m.id)} teams={data.teams} onDone={close} /> : null}
       </Dialog>
       <Dialog open={modal === 'revoke'} title="Revoke key" onClose={close}>
         {modal === 'revoke' ? <RevokeKey apiKey={k} onDone={close} /> : null}

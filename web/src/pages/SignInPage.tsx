@@ -17,11 +17,15 @@ const SignInViewerQuery = graphql(`
       name
       prefix
       role
+      team {
+        id
+        name
+      }
     }
   }
 `);
 
-/** Checks the key against the gateway before keeping it: it must be a live admin key. */
+/** Checks the key against the gateway before keeping it: a live admin key, or a team admin key of a team. */
 export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice?: string | null }) {
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
@@ -50,13 +54,23 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
         setError('That key was not accepted: check it and try again.');
         return;
       }
-      if (viewer.role !== 'ADMIN') {
-        setError(`"${viewer.name}" is a user key; the console needs an admin key.`);
+      if (viewer.role === 'USER') {
+        setError(`"${viewer.name}" is a user key; the console needs an admin key or a team admin key.`);
+        return;
+      }
+      if (viewer.role === 'TEAM_ADMIN' && !viewer.team) {
+        setError(`"${viewer.name}" is a team admin key in no team, so it manages nothing; an admin must put it in a team first.`);
         return;
       }
       // Recorded in the audit log; a failure to record does not keep an admin out.
       await probe.client.mutation(RecordSignInMutation, {}).toPromise();
-      onSignedIn({ key: trimmed, name: `${viewer.name} (${viewer.prefix}…)`, keyId: viewer.id });
+      onSignedIn({
+        key: trimmed,
+        name: `${viewer.name} (${viewer.prefix}…)`,
+        keyId: viewer.id,
+        role: viewer.role === 'TEAM_ADMIN' ? 'TEAM_ADMIN' : 'ADMIN',
+        team: viewer.team ? { id: viewer.team.id, name: viewer.team.name } : null,
+      });
     } finally {
       probe.close();
       setBusy(false);
@@ -71,7 +85,9 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) =>
           Ollama Gateway
         </div>
         <h1>Sign in to the admin console</h1>
-        <p className="muted">Use an admin API key. It stays in this browser tab only and is forgotten when you sign out or close the tab.</p>
+        <p className="muted">
+          Use an admin API key, or a team admin key to manage your team. It stays in this browser tab only and is forgotten when you sign out or close the tab.
+        </p>
         {notice ? (
           <div className="notice notice-warning" role="alert">
             {notice}

@@ -6,6 +6,7 @@ import { TimeChart, type ChartSeries } from '../components/TimeChart.tsx';
 import { formatCompact, formatMs, formatNumber, toDateInput } from '../format.ts';
 import { graphql } from '../gql';
 import type { UsageInterval, UsageLiveFeedSubscription, UsagePageQuery } from '../gql/graphql.ts';
+import { useIsAdmin } from '../session.ts';
 
 const UsagePageQueryDoc = graphql(`
   query UsagePage($filter: UsageFilter!, $interval: UsageInterval!) {
@@ -167,8 +168,10 @@ export function UsagePage() {
   const [{ data, fetching, error }, refetch] = useQuery({ query: UsagePageQueryDoc, variables, pause: badRange });
 
   // The live feed: newest first, the last 50.
+  // The live feed is every key's requests: an admin's only (a team admin sees its team's in the report).
+  const admin = useIsAdmin();
   const [live, setLive] = useState(true);
-  const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live }, (prev: FeedItem[] | undefined, event) =>
+  const [feed] = useSubscription({ query: UsageLiveFeedDoc, pause: !live || !admin }, (prev: FeedItem[] | undefined, event) =>
     [event.usageEvents, ...(prev ?? [])].slice(0, 50),
   );
   const events = feed.data ?? [];
@@ -309,7 +312,7 @@ export function UsagePage() {
                 />
               ) : null}
             </div>
-            <LiveFeed events={events} live={live} setLive={setLive} error={feed.error} />
+            {admin ? <LiveFeed events={events} live={live} setLive={setLive} error={feed.error} /> : null}
           </div>
         </>
       ) : null}
