@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../server/config.ts';
 
 describe('config', () => {
+  it('keeps raw usage and labels costs in credits unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ usageRetentionDays: undefined, priceCurrency: 'credits' });
+    expect(loadConfig({ USAGE_RETENTION_DAYS: '90', PRICE_CURRENCY: 'EUR' })).toMatchObject({ usageRetentionDays: 90, priceCurrency: 'EUR' });
+    expect(() => loadConfig({ USAGE_RETENTION_DAYS: '0' })).toThrow(/USAGE_RETENTION_DAYS="0": expected at least 1/);
+  });
+
   it('has working defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);

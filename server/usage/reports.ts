@@ -7,8 +7,8 @@
  * Reports read the rollups (UsageDaily, UsageHourly: kept equal to the raw rows by triggers, see the
  * usage_rollups migration) for every whole day and hour of the range, and raw UsageRecord rows only for
  * the partial hours at its edges, so a range keeps millisecond precision and a report reads at most two
- * hours of raw rows whatever the volume. All of it is one SQL statement: one snapshot, so a batch being
- * written is seen in full or not at all. An edge hour whose raw rows retention has deleted is read whole
+ * hours of raw rows whatever the volume. Each query is one SQL statement (one snapshot), so a batch being
+ * written is counted in full or not at all. An edge hour whose raw rows retention has deleted is read whole
  * from the rollup instead (beyond USAGE_RETENTION_DAYS, ranges have hour precision).
  *
  * Cost is priced at the current price list (Model.promptPricePerMTok, completionPricePerMTok): a price
@@ -198,7 +198,6 @@ export class UsageReport {
     return Prisma.sql`SELECT ${Prisma.join(cols, ', ')}, ${sums} FROM ${table} WHERE ${where.length ? Prisma.join(where, ' AND ') : Prisma.sql`TRUE`}`;
   }
 
-  /** Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised. */
   /**
    * Sums over the scope grouped by dims (and bucket), with cost at the current prices. Memoised, and
    * batched: the groupings a GraphQL operation asks for in the same tick (totals, byModel, byKey, ...)
