@@ -95,7 +95,7 @@ const QUOTA_WORDS: Record<QuotaHeader['metric'], [string, string]> = {
   daily_requests: ['daily request quota', 'requests'],
 };
 
-const quotaOwner = (scope: QuotaHeader['scope'], name: string) => (scope === 'key' ? `this key's` : `team '${name}''s`);
+const quotaOwner = (scope: QuotaHeader['scope'], name: string) => (scope === 'key' ? 'this key' : `team '${name}'`);
 
 export class GatewayError extends Error {
   readonly status: number;
@@ -206,7 +206,7 @@ export const errors = {
     const detail = quota.metric === 'daily_requests' ? `${used} used` : `this request needs about ${need}, ${quota.remaining} are left`;
     const e = fail(
       'quota_exceeded',
-      `The ${what} of ${quota.limit} ${unit} of ${quotaOwner(quota.scope, name)} is used up (${detail}); it resets at ${new Date(quota.reset * 1000).toISOString()}`,
+      `The ${what} of ${quotaOwner(quota.scope, name)} (${quota.limit} ${unit}) is used up (${detail}); it resets at ${new Date(quota.reset * 1000).toISOString()}`,
       { retryAfter },
     );
     e.quota = quota;
@@ -216,7 +216,7 @@ export const errors = {
   overQuota: ({ quota, name, detail }: { quota: QuotaHeader; name: string; detail: string }) =>
     fail(
       'request_exceeds_quota',
-      `This request needs about ${detail}, more than the whole ${QUOTA_WORDS[quota.metric][0]} of ${quota.limit} tokens of ${quotaOwner(quota.scope, name)}; send a shorter prompt or a smaller max_tokens`,
+      `This request needs about ${detail}, more than the whole ${QUOTA_WORDS[quota.metric][0]} of ${quotaOwner(quota.scope, name)} (${quota.limit} tokens); send a shorter prompt or a smaller max_tokens`,
     ),
   /** The usage a quota counts from cannot be read (the database is not answering): refused rather than let through. */
   quotaUnavailable: () => fail('quota_unavailable', 'The quota usage of this key cannot be read right now; retry shortly', { retryAfter: 5 }),
