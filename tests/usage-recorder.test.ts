@@ -67,6 +67,54 @@ describe('usage recorder', () => {
     }
   });
 
+  it('stores every field as recorded: optional ones set or left out (NULL), text with quotes, escapes and non-ASCII', async () => {
+    const usage = await createUsageRecorder({ connectionString: db.url, flushMs: 10, spoolFile: path.join(dir, 'fields.ndjson'), log });
+    const full: UsageInput = {
+      id: 'f-full',
+      apiKeyId: keyId,
+      teamId: 'team-"x"\\1',
+      model: 'llama3:8b "q4" \\ ünï ✓',
+      surface: 'openai',
+      endpoint: '/v1/chat/completions',
+      status: 502,
+      error: 'upstream said: "no"\nline two\ttab {a,b} \\N',
+      stream: true,
+      promptTokens: 12,
+      completionTokens: 345,
+      latencyMs: 6789,
+      ttftMs: 42,
+      createdAt: new Date('2026-03-04T05:06:07.089Z'),
+      queueWaitMs: 7,
+      upstream: 'gpu-1',
+    };
+    const bare: UsageInput = { ...rec('f-bare'), ttftMs: undefined, createdAt: new Date('2026-03-04T05:06:08.001Z') };
+    usage.record(full);
+    usage.record(bare);
+    await usage.close();
+    const rows = await prisma.usageRecord.findMany({ where: { id: { in: ['f-full', 'f-bare'] } }, orderBy: { id: 'asc' } });
+    expect(rows).toEqual([
+      {
+        id: 'f-bare',
+        apiKeyId: keyId,
+        teamId: null,
+        model: 'echo',
+        surface: 'rest',
+        endpoint: '/api/chat',
+        status: 200,
+        error: null,
+        stream: false,
+        promptTokens: 1,
+        completionTokens: 2,
+        latencyMs: 3,
+        ttftMs: null,
+        queueWaitMs: null,
+        upstream: null,
+        createdAt: bare.createdAt,
+      },
+      { ...full },
+    ]);
+  });
+
   it('replays what a previous run spooled to disk, then removes the spool', async () => {
     const spool = path.join(dir, 'b.ndjson');
     await writeFile(spool, `${[rec('b1'), rec('b2')].map((r) => JSON.stringify(r)).join('\n')}\n`);

@@ -231,12 +231,14 @@ export function methodNotAllowed(res: ServerResponse, method: string, path: stri
   return errors.methodNotAllowed(method, path);
 }
 
-// The model a request named, once its surface has parsed the body: refusals are recorded with it.
-const requestedModels = new WeakMap<ServerResponse, string>();
+// The model a request named, once its surface has parsed the body: refusals are recorded with it. Kept
+// on the response under a private symbol (a WeakMap entry per request costs every scavenge more).
+const kModel = Symbol('requested model');
+type Noted = ServerResponse & { [kModel]?: string };
 
 /** Notes the model a request names (call it as soon as the body is parsed), for the usage row of a refusal. */
 export function noteModel(res: ServerResponse, model: unknown): void {
-  if (typeof model === 'string') requestedModels.set(res, model.slice(0, 200));
+  if (typeof model === 'string') (res as Noted)[kModel] = model.slice(0, 200);
 }
 
 /**
@@ -283,7 +285,7 @@ export async function serve({
         requestId = newId('req_');
         if (!res.headersSent) res.setHeader('x-request-id', requestId);
       }
-      service.refused({ principal, surface, endpoint: endpoint.slice(0, 200), requestId, model: requestedModels.get(res) ?? '', error: err });
+      service.refused({ principal, surface, endpoint: endpoint.slice(0, 200), requestId, model: (res as Noted)[kModel] ?? '', error: err });
     }
     sendFailure({ res, err, log, shape });
   }
