@@ -3,7 +3,7 @@
  * quota with what is left until it resets, and its usage today and this month (the quota periods).
  */
 import type { Principal } from '../auth/key-store.ts';
-import { prisma } from '../db/client.ts';
+import { UsageReport } from '../usage/reports.ts';
 import { subjectsOf, type QuotaUsage, type Quotas } from './quotas.ts';
 
 interface Totals {
@@ -23,13 +23,10 @@ export interface Account {
   timeZone: string;
 }
 
+/** The key's usage since a period's start, from the usage reports (rollups for whole hours). */
 async function totalsSince(keyId: string, since: number): Promise<Totals> {
-  const { _count, _sum } = await prisma.usageRecord.aggregate({
-    where: { apiKeyId: keyId, createdAt: { gte: new Date(since) } },
-    _count: { _all: true },
-    _sum: { promptTokens: true, completionTokens: true },
-  });
-  return { since: new Date(since), requests: _count._all, promptTokens: _sum.promptTokens ?? 0, completionTokens: _sum.completionTokens ?? 0 };
+  const t = await new UsageReport({ from: new Date(since), apiKeyId: keyId }).totals();
+  return { since: new Date(since), requests: t.requests, promptTokens: t.promptTokens, completionTokens: t.completionTokens };
 }
 
 /** A key's own account; `flush` first writes the usage records still pending, so the totals include the last requests. */
