@@ -158,6 +158,33 @@ describe('teams', () => {
     const list = await runKeys(['list', '--json'], env);
     expect(JSON.parse(list.stdout).find((k: { id: string }) => k.id === out.id)).toMatchObject({ team: 'CLI team', role: 'team_admin' });
   }, 60_000);
+
+  it('creates and lists teams from the keys CLI, audited, with their limits and quotas', async () => {
+    const env = { DATABASE_URL: gw.db.url };
+    const made = await runKeys(
+      ['team-create', '--name', 'Ops from CLI', '--rpm', '120', '--daily-tokens', '5000', '--webhook', 'https://hooks.example.com/ops', '--json'],
+      env,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const team = JSON.parse(made.stdout);
+    expect(team).toMatchObject({ name: 'Ops from CLI', rpm: 120, daily_tokens: 5000, monthly_tokens: null, alert_webhook_url: 'https://hooks.example.com/ops' });
+    const row = await prisma.team.findUniqueOrThrow({ where: { id: team.id } });
+    expect(row).toMatchObject({ rpmLimit: 120, dailyTokens: 5000, alertWebhookUrl: 'https://hooks.example.com/ops' });
+    expect(await prisma.auditEntry.count({ where: { action: 'team.create', targetId: team.id, surface: 'cli' } })).toBe(1);
+    // Same name in another case: refused with the team rule's message, nothing created.
+    const again = await runKeys(['team-create', '--name', 'ops FROM cli'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already/i);
+    expect(await prisma.team.count({ where: { name: { equals: 'ops from cli', mode: 'insensitive' } } })).toBe(1);
+    const bad = await runKeys(['team-create', '--name', 'Bad hook', '--webhook', 'ftp://x'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('alertWebhookUrl must be an http:// or https:// URL');
+    const member = await runKeys(['create', '--name', 'ops member', '--team', 'Ops from CLI', '--json'], env);
+    expect(member.code, member.stderr).toBe(0);
+    const listed = await runKeys(['teams', '--json'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).find((t: { id: string }) => t.id === team.id)).toMatchObject({ name: 'Ops from CLI', keys: 1, rpm: 120 });
+  }, 60_000);
 });
 
 describe('team admins', () => {

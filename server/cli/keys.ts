@@ -9,6 +9,9 @@
  *                          [--daily-tokens N] [--monthly-tokens N] [--daily-requests N] [--policy JSON]
  *   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
  *   npm run keys -- tier-policy standard|premium [--policy JSON|none]
+ *   npm run keys -- team-create --name NAME [--rpm N] [--tpm N] [--daily-tokens N] [--monthly-tokens N] [--daily-requests N]
+ *                               [--webhook URL] [--policy JSON] [--json]
+ *   npm run keys -- teams [--json]
  *   npm run keys -- list [--json]
  *   npm run keys -- revoke ID
  *   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -25,7 +28,8 @@ import { embeddedConnectionString, runningGateway } from '../db/embedded.ts';
 import { applyMigrations } from '../db/migrate.ts';
 import { oneLine, openGatewayDatabase, StartupError } from '../database.ts';
 import { isGatewayError } from '../errors.ts';
-import { findTeam } from '../teams/teams.ts';
+import { createTeam, findTeam } from '../teams/teams.ts';
+import type { Prisma, Team } from '../db/generated/client.ts';
 import { createLogger } from '../log.ts';
 import { listTierPolicies, setTierPolicy } from '../policy/admin.ts';
 import { parsePolicy } from '../policy/policy.ts';
@@ -42,6 +46,9 @@ const USAGE = `Usage:
   npm run keys -- update ID [--daily-tokens N|none] [--monthly-tokens N|none] [--daily-requests N|none] [--policy JSON|none] [--json]
                         change a key's quotas ("none" removes one) or replace its own parameter policy (none removes it)
   npm run keys -- tier-policy standard|premium [--policy JSON|none]   (shows, or sets, a tier's parameter policy)
+  npm run keys -- team-create --name NAME [--rpm N] [--tpm N] [--daily-tokens N] [--monthly-tokens N] [--daily-requests N] [--webhook URL] [--policy JSON] [--json]
+                        a team: its limits, quotas, policy and alert webhook hold for all its keys together
+  npm run keys -- teams [--json]
   npm run keys -- list [--json]
   npm run keys -- revoke ID
   npm run keys -- rotate ID [--grace SECONDS] [--json]
@@ -102,6 +109,21 @@ function policyArg(v: string | undefined): unknown {
   }
 }
 
+/** A team as the CLI prints it (the webhook URL is the operator's own setting, shown as set). */
+function teamView(t: Team) {
+  return {
+    id: t.id,
+    name: t.name,
+    rpm: t.rpmLimit,
+    tpm: t.tpmLimit,
+    daily_tokens: t.dailyTokens,
+    monthly_tokens: t.monthlyTokens,
+    daily_requests: t.dailyRequests,
+    alert_webhook_url: t.alertWebhookUrl,
+    policy: t.policy,
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -126,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       limit: { type: 'string' },
       policy: { type: 'string' },
+      webhook: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -135,7 +158,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit', 'tier-policy'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['create', 'update', 'list', 'revoke', 'rotate', 'audit', 'tier-policy', 'team-create', 'teams'].includes(command))
+    throw new UsageError(`Unknown command "${command}"`);
+  if (command === 'team-create' && !values.name?.trim()) throw new UsageError('team-create needs --name NAME');
   if (command === 'create') {
     if (!values.name?.trim()) throw new UsageError('create needs --name NAME');
     if (values.tier && !['standard', 'premium'].includes(values.tier)) throw new UsageError(`--tier must be standard or premium (got "${values.tier}")`);
@@ -317,6 +342,38 @@ async function main(argv: string[]): Promise<number> {
             ? JSON.stringify({ tier: tier.toLowerCase(), policy: entry.policy })
             : `Tier ${tier.toLowerCase()}: policy ${JSON.stringify(entry.policy)}.`,
         );
+        return 0;
+      }
+      case 'team-create': {
+        const team = await createTeam({
+          input: {
+            name: values.name!,
+            rpmLimit: input.rpm ?? null,
+            tpmLimit: input.tpm ?? null,
+            dailyTokens: quotas.dailyTokens ?? null,
+            monthlyTokens: quotas.monthlyTokens ?? null,
+            dailyRequests: quotas.dailyRequests ?? null,
+            alertWebhookUrl: values.webhook ?? null,
+            policy: (policy as Prisma.InputJsonValue | null | undefined) ?? null,
+          },
+          actor,
+        });
+        if (values.json) console.log(JSON.stringify(teamView(team)));
+        else console.log(`Created team ${team.id} (${team.name}). Put keys in it with: npm run keys -- create --name NAME --team "${team.name}"`);
+        return 0;
+      }
+      case 'teams': {
+        const teams = await prisma.team.findMany({ orderBy: { name: 'asc' }, include: { _count: { select: { keys: true } } } });
+        if (values.json) console.log(JSON.stringify(teams.map((t) => ({ ...teamView(t), keys: t._count.keys }))));
+        else if (!teams.length) console.log('No teams.');
+        else
+          for (const t of teams) {
+            const v = teamView(t);
+            const set = Object.entries(v)
+              .filter(([k, x]) => x != null && k !== 'id' && k !== 'name')
+              .map(([k, x]) => `${k.replaceAll('_', ' ')} ${typeof x === 'object' ? JSON.stringify(x) : x}`);
+            console.log(`${t.id}  ${t.name}  (${t._count.keys} keys)${set.length ? `  ${set.join(', ')}` : ''}`);
+          }
         return 0;
       }
       case 'revoke': {
