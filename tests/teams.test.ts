@@ -167,7 +167,13 @@ describe('teams', () => {
     );
     expect(made.code, made.stderr).toBe(0);
     const team = JSON.parse(made.stdout);
-    expect(team).toMatchObject({ name: 'Ops from CLI', rpm: 120, daily_tokens: 5000, monthly_tokens: null, alert_webhook_url: 'https://hooks.example.com/ops' });
+    expect(team).toMatchObject({
+      name: 'Ops from CLI',
+      rpm: 120,
+      daily_tokens: 5000,
+      monthly_tokens: null,
+      alert_webhook_url: 'https://hooks.example.com/ops',
+    });
     const row = await prisma.team.findUniqueOrThrow({ where: { id: team.id } });
     expect(row).toMatchObject({ rpmLimit: 120, dailyTokens: 5000, alertWebhookUrl: 'https://hooks.example.com/ops' });
     expect(await prisma.auditEntry.count({ where: { action: 'team.create', targetId: team.id, surface: 'cli' } })).toBe(1);
