@@ -3,6 +3,7 @@
  * matched as IPv4, IPv6 ones as IPv6, and X-Forwarded-For counts only when the socket is a trusted proxy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '../server/db/client.ts';
 import { startGateway, type TestGateway } from './support/gateway.ts';
 import { startOllamaEmulator, type OllamaEmulator } from './support/ollama-emulator.ts';
 
@@ -53,5 +54,24 @@ describe('parameter policy: client addresses', () => {
     expect(await models('[::1]', lan, 'not-an-address')).toMatchObject({ status: 403, code: 'ip_not_allowed' });
     // Not a trusted proxy: its header is ignored and its own address counts.
     expect(await models('127.0.0.1', lan, '10.1.2.3')).toMatchObject({ status: 403, message: expect.stringMatching(/127\.0\.0\.1/) });
+  });
+
+  it('records the same client address in the audit log: the forwarded one through a trusted proxy, else the socket', async () => {
+    const rename = async (host: string, name: string, forwardedFor?: string) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' };
+      if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
+      const { id } = await gw.createKey({ name: 'audited' });
+      const res = await fetch(`http://${host}:${port}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: 'mutation($id: ID!, $name: String!) { updateApiKey(input: { id: $id, name: $name }) { id } }', variables: { id, name } }),
+      });
+      expect(res.status).toBe(200);
+      expect((await res.json()).errors).toBeUndefined();
+      return prisma.auditEntry.findFirstOrThrow({ where: { action: 'key.update', targetId: id } });
+    };
+    expect((await rename('[::1]', 'via proxy', '10.1.2.3, 203.0.113.7')).ip).toBe('203.0.113.7');
+    // Not a trusted proxy: the forged header is ignored; an IPv4 client is recorded as IPv4.
+    expect((await rename('127.0.0.1', 'direct', '10.1.2.3')).ip).toBe('127.0.0.1');
   });
 });

@@ -34,6 +34,8 @@ export interface PolicyStore {
       assuming?: Assumption;
     },
   ): void;
+  /** The request's client address (its socket's, or X-Forwarded-For from a trusted proxy): what audit entries record. */
+  address(req: Pick<IncomingMessage, 'socket' | 'headers'>): string | null;
   /** A tier's own policy, or null. */
   tier(tier: Tier): ParameterPolicy | null;
   /** Reads one tier's policy again (the change feed calls it on every replica; a mutation calls it to apply at once). */
@@ -90,6 +92,7 @@ export function policyStore({
       if (policy.empty) return;
       checkAccess(policy, { surface: toPolicySurface(surface), ip: req && policy.cidrs ? clientAddress(req, trustedProxies) : undefined });
     },
+    address: (req) => clientAddress(req, trustedProxies) ?? null,
     tier: (tier) => tiers.get(tier) ?? null,
     reloadTier(tier) {
       if (!load) return Promise.resolve();

@@ -16,6 +16,7 @@ import type { KeyStore, Principal } from '../auth/key-store.ts';
 import { bearerSecret } from '../auth/key-rules.ts';
 import { isGatewayError, type GatewayError, type QuotaHeader } from '../errors.ts';
 import type { RateLimitResult } from '../limits/limiter.ts';
+import type { PolicyStore } from '../policy/store.ts';
 import type { Lifeline, Lifelines } from '../realtime/lifeline.ts';
 
 export interface GraphQLContext extends ResolverServices {
@@ -83,7 +84,7 @@ export function createContextFactory({ services, lifelines }: { services: Servic
     const signal = initial.request?.signal ?? initial.signal;
     const ctx: GraphQLContext = {
       principal,
-      actor: actorOf(initial, principal),
+      actor: actorOf(initial, principal, services.inference.policies),
       inference: services.inference,
       keys: services.keys,
       catalogue: services.catalogue,
@@ -106,10 +107,14 @@ export function createContextFactory({ services, lifelines }: { services: Servic
 /** The Node request behind an operation: Yoga's server context over HTTP, the upgrade request over graphql-ws. */
 const requestOf = (initial: InitialContext) => (initial as { req?: IncomingMessage }).req;
 
-/** The console says who it is (x-ogw-client header, or `client` in connection_init); the address is the socket's. */
-function actorOf(initial: InitialContext, principal: Principal): Actor {
+/**
+ * The console says who it is (x-ogw-client header, or `client` in connection_init); the address is the
+ * client's as the policy reads it (the socket's, or X-Forwarded-For from a trusted proxy).
+ */
+function actorOf(initial: InitialContext, principal: Principal, policies: Pick<PolicyStore, 'address'>): Actor {
   const client = initial.connectionParams ? initial.connectionParams.client : initial.request?.headers.get('x-ogw-client');
-  const ip = requestOf(initial)?.socket.remoteAddress ?? null;
+  const req = requestOf(initial);
+  const ip = req ? policies.address(req) : null;
   return { keyId: principal.keyId, name: principal.name, surface: client === 'console' ? 'console' : 'graphql', ip };
 }
 
