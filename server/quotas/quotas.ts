@@ -19,6 +19,7 @@ import { prisma } from '../db/client.ts';
 import { errors, type QuotaHeader } from '../errors.ts';
 import { type Period, type PeriodKind, periodOf } from './periods.ts';
 import type { Counter, QuotaStore } from './store.ts';
+import { UsageReport } from '../usage/reports.ts';
 
 export type QuotaMetric = QuotaHeader['metric'];
 export type QuotaScope = QuotaHeader['scope'];
@@ -99,12 +100,17 @@ export interface Quotas {
 /** Requests refused before they ran: they are in the usage table but took nothing of a request quota. */
 const REFUSED_STATUSES = [400, 403, 404, 405, 408, 413, 415, 429];
 
-/** What a subject used since `since` according to the usage table. */
+/**
+ * What a subject used since `since` according to the usage table. Tokens come from the usage reports
+ * (the rollups for whole hours: a month of a busy key is not re-summed row by row, and retention does
+ * not shrink it); requests need the refused statuses left out, which only the raw rows know.
+ */
 async function usedSince(subject: Pick<QuotaSubject, 'type' | 'id'>, metric: QuotaMetric, since: number): Promise<number> {
-  const where = { ...(subject.type === 'key' ? { apiKeyId: subject.id } : { teamId: subject.id }), createdAt: { gte: new Date(since) } };
-  if (metric === 'daily_requests') return prisma.usageRecord.count({ where: { ...where, status: { notIn: REFUSED_STATUSES } } });
-  const { _sum } = await prisma.usageRecord.aggregate({ where, _sum: { promptTokens: true, completionTokens: true } });
-  return (_sum.promptTokens ?? 0) + (_sum.completionTokens ?? 0);
+  const owner = subject.type === 'key' ? { apiKeyId: subject.id } : { teamId: subject.id };
+  if (metric === 'daily_requests')
+    return prisma.usageRecord.count({ where: { ...owner, createdAt: { gte: new Date(since) }, status: { notIn: REFUSED_STATUSES } } });
+  const totals = await new UsageReport({ from: new Date(since), ...owner }).totals();
+  return totals.promptTokens + totals.completionTokens;
 }
 
 /** A key's principal as a quota subject, and its team's. */
