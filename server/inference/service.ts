@@ -22,7 +22,7 @@ import { createLifelines, type Lifeline } from '../realtime/lifeline.ts';
 import { abortSignal, isAbortable, isAbort } from './abort.ts';
 import type { AcquireInput, Lease, QueueObserver } from '../scheduler/scheduler.ts';
 import type { UsageInput, UsageRecorder } from '../usage/recorder.ts';
-import { applyToEmbed, applyToRequest, checkEmbeddings } from '../policy/policy.ts';
+import { applyToEmbed, applyToRequest, checkEmbeddings, type EffectivePolicy } from '../policy/policy.ts';
 import { policyStore, type PolicyStore } from '../policy/store.ts';
 import type { Completion, EmbedRequest, EmbedResult, InferenceRequest, Provider, ProviderEvent, SamplingOptions, NativeCalls } from './types.ts';
 
@@ -305,6 +305,22 @@ export function createInferenceService({
     });
   };
 
+  /** Model rules, option checks and defaults for a request the policy has already been applied to. */
+  const prepareWith = (principal: Principal, request: InferenceRequest, policy: EffectivePolicy) => {
+    const model = requireModel(principal, request.model);
+    checkOptions(request.options, maxTokensCap);
+    // The compatible surfaces send what their client set and leave the rest to the model.
+    if (request.defaults === 'none') return { model, request: { ...request, model: model.id } };
+    const options: SamplingOptions = {
+      ...request.options,
+      temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
+      topP: request.options.topP ?? model.topP ?? undefined,
+      topK: request.options.topK ?? model.topK ?? undefined,
+      maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap, policy.maxTokens ?? Infinity),
+    };
+    return { model, request: { ...request, model: model.id, options } };
+  };
+
   const service: InferenceService = {
     async admit(principal) {
       const result = await limiter.hit(principal.keyId, principal.rpm);
@@ -329,26 +345,15 @@ export function createInferenceService({
     prepare(principal, raw) {
       // The parameter policy first (forced options, caps): what it lets through is then checked like any request.
       const policy = policies.effective(principal);
-      const request = applyToRequest(policy, raw);
-      const model = requireModel(principal, request.model);
-      checkOptions(request.options, maxTokensCap);
-      // The compatible surfaces send what their client set and leave the rest to the model.
-      if (request.defaults === 'none') return { model, request: { ...request, model: model.id } };
-      const options: SamplingOptions = {
-        ...request.options,
-        temperature: request.options.temperature ?? model.temperature ?? DEFAULT_TEMPERATURE,
-        topP: request.options.topP ?? model.topP ?? undefined,
-        topK: request.options.topK ?? model.topK ?? undefined,
-        maxTokens: request.options.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, maxTokensCap, policy.maxTokens ?? Infinity),
-      };
-      return { model, request: { ...request, model: model.id, options } };
+      return prepareWith(principal, applyToRequest(policy, raw), policy);
     },
 
     run(raw) {
-      // Policed once here, so what is reserved below is what the policy lets through (prepare is idempotent on it).
-      const policed = applyToRequest(policies.effective(raw.principal), raw.request);
+      // Policed once here, so what is reserved below is what the policy lets through.
+      const policy = policies.effective(raw.principal);
+      const policed = applyToRequest(policy, raw.request);
       const input = policed === raw.request ? raw : { ...raw, request: policed };
-      const { model, request } = service.prepare(input.principal, input.request);
+      const { model, request } = prepareWith(input.principal, input.request, policy);
       const created = Math.floor(Date.now() / 1000);
       const provider = providers.forModel(model);
       const explicitMaxTokens = input.request.options.maxTokens;
